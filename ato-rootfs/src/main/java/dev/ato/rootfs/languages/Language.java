@@ -1,0 +1,64 @@
+package dev.ato.rootfs.languages;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One language of the catalog, in the shape of ATO's {@code languages.json}.
+ *
+ * @param id         ATO's id ({@code python}, {@code c_gcc} ...), also the runner's file name
+ * @param name       display name
+ * @param image      where it lives: {@code host} for the host image, or an image reference in the store
+ * @param version    the language's version, as shown to people
+ * @param url        the language's home page
+ * @param sbcs       whether the language counts bytes with its own single-byte code page
+ * @param seClass    Stack Exchange syntax-highlighting class
+ * @param helloWorld a program printing a known output, used by tests and readiness checks
+ * @param requires   executables (absolute paths or names looked up on PATH) that must exist in the image
+ * @param runner     the runner script's bytes (run as {@code /ATO/bash /ATO/runner})
+ */
+public record Language(
+        String id,
+        String name,
+        String image,
+        String version,
+        String url,
+        boolean sbcs,
+        String seClass,
+        HelloWorld helloWorld,
+        List<String> requires,
+        byte[] runner) {
+
+    public Language {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(seClass, "seClass");
+        Objects.requireNonNull(helloWorld, "helloWorld");
+        requires = List.copyOf(requires);
+        runner = runner.clone();
+    }
+
+    @Override
+    public byte[] runner() {
+        return runner.clone();
+    }
+
+    /** The image name that means "the host's own system directories". */
+    public static final String HOST_IMAGE = "host";
+
+    /** True when the language runs on the host image. */
+    public boolean onHostImage() {
+        return HOST_IMAGE.equals(image);
+    }
+
+    /** A program and the exact output it must print. */
+    public record HelloWorld(String code, String output) {
+        public HelloWorld {
+            Objects.requireNonNull(code, "code");
+            Objects.requireNonNull(output, "output");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.ato.rootfs.languages;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * The language catalog: {@code languages.json} (ATO's shape) plus one runner script per id, checked as a
+ * whole when loaded: an entry without a runner, or a runner without an entry, is an error naming it.
+ */
+public final class LanguageCatalog {
+    private static final String BUILT_IN = "/dev/ato/rootfs/languages/";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, Language> languages;
+
+    private LanguageCatalog(Map<String, Language> languages) {
+        this.languages = Collections.unmodifiableMap(languages);
+    }
+
+    /** The catalog bundled in this jar. */
+    public static LanguageCatalog builtIn() {
+        URL url = LanguageCatalog.class.getResource(BUILT_IN + "languages.json");
+        if (url == null) throw new CatalogException("built-in catalog missing: " + BUILT_IN + "languages.json");
+        try {
+            URI uri = url.toURI();
+            if ("jar".equals(uri.getScheme())) {
+                FileSystem fs;
+                try {
+                    fs = FileSystems.getFileSystem(uri);
+                } catch (FileSystemNotFoundException e) {
+                    fs = FileSystems.newFileSystem(uri, Map.of());
+                }
+                return load(fs.provider().getPath(uri).getParent());
+            }
+            return load(Path.of(uri).getParent());
+        } catch (URISyntaxException | IOException e) {
+            throw new CatalogException("cannot open the built-in catalog at " + url, e);
+        }
+    }
+
+    /** Loads {@code dir/languages.json} and the runner scripts {@code dir/runners/<id>}. */
+    public static LanguageCatalog load(Path dir) {
+        Path json = dir.resolve("languages.json");
+        Path runners = dir.resolve("runners");
+        JsonNode root;
+        try (InputStream in = Files.newInputStream(json)) {
+            root = JSON.readTree(in);
+        } catch (IOException e) {
+            throw new CatalogException("cannot read " + json + ": " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) throw new CatalogException(json + ": expected a JSON object of id -> language");
+
+        Set<String> runnerFiles = new TreeSet<>();
+        try (Stream<Path> s = Files.list(runners)) {
+            s.forEach(p -> runnerFiles.add(p.getFileName().toString()));
+        } catch (IOException e) {
+            throw new CatalogException("cannot list runners in " + runners + ": " + e.getMessage(), e);
+        }
+
+        Map<String, Language> out = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String id = e.getKey();
+            if (!id.matches("[a-z0-9_]+")) {
+                problems.add("language id '" + id + "' is not [a-z0-9_]+");
+                continue;
+            }
+            if (!runnerFiles.remove(id)) {
+                problems.add("language '" + id + "' has no runner (" + runners.resolve(id) + ")");
+                continue;
+            }
+            try {
+                out.put(id, parse(id, e.getValue(), Files.readAllBytes(runners.resolve(id))));
+            } catch (CatalogException | IOException ex) {
+                problems.add("language '" + id + "': " + ex.getMessage());
+            }
+        }
+        for (String orphan : runnerFiles) {
+            problems.add("runner '" + orphan + "' has no catalog entry in " + json);
+        }
+        if (!problems.isEmpty()) throw new CatalogException("bad language catalog: " + String.join("; ", problems));
+        return new LanguageCatalog(out);
+    }
+
+    private static Language parse(String id, JsonNode n, byte[] runner) {
+        if (!n.isObject()) throw new CatalogException("entry is not an object");
+        JsonNode hw = n.get("hello_world");
+        if (hw == null || !hw.isObject()) throw new CatalogException("missing hello_world {code, output}");
+        List<String> requires = new ArrayList<>();
+        JsonNode req = n.get("requires");
+        if (req != null) {
+            if (!req.isArray()) throw new CatalogException("requires must be an array of strings");
+            req.forEach(r -> requires.add(r.asText()));
+        }
+        return new Language(id, text(n, "name"), text(n, "image"), text(n, "version"), text(n, "url"),
+                n.path("sbcs").asBoolean(false), text(n, "se_class"),
+                new Language.HelloWorld(text(hw, "code"), text(hw, "output")), requires, runner);
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual()) throw new CatalogException("missing string field '" + field + "'");
+        return v.asText();
+    }
+
+    /** The language with this id. */
+    public Optional<Language> find(String id) {
+        return Optional.ofNullable(languages.get(id));
+    }
+
+    /** Every language, in catalog order. */
+    public Collection<Language> all() {
+        return languages.values();
+    }
+
+    /** Every id, in catalog order. */
+    public Set<String> ids() {
+        return languages.keySet();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.ato.sandbox;
+
+/**
+ * Receives a run's output as the program writes it. Chunks of one stream arrive in order, each at most
+ * 16 KiB; calls come from one sandbox thread per run and must not block for long. Output past the
+ * per-stream limit is not delivered (the result says it was truncated).
+ */
+@FunctionalInterface
+public interface OutputListener {
+    /** One chunk of output; the array is the listener's to keep. */
+    void onOutput(OutputStreamKind stream, byte[] chunk);
+
+    /** A listener that drops everything. */
+    static OutputListener discard() {
+        return (stream, chunk) -> { };
+    }
+}

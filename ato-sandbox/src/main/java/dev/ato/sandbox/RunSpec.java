@@ -1,0 +1,146 @@
+package dev.ato.sandbox;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What to run: the image, the runner, the request files under {@code /ATO}, the limits and the client.
+ *
+ * <p>The runner is either a script, written to {@code /ATO/runner} and run as {@code /ATO/bash /ATO/runner}
+ * in {@code /ATO/context} (ATO's contract), or an explicit argv. The program sees {@code /ATO/code},
+ * {@code /ATO/input} (also its stdin), and {@code /ATO/arguments} and {@code /ATO/options}, each a list of
+ * NUL-terminated strings, read through {@code /ATO/yargs}.
+ */
+public final class RunSpec {
+    private final Image image;
+    private final byte[] runnerScript;
+    private final List<String> command;
+    private final byte[] code;
+    private final byte[] input;
+    private final List<byte[]> arguments;
+    private final List<byte[]> options;
+    private final Limits limits;
+    private final String clientKey;
+    private final List<String> extraEnv;
+
+    private RunSpec(Builder b) {
+        this.image = Objects.requireNonNull(b.image, "image");
+        if ((b.runnerScript == null) == (b.command == null)) {
+            throw new IllegalArgumentException("a run needs exactly one of runnerScript and command");
+        }
+        this.runnerScript = b.runnerScript == null ? null : b.runnerScript.clone();
+        this.command = b.command == null ? null : List.copyOf(b.command);
+        this.code = b.code.clone();
+        this.input = b.input.clone();
+        this.arguments = b.arguments.stream().map(byte[]::clone).toList();
+        this.options = b.options.stream().map(byte[]::clone).toList();
+        Limits l = b.limits;
+        if (b.timeout != null) l = l.withTimeout(b.timeout);
+        this.limits = l;
+        this.clientKey = b.clientKey;
+        this.extraEnv = List.copyOf(b.extraEnv);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Image image() { return image; }
+
+    /** The runner script, when the run uses one. */
+    public Optional<byte[]> runnerScript() { return Optional.ofNullable(runnerScript).map(byte[]::clone); }
+
+    /** The argv to run instead of a runner script, when the run uses one. */
+    public Optional<List<String>> command() { return Optional.ofNullable(command); }
+
+    public byte[] code() { return code.clone(); }
+
+    public byte[] input() { return input.clone(); }
+
+    public List<byte[]> arguments() { return arguments.stream().map(byte[]::clone).toList(); }
+
+    public List<byte[]> options() { return options.stream().map(byte[]::clone).toList(); }
+
+    /** The limits of this run (the timeout is {@code limits().timeout()}). */
+    public Limits limits() { return limits; }
+
+    /** The client this run is accounted to (a cgroup name component); empty for the shared "local" client. */
+    public Optional<String> clientKey() { return Optional.ofNullable(clientKey); }
+
+    /** Extra environment entries, {@code NAME=value}, added after the image's. */
+    public List<String> extraEnv() { return extraEnv; }
+
+    /** Builds a {@link RunSpec}; collections are copied at {@link #build()}. */
+    public static final class Builder {
+        private Image image = Image.host();
+        private byte[] runnerScript;
+        private List<String> command;
+        private byte[] code = new byte[0];
+        private byte[] input = new byte[0];
+        private List<byte[]> arguments = List.of();
+        private List<byte[]> options = List.of();
+        private Limits limits = Limits.defaults();
+        private Duration timeout;
+        private String clientKey;
+        private final List<String> extraEnv = new ArrayList<>();
+
+        private Builder() { }
+
+        public Builder image(Image image) { this.image = Objects.requireNonNull(image); return this; }
+
+        /** Run {@code /ATO/bash /ATO/runner} with this script as {@code /ATO/runner}. */
+        public Builder runnerScript(byte[] script) { this.runnerScript = script.clone(); this.command = null; return this; }
+
+        /** Same as {@link #runnerScript(byte[])} for a UTF-8 script text. */
+        public Builder runnerScript(String script) { return runnerScript(script.getBytes(StandardCharsets.UTF_8)); }
+
+        /** Run this argv (looked up on the image's PATH) instead of a runner script. */
+        public Builder command(List<String> argv) {
+            if (argv.isEmpty()) throw new IllegalArgumentException("empty command");
+            this.command = List.copyOf(argv);
+            this.runnerScript = null;
+            return this;
+        }
+
+        public Builder command(String... argv) { return command(List.of(argv)); }
+
+        public Builder code(byte[] code) { this.code = code.clone(); return this; }
+
+        public Builder code(String code) { return code(code.getBytes(StandardCharsets.UTF_8)); }
+
+        public Builder input(byte[] input) { this.input = input.clone(); return this; }
+
+        public Builder input(String input) { return input(input.getBytes(StandardCharsets.UTF_8)); }
+
+        public Builder arguments(List<byte[]> arguments) { this.arguments = List.copyOf(arguments); return this; }
+
+        public Builder options(List<byte[]> options) { this.options = List.copyOf(options); return this; }
+
+        public Builder limits(Limits limits) { this.limits = Objects.requireNonNull(limits); return this; }
+
+        /** Shorthand for the wall-clock limit; overrides {@code limits.timeout()}. */
+        public Builder timeout(Duration timeout) { this.timeout = Objects.requireNonNull(timeout); return this; }
+
+        /** The client to account the run to: letters, digits, '-' and '_' only, at most 64 characters. */
+        public Builder clientKey(String key) {
+            if (!key.matches("[A-Za-z0-9_-]{1,64}")) throw new IllegalArgumentException("bad client key: " + key);
+            this.clientKey = key;
+            return this;
+        }
+
+        /** Adds an environment entry {@code NAME=value} for the run. */
+        public Builder env(String name, String value) {
+            if (name.isEmpty() || name.contains("=") || name.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("bad environment entry: " + name);
+            }
+            extraEnv.add(name + "=" + value);
+            return this;
+        }
+
+        public RunSpec build() { return new RunSpec(this); }
+    }
+}

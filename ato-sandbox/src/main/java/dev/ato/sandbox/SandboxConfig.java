@@ -1,0 +1,57 @@
+package dev.ato.sandbox;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Host-wide settings of a {@link Sandbox}.
+ *
+ * @param stateDir          where per-run state lives (container roots, request files); swept at start
+ * @param cgroupName        name of the sandbox's cgroup under each controller's root (v1) or the unified root (v2)
+ * @param uidBase           host uid that container root maps to; the run gets {@code uidCount} ids from here
+ * @param gidBase           host gid that container root's group maps to
+ * @param uidCount          how many ids each run's user namespace maps (65536 maps 0..65535)
+ * @param defaultLimits     the limits a {@link RunSpec} gets when it sets none
+ * @param clientMemoryBytes aggregate memory limit of one client key (all its runs together)
+ * @param clientPids        aggregate pids limit of one client key
+ */
+public record SandboxConfig(
+        Path stateDir,
+        String cgroupName,
+        int uidBase,
+        int gidBase,
+        int uidCount,
+        Limits defaultLimits,
+        long clientMemoryBytes,
+        int clientPids) {
+
+    public SandboxConfig {
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(defaultLimits, "defaultLimits");
+        if (!stateDir.isAbsolute()) throw new IllegalArgumentException("stateDir must be absolute: " + stateDir);
+        if (!cgroupName.matches("[A-Za-z0-9_.-]{1,64}")) throw new IllegalArgumentException("bad cgroup name: " + cgroupName);
+        if (uidBase <= 0 || gidBase <= 0) throw new IllegalArgumentException("container root must not map to host root");
+        if (uidCount < 1) throw new IllegalArgumentException("uidCount must be positive");
+    }
+
+    /** /run/ato, cgroup "ato", container root = host 100000, 65536 ids, ATO's limits, 8 GiB / 512 pids per client. */
+    public static SandboxConfig defaults() {
+        return new SandboxConfig(Path.of("/run/ato"), "ato", 100000, 100000, 65536, Limits.defaults(), 8L << 30, 512);
+    }
+
+    public SandboxConfig withStateDir(Path p) {
+        return new SandboxConfig(p, cgroupName, uidBase, gidBase, uidCount, defaultLimits, clientMemoryBytes, clientPids);
+    }
+
+    public SandboxConfig withCgroupName(String n) {
+        return new SandboxConfig(stateDir, n, uidBase, gidBase, uidCount, defaultLimits, clientMemoryBytes, clientPids);
+    }
+
+    public SandboxConfig withDefaultLimits(Limits l) {
+        return new SandboxConfig(stateDir, cgroupName, uidBase, gidBase, uidCount, l, clientMemoryBytes, clientPids);
+    }
+
+    public SandboxConfig withClientLimits(long memoryBytes, int pids) {
+        return new SandboxConfig(stateDir, cgroupName, uidBase, gidBase, uidCount, defaultLimits, memoryBytes, pids);
+    }
+}

@@ -1,0 +1,16 @@
+package dev.ato.sandbox;
+
+/**
+ * The one unchecked exception of the sandbox: the host lacks something, a system call failed, or the
+ * sandbox was misused. The message says what was being done, e.g.
+ * {@code mount(overlay, /run/ato/3f2c/root): EINVAL}.
+ */
+public class SandboxException extends RuntimeException {
+    public SandboxException(String message) {
+        super(message);
+    }
+
+    public SandboxException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
