@@ -15,6 +15,10 @@ import java.util.Objects;
  * @param seClass    Stack Exchange syntax-highlighting class
  * @param helloWorld a program printing a known output, used by tests and readiness checks
  * @param requires   executables (absolute paths or names looked up on PATH) that must exist in the image
+ * @param packages   the Debian packages that provide {@code requires} on the host image (may be empty)
+ * @param hostPaths  host directories beyond the host image's {@code /usr /bin /sbin /lib* /etc} that the
+ *                   language needs bound read-only at the same path (GHC's package database lives in
+ *                   {@code /var/lib/ghc}); empty for most languages, ignored for other images
  * @param runner     the runner script's bytes (run as {@code /ATO/bash /ATO/runner})
  */
 public record Language(
@@ -27,8 +31,11 @@ public record Language(
         String seClass,
         HelloWorld helloWorld,
         List<String> requires,
+        List<String> packages,
+        List<String> hostPaths,
         byte[] runner) {
 
+    /** Checks that no field is null and copies the lists and the runner's bytes. */
     public Language {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");
@@ -38,9 +45,18 @@ public record Language(
         Objects.requireNonNull(seClass, "seClass");
         Objects.requireNonNull(helloWorld, "helloWorld");
         requires = List.copyOf(requires);
+        packages = List.copyOf(packages);
+        hostPaths = List.copyOf(hostPaths);
+        for (String p : hostPaths) {
+            if (!p.startsWith("/") || p.contains("/../") || p.endsWith("/..") || p.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("host path must be absolute and normal: " + p);
+            }
+        }
+        Objects.requireNonNull(runner, "runner");
         runner = runner.clone();
     }
 
+    /** The runner script's bytes (a copy). */
     @Override
     public byte[] runner() {
         return runner.clone();
@@ -54,10 +70,18 @@ public record Language(
         return HOST_IMAGE.equals(image);
     }
 
-    /** A program and the exact output it must print. */
-    public record HelloWorld(String code, String output) {
+    /**
+     * A program and the exact output it must print.
+     *
+     * @param code   the program
+     * @param input  its standard input (empty for most; {@code sed} and {@code jq} need a line to work on)
+     * @param output the exact standard output expected
+     */
+    public record HelloWorld(String code, String input, String output) {
+        /** Checks that no part is null. */
         public HelloWorld {
             Objects.requireNonNull(code, "code");
+            Objects.requireNonNull(input, "input");
             Objects.requireNonNull(output, "output");
         }
     }

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,8 +80,7 @@ public final class LanguageCatalog {
 
         Map<String, Language> out = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
             String id = e.getKey();
             if (!id.matches("[a-z0-9_]+")) {
                 problems.add("language id '" + id + "' is not [a-z0-9_]+");
@@ -109,15 +107,34 @@ public final class LanguageCatalog {
         if (!n.isObject()) throw new CatalogException("entry is not an object");
         JsonNode hw = n.get("hello_world");
         if (hw == null || !hw.isObject()) throw new CatalogException("missing hello_world {code, output}");
-        List<String> requires = new ArrayList<>();
-        JsonNode req = n.get("requires");
-        if (req != null) {
-            if (!req.isArray()) throw new CatalogException("requires must be an array of strings");
-            req.forEach(r -> requires.add(r.asText()));
+        List<String> requires = strings(n, "requires");
+        for (String r : requires) {
+            if (r.isEmpty() || r.indexOf('\0') >= 0 || (!r.startsWith("/") && r.contains("/"))) {
+                throw new CatalogException("requires entry '" + r + "' is neither an absolute path nor a command name");
+            }
+        }
+        List<String> hostPaths = strings(n, "host_paths");
+        for (String p : hostPaths) {
+            if (!p.startsWith("/") || p.contains("..") || p.indexOf('\0') >= 0) {
+                throw new CatalogException("host_paths entry '" + p + "' is not an absolute path without '..'");
+            }
         }
         return new Language(id, text(n, "name"), text(n, "image"), text(n, "version"), text(n, "url"),
-                n.path("sbcs").asBoolean(false), text(n, "se_class"),
-                new Language.HelloWorld(text(hw, "code"), text(hw, "output")), requires, runner);
+                n.path("sbcs").asBoolean(false), n.has("se_class") ? text(n, "se_class") : "",
+                new Language.HelloWorld(text(hw, "code"), hw.has("input") ? text(hw, "input") : "", text(hw, "output")),
+                requires, strings(n, "packages"), hostPaths, runner);
+    }
+
+    private static List<String> strings(JsonNode n, String field) {
+        List<String> out = new ArrayList<>();
+        JsonNode arr = n.get(field);
+        if (arr == null) return out;
+        if (!arr.isArray()) throw new CatalogException(field + " must be an array of strings");
+        for (JsonNode v : arr) {
+            if (!v.isTextual()) throw new CatalogException(field + " must be an array of strings, found " + v);
+            out.add(v.asText());
+        }
+        return out;
     }
 
     private static String text(JsonNode n, String field) {
