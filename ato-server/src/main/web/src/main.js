@@ -1,0 +1,392 @@
+// The run page: wires the form to the language list, the runner, the permalink and the counters.
+import { byteCount, charCount } from './codepage.js';
+import { doneRows } from './format.js';
+import { golfPost } from './golf.js';
+import { decodeState, permalink, savedValue } from './permalink.js';
+import { Runner, RunError } from './runner.js';
+
+const $ = (id) => document.getElementById(id);
+const utf8 = new TextEncoder();
+const TEXT_FIELDS = ['header', 'code', 'footer', 'input'];
+
+const languages = new Map(); // id -> catalog entry, with its id
+let languageId = '';
+const runner = new Runner(wsUrl());
+
+function wsUrl() {
+  const url = new URL('api/v1/ws/execute', location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.hash = '';
+  return url.href;
+}
+
+/** "One per line": the empty box is no entries; every line, even an empty one, is an entry. */
+function lines(text) {
+  return text === '' ? [] : text.split('\n');
+}
+
+function readState() {
+  return {
+    language: languageId,
+    header: $('header').value,
+    code: $('code').value,
+    footer: $('footer').value,
+    input: $('input').value,
+    arguments: lines($('arguments').value),
+    options: lines($('options').value),
+    timeout: Number($('timeout').value),
+  };
+}
+
+function writeState(s) {
+  for (const f of TEXT_FIELDS) $(f).value = s[f];
+  $('arguments').value = s.arguments.join('\n');
+  $('options').value = s.options.join('\n');
+  $('timeout').value = String(s.timeout);
+  selectLanguage(s.language);
+}
+
+// ---- messages ------------------------------------------------------------------------------
+
+let retryAction = null;
+
+function showError(message, retry = null) {
+  $('error-text').textContent = message;
+  $('error').hidden = false;
+  retryAction = retry;
+  $('retry').hidden = !retry;
+}
+
+function clearError() {
+  $('error').hidden = true;
+  $('error-text').textContent = '';
+  retryAction = null;
+}
+
+function notify(message) {
+  $('notice').textContent = message;
+}
+
+async function copy(text, what) {
+  $('copy-label').textContent = what;
+  $('copy-text').value = text;
+  $('copy-box').hidden = false;
+  try {
+    await navigator.clipboard.writeText(text);
+    notify(`${what} copied to the clipboard.`);
+  } catch {
+    // No clipboard (an insecure origin, or permission refused): leave it selected for Ctrl+C.
+    $('copy-text').focus();
+    $('copy-text').select();
+    notify(`${what} is below: the clipboard is not available here, copy it by hand.`);
+  }
+}
+
+// ---- languages -----------------------------------------------------------------------------
+
+function selectLanguage(id) {
+  languageId = id;
+  const lang = languages.get(id);
+  const info = $('lang-info');
+  info.replaceChildren();
+  if (lang) {
+    const a = document.createElement('a');
+    a.href = lang.url;
+    a.textContent = lang.name;
+    a.rel = 'noopener noreferrer';
+    a.target = '_blank';
+    info.append(a, ` version ${lang.version}`, lang.ready === false ? ' (not installed on this server yet)' : '');
+    $('lang-search').value = lang.name;
+    $('code').placeholder = lang.hello_world?.code ?? '';
+    try {
+      localStorage.setItem('ato.language', id);
+    } catch {
+      // Storage may be disabled; the choice then lasts for this page only.
+    }
+  } else if (id) {
+    info.textContent = `Unknown language "${id}"`;
+    $('lang-search').value = id;
+  }
+  updateCount();
+}
+
+function updateCount() {
+  const lang = languages.get(languageId);
+  const code = $('code').value;
+  const { bytes, encoding, note } = byteCount(code, lang);
+  const chars = charCount(code);
+  $('code-count').textContent =
+    `${bytes} ${bytes === 1 ? 'byte' : 'bytes'} (${encoding}${note ? `: ${note}` : ''}), ` +
+    `${chars} ${chars === 1 ? 'char' : 'chars'}`;
+}
+
+// The searchable list follows WAI-ARIA's combobox pattern: focus stays in the text box and
+// aria-activedescendant names the highlighted option, so screen readers and keys both work.
+let matches = [];
+let active = -1;
+
+function renderList() {
+  const q = $('lang-search').value.trim().toLowerCase();
+  const all = [...languages.values()].sort((a, b) => a.name.localeCompare(b.name));
+  matches = all.filter((l) => !q || l.name.toLowerCase().includes(q) || l.id.includes(q));
+  const list = $('lang-list');
+  list.replaceChildren();
+  matches.forEach((l, i) => {
+    const li = document.createElement('li');
+    li.id = `lang-opt-${i}`;
+    li.role = 'option';
+    li.dataset.id = l.id;
+    li.setAttribute('aria-selected', String(i === active));
+    const name = document.createElement('span');
+    name.textContent = `${l.name} ${l.version}`;
+    const id = document.createElement('span');
+    id.className = 'id';
+    id.textContent = l.id;
+    li.append(name, id);
+    list.append(li);
+  });
+  if (!matches.length) {
+    const li = document.createElement('li');
+    li.className = 'empty';
+    li.textContent = 'No language matches';
+    list.append(li);
+  }
+  const input = $('lang-search');
+  if (active >= 0 && matches[active]) {
+    input.setAttribute('aria-activedescendant', `lang-opt-${active}`);
+    $(`lang-opt-${active}`).scrollIntoView({ block: 'nearest' });
+  } else {
+    input.removeAttribute('aria-activedescendant');
+  }
+}
+
+function openList() {
+  $('lang-list').hidden = false;
+  $('lang-search').setAttribute('aria-expanded', 'true');
+  renderList();
+}
+
+function closeList(restore) {
+  $('lang-list').hidden = true;
+  $('lang-search').setAttribute('aria-expanded', 'false');
+  $('lang-search').removeAttribute('aria-activedescendant');
+  active = -1;
+  if (restore) $('lang-search').value = languages.get(languageId)?.name ?? languageId;
+}
+
+function pick(id) {
+  closeList(false);
+  clearError();
+  selectLanguage(id);
+}
+
+function wireCombobox() {
+  const input = $('lang-search');
+  input.addEventListener('focus', () => input.select());
+  input.addEventListener('input', () => {
+    active = 0;
+    openList();
+  });
+  input.addEventListener('keydown', (e) => {
+    const open = !$('lang-list').hidden;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      if (!open) {
+        active = Math.max(0, matches.findIndex((l) => l.id === languageId));
+        openList();
+        return;
+      }
+      const n = matches.length;
+      if (n) active = (active + (e.key === 'ArrowDown' ? 1 : n - 1)) % n;
+      renderList();
+    } else if (e.key === 'Enter' && open && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      if (matches[active]) pick(matches[active].id);
+    } else if (e.key === 'Escape' && open) {
+      e.preventDefault();
+      closeList(true);
+    }
+  });
+  input.addEventListener('blur', () => closeList(true));
+  // mousedown, not click: a click would blur the text box and close the list first.
+  $('lang-list').addEventListener('mousedown', (e) => {
+    e.preventDefault();
+    const li = e.target.closest('li[data-id]');
+    if (li) pick(li.dataset.id);
+  });
+}
+
+async function loadLanguages() {
+  const res = await fetch('api/v1/languages', { headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`the server answered ${res.status} ${res.statusText}`);
+  const json = await res.json();
+  languages.clear();
+  for (const [id, entry] of Object.entries(json)) languages.set(id, { ...entry, id });
+  $('lang-search').placeholder = 'Search languages…';
+}
+
+// ---- running -------------------------------------------------------------------------------
+
+function outputSink(pane) {
+  const node = document.createTextNode('');
+  pane.replaceChildren(node);
+  // One decoder per stream, in streaming mode: a UTF-8 sequence may be split across chunks.
+  const decoder = new TextDecoder('utf-8');
+  return {
+    write(bytes) {
+      node.appendData(decoder.decode(bytes, { stream: true }));
+    },
+    end() {
+      node.appendData(decoder.decode());
+    },
+  };
+}
+
+function renderDone(done) {
+  const dl = $('done');
+  dl.replaceChildren();
+  for (const [label, text] of doneRows(done)) {
+    const dt = document.createElement('dt');
+    dt.textContent = label;
+    const dd = document.createElement('dd');
+    dd.textContent = text;
+    dl.append(dt, dd);
+  }
+}
+
+async function saveToUrl() {
+  const link = await permalink(readState(), location.href);
+  history.replaceState(null, '', link);
+  return link;
+}
+
+async function run() {
+  if (runner.running) return;
+  clearError();
+  const s = readState();
+  if (!s.language) {
+    showError('Pick a language first.');
+    return;
+  }
+  if (!Number.isInteger(s.timeout) || s.timeout < 1 || s.timeout > 60) {
+    showError('The timeout must be a whole number of seconds from 1 to 60.');
+    $('timeout').focus();
+    return;
+  }
+  await saveToUrl();
+  const request = {
+    language: s.language,
+    code: utf8.encode(s.header + s.code + s.footer),
+    input: utf8.encode(s.input),
+    arguments: s.arguments.map((a) => utf8.encode(a)),
+    options: s.options.map((o) => utf8.encode(o)),
+    timeout: s.timeout,
+  };
+  const stdout = outputSink($('stdout'));
+  const stderr = outputSink($('stderr'));
+  $('done').replaceChildren();
+  $('run').disabled = true;
+  $('kill').disabled = false;
+  $('run-state').textContent = '(running…)';
+  document.body.dataset.state = 'running';
+  try {
+    const done = await runner.run(request, { stdout: (b) => stdout.write(b), stderr: (b) => stderr.write(b) });
+    stdout.end();
+    stderr.end();
+    renderDone(done);
+    $('run-state').textContent = done.timed_out ? '(timed out)' : '';
+  } catch (err) {
+    stdout.end();
+    stderr.end();
+    $('run-state').textContent = '(failed)';
+    if (err instanceof RunError) showError(err.message, err.retry ? run : null);
+    else showError(`The run failed: ${err.message}`, run);
+  } finally {
+    $('run').disabled = false;
+    $('kill').disabled = true;
+    document.body.dataset.state = 'idle';
+    // Lets tests and assistive tooling tell one finished run from the next.
+    document.body.dataset.runs = String(Number(document.body.dataset.runs ?? 0) + 1);
+  }
+}
+
+function kill() {
+  runner.kill();
+  $('run-state').textContent = '(killing…)';
+}
+
+async function share() {
+  copy(await saveToUrl(), 'Permalink');
+}
+
+async function copyGolf() {
+  const lang = languages.get(languageId);
+  if (!lang) {
+    showError(`Unknown language "${languageId}": a Code Golf answer needs a language from the list.`);
+    return;
+  }
+  const code = $('code').value;
+  const { bytes, encoding } = byteCount(code, lang);
+  const link = await saveToUrl();
+  copy(golfPost({ name: lang.name, url: lang.url, seClass: lang.se_class, code, bytes, encoding, link }),
+    'Code Golf answer');
+}
+
+// ---- start-up ------------------------------------------------------------------------------
+
+async function restoreFromUrl() {
+  const saved = savedValue(new URL(location.href));
+  if (saved === null) return false;
+  try {
+    writeState(await decodeState(saved));
+  } catch (err) {
+    showError(`This permalink cannot be opened: ${err.message}.`);
+    return false;
+  }
+  if (!languages.has(languageId)) {
+    showError(`Unknown language "${languageId}": this server does not have it. Pick another from the list.`);
+  }
+  return true;
+}
+
+function defaultLanguage() {
+  let stored = null;
+  try {
+    stored = localStorage.getItem('ato.language');
+  } catch {
+    // no storage: fall through to the defaults
+  }
+  if (stored && languages.has(stored)) return stored;
+  if (languages.has('python')) return 'python';
+  return languages.keys().next().value ?? '';
+}
+
+async function start() {
+  wireCombobox();
+  $('run-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    run();
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      run();
+    }
+  });
+  $('kill').addEventListener('click', kill);
+  $('share').addEventListener('click', share);
+  $('golf').addEventListener('click', copyGolf);
+  $('retry').addEventListener('click', () => retryAction?.());
+  $('code').addEventListener('input', updateCount);
+  window.addEventListener('hashchange', restoreFromUrl);
+
+  try {
+    await loadLanguages();
+  } catch (err) {
+    showError(`Could not load the language list: ${err.message}.`, () => location.reload());
+  }
+  if (!(await restoreFromUrl())) selectLanguage(defaultLanguage());
+  document.body.dataset.ready = 'true';
+}
+
+start();

@@ -1,0 +1,351 @@
+// Browser tests of the run page: Debian's chromium, driven by playwright-core, against the server
+// whose base URL is argv[2]. Screenshots go to argv[3]. Started by RunPageBrowserTest (JUnit).
+//   node run-page.test.mjs http://127.0.0.1:8500/ /tmp/shots
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = process.argv[2];
+const SHOTS = process.argv[3] ?? join(tmpdir(), 'ato-web-shots');
+const CHROMIUM = process.env.ATO_CHROMIUM ?? '/usr/bin/chromium';
+const WAIT = 30_000; // a run on a loaded 2-core machine can take seconds; never a benchmark
+if (!BASE) throw new Error('usage: node run-page.test.mjs <server base url> [screenshot dir]');
+
+let context;
+let profile;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  profile = mkdtempSync(join(tmpdir(), 'ato-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run'],
+    viewport: { width: 1280, height: 900 },
+  });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(BASE).origin });
+});
+
+after(async () => {
+  await context?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+/** A fresh tab on the page (or on `hash`), once the language list has loaded. */
+async function open(hash = '') {
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  page.jsErrors = errors;
+  await page.goto(new URL(hash, BASE).href);
+  await page.waitForSelector('body[data-ready="true"]');
+  return page;
+}
+
+async function chooseLanguage(page, query, id) {
+  await page.fill('#lang-search', query);
+  await page.click(`#lang-list li[data-id="${id}"]`);
+  assert.equal(await page.inputValue('#lang-search'), (await catalog(page))[id].name);
+}
+
+async function catalog(page) {
+  return page.evaluate(async () => (await fetch('api/v1/languages')).json());
+}
+
+/** Number of runs the page has finished (successfully or not). */
+function runsDone(page) {
+  return page.evaluate(() => Number(document.body.dataset.runs ?? 0));
+}
+
+/** Does `action` (which starts a run), waits for that run to end, returns what the page shows. */
+async function runBy(page, action) {
+  const before = await runsDone(page);
+  await action();
+  await page.waitForFunction((n) => Number(document.body.dataset.runs ?? 0) > n, before);
+  return page.evaluate(() => {
+    const done = {};
+    for (const dt of document.querySelectorAll('#done dt')) done[dt.textContent] = dt.nextElementSibling.textContent;
+    return {
+      stdout: document.getElementById('stdout').textContent,
+      stderr: document.getElementById('stderr').textContent,
+      done,
+      error: document.getElementById('error').hidden ? '' : document.getElementById('error-text').textContent,
+    };
+  });
+}
+
+async function runCode(page, code, fields = {}) {
+  await page.fill('#code', code);
+  for (const [id, value] of Object.entries(fields)) await page.fill(`#${id}`, value);
+  return runBy(page, () => page.click('#run'));
+}
+
+test('bash hello world runs and shows its output and a Done record in human units', async () => {
+  const page = await open();
+  const hello = (await catalog(page)).bash.hello_world;
+  await chooseLanguage(page, 'bas', 'bash');
+  const r = await runCode(page, hello.code);
+  assert.equal(r.error, '');
+  assert.equal(r.stdout, hello.output);
+  assert.equal(r.stderr, '');
+  assert.equal(r.done.Status, 'exited with code 0');
+  assert.equal(r.done.Limits, 'none hit');
+  for (const k of ['Real time', 'User time', 'Kernel time']) assert.match(r.done[k], /^\d+\.\d{3} s$/);
+  assert.match(r.done['Peak memory'], /^\d+(\.\d)? (KiB|MiB|GiB)$/);
+  assert.deepEqual(page.jsErrors, []);
+  await page.close();
+});
+
+test('python hello world works by keyboard alone, with Ctrl+Enter', async () => {
+  const page = await open();
+  const hello = (await catalog(page)).python.hello_world;
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'lang-search');
+  await page.keyboard.type('pyth');
+  assert.equal(await page.getAttribute('#lang-search', 'aria-expanded'), 'true');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.inputValue('#lang-search'), 'Python');
+  const order = [];
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('Tab');
+    order.push(await page.evaluate(() => document.activeElement.id || document.activeElement.textContent));
+  }
+  assert.deepEqual(order, ['Python', 'header', 'code']); // the box, the language's link, then the form
+  await page.keyboard.type(hello.code);
+  const r = await runBy(page, () => page.keyboard.press('Control+Enter'));
+  assert.equal(r.stdout, hello.output);
+  assert.equal(r.done.Status, 'exited with code 0');
+  await page.close();
+});
+
+test('header, code and footer are concatenated and input and arguments reach the program', async () => {
+  const page = await open();
+  await chooseLanguage(page, 'python', 'python');
+  const r = await runCode(page, 'print(sys.argv[1:])\nprint(input()[::-1])', {
+    header: 'import sys\n',
+    footer: "\nprint('footer ran')",
+    input: 'hello world\n',
+    arguments: 'two words\n\nthird',
+  });
+  assert.equal(r.error, '');
+  assert.equal(r.stdout, "['two words', '', 'third']\ndlrow olleh\nfooter ran\n");
+  await page.close();
+});
+
+test('stderr and a non-zero exit status are shown apart from stdout', async () => {
+  const page = await open();
+  await chooseLanguage(page, 'bash', 'bash');
+  const r = await runCode(page, 'echo out; echo "oops ✓" >&2; exit 3');
+  assert.equal(r.stdout, 'out\n');
+  assert.equal(r.stderr, 'oops ✓\n');
+  assert.equal(r.done.Status, 'exited with code 3');
+  await page.close();
+});
+
+test('output streams into the page before the run ends', async () => {
+  const page = await open();
+  await chooseLanguage(page, 'bash', 'bash');
+  await page.fill('#code', 'echo first; sleep 4; echo second');
+  const r = await runBy(page, async () => {
+    await page.click('#run');
+    await page.waitForFunction(() => document.getElementById('stdout').textContent === 'first\n');
+    assert.equal(await page.getAttribute('body', 'data-state'), 'running');
+    assert.equal(await page.textContent('#done'), '');
+  });
+  assert.equal(r.stdout, 'first\nsecond\n');
+  await page.close();
+});
+
+test('Kill stops a running program and its Done record still arrives', async () => {
+  const page = await open();
+  await chooseLanguage(page, 'bash', 'bash');
+  await page.fill('#code', 'echo started; sleep 50; echo never');
+  const r = await runBy(page, async () => {
+    await page.click('#run');
+    await page.waitForFunction(() => document.getElementById('stdout').textContent === 'started\n');
+    assert.equal(await page.isDisabled('#kill'), false);
+    await page.click('#kill');
+  });
+  assert.equal(r.stdout, 'started\n');
+  assert.match(r.done.Status, /^killed by signal 9 \(SIGKILL\)|^exited with code 137$/);
+  assert.ok(parseFloat(r.done['Real time']) < 40, `killed run took ${r.done['Real time']}`);
+  assert.equal(await page.isDisabled('#kill'), true);
+  // The same connection (or a fresh one) takes the next run.
+  const again = await runCode(page, 'echo after');
+  assert.equal(again.stdout, 'after\n');
+  await page.close();
+});
+
+test('the permalink reopens exactly the same state', async () => {
+  const page = await open();
+  await chooseLanguage(page, 'zsh', 'zsh');
+  const state = {
+    header: 'set -e\n',
+    code: 'echo "$1" — ünïcødé 😀 `x` \\n\n\ttabbed',
+    footer: '\n# the end',
+    input: 'line 1\nline 2\n',
+    arguments: 'first arg\n\n  spaced  ',
+    options: '-o\nextended_glob',
+    timeout: '17',
+  };
+  for (const [id, value] of Object.entries(state)) await page.fill(`#${id}`, value);
+  await page.click('#share');
+  await page.waitForSelector('#copy-box:not([hidden])');
+  const link = await page.inputValue('#copy-text');
+  assert.equal(link, page.url());
+  assert.match(link, /#1=[A-Za-z0-9_-]+$/);
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
+
+  const again = await open(link);
+  assert.equal(await again.inputValue('#lang-search'), 'Zsh');
+  for (const [id, value] of Object.entries(state)) assert.equal(await again.inputValue(`#${id}`), value, id);
+  assert.equal(await again.isHidden('#error'), true);
+  await again.close();
+  await page.close();
+});
+
+test('the byte count is UTF-8 bytes next to the character count', async () => {
+  const page = await open();
+  await chooseLanguage(page, 'python', 'python');
+  await page.fill('#code', "print('é😀')");
+  assert.equal(await page.textContent('#code-count'), '15 bytes (UTF-8), 11 chars');
+  await page.fill('#code', 'x');
+  assert.equal(await page.textContent('#code-count'), '1 byte (UTF-8), 1 char');
+  await page.close();
+});
+
+test('a language with sbcs set is counted in its own code page (catalog entry added in the browser)', async () => {
+  // No single-byte language is in the catalog yet: add Jelly to the list this tab sees, to check the
+  // page's mechanism end to end. The server itself is not involved in counting.
+  const page = await context.newPage();
+  await page.route('**/api/v1/languages', async (route) => {
+    const json = await (await route.fetch()).json();
+    json.jelly = { name: 'Jelly', version: '70c9fd93', url: 'https://github.com/DennisMitchell/jellylanguage',
+      sbcs: true, se_class: '', image: 'host', hello_world: { code: '“3ḅaė;œ»', output: 'Hello, World!' }, ready: false };
+    await route.fulfill({ json });
+  });
+  await page.goto(BASE);
+  await page.waitForSelector('body[data-ready="true"]');
+  await chooseLanguage(page, 'jel', 'jelly');
+  await page.fill('#code', '“3ḅaė;œ»\nṄ');
+  assert.equal(await page.textContent('#code-count'), "10 bytes (Jelly's code page), 10 chars");
+  await page.fill('#code', 'ḷ€😀');
+  assert.equal(await page.textContent('#code-count'), `10 bytes (UTF-8: "😀" is not in Jelly's code page), 3 chars`);
+  await page.close();
+});
+
+test('Copy as Code Golf answer gives the Markdown post with the byte count and the permalink', async () => {
+  const page = await open();
+  await chooseLanguage(page, 'python', 'python');
+  await page.fill('#header', 'import os\n');
+  await page.fill('#code', 'print(1)');
+  await page.click('#golf');
+  await page.waitForSelector('#copy-box:not([hidden])');
+  const post = await page.inputValue('#copy-text');
+  const link = page.url();
+  assert.match(link, /#1=/);
+  assert.equal(post,
+    '# [Python], 8 bytes\n\n```python\nprint(1)\n```\n\n' +
+    `[Attempt This Online!](${link})\n\n[Python]: https://www.python.org\n`);
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), post);
+  await page.close();
+});
+
+test('an unknown language is reported on load and the server refusal is shown on run', async () => {
+  const maker = await open();
+  await chooseLanguage(maker, 'bash', 'bash');
+  await maker.fill('#code', 'echo hi');
+  await maker.click('#share');
+  await maker.waitForSelector('#copy-box:not([hidden])');
+  // Re-point the saved permalink at a language the server lacks, editing its msgpack bytes in place.
+  const bad = await maker.evaluate(async (url) => {
+    const b64 = new URL(url).hash.slice(3).replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+    const raw = new Uint8Array(await new Response(new Blob([bytes]).stream()
+      .pipeThrough(new DecompressionStream('deflate-raw'))).arrayBuffer());
+    // msgpack: fixarray(12), then fixstr(4) "bash" -> fixstr(16) "no_such_language"
+    if (raw[0] !== 0x9c || raw[1] !== 0xa4) throw new Error('unexpected permalink layout');
+    const edited = new Uint8Array([0x9c, 0xb0, ...new TextEncoder().encode('no_such_language'), ...raw.subarray(6)]);
+    const z = new Uint8Array(await new Response(new Blob([edited]).stream()
+      .pipeThrough(new CompressionStream('deflate-raw'))).arrayBuffer());
+    let bin = '';
+    for (const x of z) bin += String.fromCharCode(x);
+    return `#1=${btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+  }, maker.url());
+  await maker.close();
+
+  const page2 = await open(bad);
+  assert.match(await page2.textContent('#error-text'), /Unknown language "no_such_language"/);
+  assert.equal(await page2.inputValue('#code'), 'echo hi');
+  const r = await runBy(page2, () => page2.click('#run'));
+  assert.match(r.error, /invalid request/i);
+  assert.match(r.error, /no_such_language|language/i);
+  assert.equal(await page2.isHidden('#retry'), true);
+  // Picking a real language recovers on a fresh connection.
+  await chooseLanguage(page2, 'bash', 'bash');
+  const ok = await runCode(page2, 'echo recovered');
+  assert.equal(ok.stdout, 'recovered\n');
+  assert.equal(ok.error, '');
+  await page2.close();
+});
+
+test('server busy (1013) and a lost connection are shown plainly and Retry runs again', async () => {
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  let connections = 0;
+  // The first two sockets are answered here (busy, then a dropped connection); the rest go to the server.
+  await page.routeWebSocket(/\/api\/v1\/ws\/execute$/, (ws) => {
+    connections += 1;
+    if (connections === 1) {
+      ws.onMessage(() => ws.close({ code: 1013, reason: 'try again later' }));
+    } else if (connections === 2) {
+      ws.onMessage(() => ws.close({ code: 1011, reason: '' }));
+    } else {
+      ws.connectToServer();
+    }
+  });
+  await page.goto(BASE);
+  await page.waitForSelector('body[data-ready="true"]');
+  await chooseLanguage(page, 'bash', 'bash');
+  await page.fill('#code', 'echo third time lucky');
+  let r = await runBy(page, () => page.click('#run'));
+  assert.match(r.error, /busy/i);
+  assert.equal(await page.isVisible('#retry'), true);
+  r = await runBy(page, () => page.click('#retry'));
+  assert.match(r.error, /connection to the server was lost/i);
+  assert.equal(await page.isVisible('#retry'), true);
+  r = await runBy(page, () => page.click('#retry'));
+  assert.equal(r.error, '');
+  assert.equal(r.stdout, 'third time lucky\n');
+  assert.equal(connections, 3);
+  await page.close();
+});
+
+test('screenshots: light and dark on a desktop, dark on a phone without sideways scrolling', async () => {
+  for (const [scheme, width, height, name] of [
+    ['light', 1280, 900, 'run-page-light.png'],
+    ['dark', 1280, 900, 'run-page-dark.png'],
+    ['dark', 390, 844, 'run-page-phone-dark.png'],
+    ['light', 390, 844, 'run-page-phone-light.png'],
+  ]) {
+    const page = await open();
+    await page.setViewportSize({ width, height });
+    await page.emulateMedia({ colorScheme: scheme });
+    await chooseLanguage(page, 'python', 'python');
+    const r = await runCode(page, "import sys\nprint('Hello, World!')\nprint('a warning', file=sys.stderr)",
+      { input: 'some input', arguments: '--flag' });
+    assert.equal(r.stdout, 'Hello, World!\n');
+    const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    if (scheme === 'dark') assert.equal(bg, 'rgb(21, 24, 29)');
+    else assert.equal(bg, 'rgb(246, 247, 249)');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name}: the page scrolls sideways by ${overflow}px`);
+    await page.screenshot({ path: join(SHOTS, name), fullPage: true });
+    await page.close();
+  }
+});
