@@ -1,0 +1,564 @@
+package dev.ato.rootfs.layer;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Pointer;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+/**
+ * Extracts one layer tarball into an empty directory, in overlayfs's form, safely against hostile input.
+ *
+ * <p>Safety: every name is split into components and resolved from the layer's root directory fd one
+ * component at a time with {@code openat(O_DIRECTORY|O_NOFOLLOW)}, so a symlink in a parent position is
+ * refused rather than followed; {@code ..} components are refused; a leading {@code /} is dropped (the
+ * layer root is the image's root); leaf entries are created with {@code *at} calls that never follow a
+ * final symlink ({@code O_CREAT|O_EXCL|O_NOFOLLOW}, {@code AT_SYMLINK_NOFOLLOW}, {@code linkat} without
+ * {@code AT_SYMLINK_FOLLOW}); hardlink targets are resolved the same way inside the layer. The uncompressed
+ * stream and the declared size of every file (a sparse file's real size included) count against
+ * {@code maxBytes} before anything is written.
+ *
+ * <p>Form: {@code .wh.NAME} becomes a 0/0 character device NAME (overlayfs's whiteout), {@code .wh..wh..opq}
+ * sets {@code trusted.overlay.opaque=y} on its directory, other {@code .wh..wh.} names (aufs bookkeeping) are
+ * dropped; device nodes are skipped, FIFOs kept; owners are shifted by the id base (ids at or above the id
+ * count become nobody); modes include set-id and sticky bits; mtimes are kept, directories' set last.
+ * Extended attributes in PAX headers are not applied (a {@code security.capability} from an untrusted
+ * image is not something to grant).
+ *
+ * <p>Not thread-safe; one instance per extraction.
+ */
+public final class LayerExtractor {
+    private static final byte[] OPAQUE_XATTR = Libc.path("trusted.overlay.opaque");
+    private static final int NOBODY = 65534;
+    private static final int DIR_CACHE = 64;
+
+    private final int uidBase;
+    private final int gidBase;
+    private final int idCount;
+    private final long maxBytes;
+    private final byte[] buffer = new byte[256 * 1024];
+    private final byte[] statBuf = new byte[256];
+
+    /** Open directory fds by layer-relative path ("" is the root), least recently used first. */
+    private final LinkedHashMap<String, Integer> dirs = new LinkedHashMap<>(128, 0.75f, true);
+    /** Directories whose mtime is set once everything inside them is written: path -> {sec, nsec}. */
+    private final Map<String, long[]> dirTimes = new LinkedHashMap<>();
+    private int rootFd = -1;
+    private long contentBytes;
+    private long entries;
+
+    /** What an extraction produced. */
+    public record Result(String diffId, long tarBytes, long contentBytes, long entries) { }
+
+    /**
+     * @param uidBase  host uid of container root
+     * @param gidBase  host gid of container root's group
+     * @param idCount  ids mapped per container; owners at or above become nobody
+     * @param maxBytes cap on the uncompressed tar stream and on the sum of file sizes
+     */
+    public LayerExtractor(int uidBase, int gidBase, int idCount, long maxBytes) {
+        this.uidBase = uidBase;
+        this.gidBase = gidBase;
+        this.idCount = idCount;
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * Extracts an uncompressed tar stream into {@code dir} (an existing, empty directory that only this
+     * extraction writes to) and returns the sha256 of the whole stream (the layer's diff_id).
+     *
+     * @param progress receives the number of uncompressed bytes read so far
+     * @throws LayerRejectedException for hostile, malformed or oversized layers
+     */
+    public Result extract(InputStream uncompressedTar, Path dir, LongConsumer progress) throws IOException {
+        HashingInputStream hashed = new HashingInputStream(uncompressedTar, maxBytes, progress);
+        try {
+            rootFd = FileOps.openDir(dir);
+            ownRoot(dir);
+            // UTF-8: PAX names are UTF-8 by definition and modern tar writers use it for ustar names too.
+            TarArchiveInputStream tar = new TarArchiveInputStream(hashed, "UTF-8");
+            TarArchiveEntry e;
+            while ((e = nextEntry(tar)) != null) {
+                entries++;
+                trimCache();
+                apply(tar, e);
+            }
+            // The diff_id covers the end-of-archive blocks and any padding the tar reader left unread.
+            while (hashed.read(buffer, 0, buffer.length) >= 0) {
+                // drain
+            }
+            for (Map.Entry<String, long[]> t : dirTimes.entrySet()) setTimesAt(t.getKey(), t.getValue());
+            return new Result("sha256:" + HexFormat.of().formatHex(hashed.digest()), hashed.count(), contentBytes, entries);
+        } finally {
+            for (int fd : dirs.values()) Libc.closeQuietly(fd);
+            dirs.clear();
+            if (rootFd >= 0) Libc.closeQuietly(rootFd);
+            rootFd = -1;
+        }
+    }
+
+    private static TarArchiveEntry nextEntry(TarArchiveInputStream tar) throws IOException {
+        try {
+            return tar.getNextEntry();
+        } catch (IllegalArgumentException e) {
+            throw new LayerRejectedException("malformed tar header: " + e.getMessage());
+        }
+    }
+
+    private void ownRoot(Path dir) {
+        try {
+            Libc.fchown(rootFd, uidBase, gidBase);
+            Libc.fchmod(rootFd, 0755);
+        } catch (LastErrorException e) {
+            throw fail("chown/chmod layer root " + dir, e);
+        }
+    }
+
+    private void apply(TarArchiveInputStream tar, TarArchiveEntry e) throws IOException {
+        String name = e.getName();
+        List<byte[]> parts = split(name);
+        if (parts.isEmpty()) {
+            // The layer root itself ("./"): take its mode and time, not its existence.
+            if (e.isDirectory()) {
+                chownChmod(rootFd, e);
+                dirTimes.put("", times(e));
+            }
+            return;
+        }
+        byte[] leaf = parts.get(parts.size() - 1);
+        String parentKey = key(parts, parts.size() - 1);
+        int parent = resolveDir(parts, parts.size() - 1, true, name);
+        String leafStr = new String(leaf, StandardCharsets.UTF_8);
+        String fullKey = parentKey.isEmpty() ? leafStr : parentKey + "/" + leafStr;
+
+        if (leafStr.startsWith(".wh.")) {
+            if (leafStr.equals(".wh..wh..opq")) {
+                try {
+                    byte[] y = {'y'};
+                    Libc.fsetxattr(parent, OPAQUE_XATTR, y, 1, 0);
+                } catch (LastErrorException ex) {
+                    throw fail("set trusted.overlay.opaque on " + (parentKey.isEmpty() ? "/" : parentKey), ex);
+                }
+            } else if (!leafStr.startsWith(".wh..wh.")) {
+                byte[] hidden = java.util.Arrays.copyOfRange(leaf, 4, leaf.length);
+                if (hidden.length == 0 || isDots(hidden)) throw new LayerRejectedException("bad whiteout entry '" + name + "'");
+                String hiddenKey = parentKey.isEmpty() ? leafStr.substring(4) : parentKey + "/" + leafStr.substring(4);
+                removeExisting(parent, hidden, hiddenKey);
+                try {
+                    Libc.mknodat(parent, Libc.path(hidden), Libc.S_IFCHR, 0);
+                } catch (LastErrorException ex) {
+                    throw fail("mknod whiteout " + hiddenKey, ex);
+                }
+            }
+            return;
+        }
+
+        byte[] cleaf = Libc.path(leaf);
+        if (e.isDirectory()) {
+            int fd = -1;
+            try {
+                Libc.mkdirat(parent, cleaf, 0700);
+            } catch (LastErrorException ex) {
+                if (ex.getErrorCode() != Libc.EEXIST) throw fail("mkdir " + fullKey, ex);
+                if (!isDirAt(parent, cleaf)) {
+                    removeExisting(parent, leaf, fullKey);
+                    mkdir(parent, cleaf, fullKey);
+                }
+            }
+            fd = openDirAt(parent, cleaf, fullKey);
+            chownChmod(fd, e);
+            cacheDir(fullKey, fd);
+            dirTimes.put(fullKey, times(e));
+        } else if (e.isSymbolicLink()) {
+            byte[] target = Libc.path(e.getLinkName().getBytes(StandardCharsets.UTF_8));
+            createRetrying(parent, leaf, fullKey, () -> Libc.symlinkat(target, parent, cleaf));
+            try {
+                Libc.fchownat(parent, cleaf, shiftUid(e.getLongUserId()), shiftGid(e.getLongGroupId()), Libc.AT_SYMLINK_NOFOLLOW);
+                Libc.utimensat(parent, cleaf, times4(e), Libc.AT_SYMLINK_NOFOLLOW);
+            } catch (LastErrorException ex) {
+                throw fail("set owner/time of symlink " + fullKey, ex);
+            }
+        } else if (e.isLink()) {
+            List<byte[]> tparts = split(e.getLinkName());
+            if (tparts.isEmpty()) throw new LayerRejectedException("hardlink '" + name + "' points at the layer root");
+            int tparent = resolveDir(tparts, tparts.size() - 1, false, e.getLinkName());
+            byte[] tleaf = Libc.path(tparts.get(tparts.size() - 1));
+            if (isDirAt(tparent, tleaf)) throw new LayerRejectedException("hardlink '" + name + "' points at a directory");
+            createRetrying(parent, leaf, fullKey, () -> Libc.linkat(tparent, tleaf, parent, cleaf, 0));
+        } else if (e.isFile()) {
+            long size = e.isSparse() ? e.getRealSize() : e.getSize();
+            if (size < 0 || size > maxBytes - contentBytes) {
+                throw new LayerRejectedException("layer exceeds the size cap of " + maxBytes + " bytes at '" + name + "' (" + size + " bytes declared)");
+            }
+            contentBytes += size;
+            int[] fdBox = new int[1];
+            createRetrying(parent, leaf, fullKey, () -> fdBox[0] = Libc.openat(parent, cleaf,
+                    Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0600));
+            int fd = fdBox[0];
+            try {
+                long left = size;
+                int n;
+                while ((n = tar.read(buffer, 0, buffer.length)) > 0) {
+                    left -= n;
+                    if (left < 0) throw new LayerRejectedException("entry '" + name + "' is longer than it declares");
+                    writeFully(fd, n, fullKey);
+                }
+                chownChmod(fd, e);
+                Libc.futimens(fd, times4(e));
+            } catch (LastErrorException ex) {
+                throw fail("write " + fullKey, ex);
+            } finally {
+                Libc.closeQuietly(fd);
+            }
+        } else if (e.isFIFO()) {
+            createRetrying(parent, leaf, fullKey, () -> Libc.mknodat(parent, cleaf, Libc.S_IFIFO | 0600, 0));
+            try {
+                Libc.fchownat(parent, cleaf, shiftUid(e.getLongUserId()), shiftGid(e.getLongGroupId()), Libc.AT_SYMLINK_NOFOLLOW);
+                Libc.fchmodat(parent, cleaf, e.getMode() & 07777, 0);
+                Libc.utimensat(parent, cleaf, times4(e), Libc.AT_SYMLINK_NOFOLLOW);
+            } catch (LastErrorException ex) {
+                throw fail("set owner/mode of fifo " + fullKey, ex);
+            }
+        } else if (e.isCharacterDevice() || e.isBlockDevice()) {
+            // Device nodes are skipped: a container gets its /dev from the sandbox, never from an image.
+        } else {
+            throw new LayerRejectedException("unsupported tar entry type '" + (char) e.getLinkFlag() + "' at '" + name + "'");
+        }
+    }
+
+    private interface Create {
+        void run() throws LastErrorException;
+    }
+
+    /** Creates a leaf; when the name exists (a later entry overrides an earlier one), removes it and retries once. */
+    private void createRetrying(int parent, byte[] leaf, String key, Create create) {
+        try {
+            create.run();
+        } catch (LastErrorException ex) {
+            if (ex.getErrorCode() != Libc.EEXIST) throw fail("create " + key, ex);
+            removeExisting(parent, leaf, key);
+            try {
+                create.run();
+            } catch (LastErrorException ex2) {
+                throw fail("create " + key, ex2);
+            }
+        }
+    }
+
+    private void writeFully(int fd, int n, String key) {
+        int off = 0;
+        while (off < n) {
+            long w;
+            if (off == 0) {
+                w = Libc.write(fd, buffer, n);
+            } else {
+                byte[] rest = java.util.Arrays.copyOfRange(buffer, off, n);
+                w = Libc.write(fd, rest, rest.length);
+            }
+            if (w <= 0) throw new LayerRejectedException("write " + key + ": short write");
+            off += (int) w;
+        }
+    }
+
+    private void mkdir(int parent, byte[] cleaf, String key) {
+        try {
+            Libc.mkdirat(parent, cleaf, 0700);
+        } catch (LastErrorException ex) {
+            throw fail("mkdir " + key, ex);
+        }
+    }
+
+    private void chownChmod(int fd, TarArchiveEntry e) {
+        try {
+            // chown first: it clears set-id bits, which chmod then restores.
+            Libc.fchown(fd, shiftUid(e.getLongUserId()), shiftGid(e.getLongGroupId()));
+            Libc.fchmod(fd, e.getMode() & 07777);
+        } catch (LastErrorException ex) {
+            throw fail("chown/chmod " + e.getName(), ex);
+        }
+    }
+
+    int shiftUid(long id) {
+        return uidBase + (int) (id >= 0 && id < idCount ? id : Math.min(NOBODY, idCount - 1));
+    }
+
+    int shiftGid(long id) {
+        return gidBase + (int) (id >= 0 && id < idCount ? id : Math.min(NOBODY, idCount - 1));
+    }
+
+    private static long[] times(TarArchiveEntry e) {
+        FileTime t = e.getLastModifiedTime();
+        java.time.Instant i = t == null ? java.time.Instant.EPOCH : t.toInstant();
+        return new long[] {i.getEpochSecond(), i.getNano()};
+    }
+
+    private static long[] times4(TarArchiveEntry e) {
+        long[] t = times(e);
+        return new long[] {t[0], t[1], t[0], t[1]};
+    }
+
+    private void setTimesAt(String key, long[] t) {
+        long[] t4 = {t[0], t[1], t[0], t[1]};
+        try {
+            if (key.isEmpty()) {
+                Libc.futimens(rootFd, t4);
+                return;
+            }
+            List<byte[]> parts = split(key);
+            int parent = resolveDir(parts, parts.size() - 1, false, key);
+            Libc.utimensat(parent, Libc.path(parts.get(parts.size() - 1)), t4, Libc.AT_SYMLINK_NOFOLLOW);
+        } catch (LastErrorException | LayerRejectedException ignored) {
+            // The directory was replaced or removed by a later entry: nothing to date.
+        }
+    }
+
+    /** Splits an entry name into components; drops "", "." and a leading "/"; refuses "..". */
+    private static List<byte[]> split(String name) {
+        if (name.indexOf('\0') >= 0) throw new LayerRejectedException("entry name contains NUL: '" + name.replace('\0', '?') + "'");
+        List<byte[]> out = new ArrayList<>();
+        for (String c : name.split("/")) {
+            if (c.isEmpty() || c.equals(".")) continue;
+            if (c.equals("..")) throw new LayerRejectedException("entry '" + name + "' climbs out of the layer with '..'");
+            byte[] b = c.getBytes(StandardCharsets.UTF_8);
+            if (b.length > 255) throw new LayerRejectedException("entry '" + name + "' has a component longer than 255 bytes");
+            out.add(b);
+        }
+        if (out.size() > 512) throw new LayerRejectedException("entry '" + name + "' is nested too deeply");
+        return out;
+    }
+
+    private static boolean isDots(byte[] b) {
+        return (b.length == 1 && b[0] == '.') || (b.length == 2 && b[0] == '.' && b[1] == '.');
+    }
+
+    private static String key(List<byte[]> parts, int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            if (i > 0) b.append('/');
+            b.append(new String(parts.get(i), StandardCharsets.UTF_8));
+        }
+        return b.toString();
+    }
+
+    /**
+     * Returns an fd of the directory made of the first {@code n} components, walking from the root with
+     * O_NOFOLLOW; creates missing ones (owned by container root, 0755, as Docker does) when asked. A symlink
+     * or non-directory in the way rejects the layer.
+     */
+    private int resolveDir(List<byte[]> parts, int n, boolean create, String entryName) {
+        if (n == 0) return rootFd;
+        String k = key(parts, n);
+        Integer cached = dirs.get(k);
+        if (cached != null) return cached;
+        // Start from the deepest cached ancestor.
+        int start = 0;
+        int fd = rootFd;
+        for (int i = n - 1; i > 0; i--) {
+            Integer c = dirs.get(key(parts, i));
+            if (c != null) {
+                fd = c;
+                start = i;
+                break;
+            }
+        }
+        for (int i = start; i < n; i++) {
+            byte[] c = Libc.path(parts.get(i));
+            String ck = key(parts, i + 1);
+            int next;
+            try {
+                next = Libc.openat(fd, c, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+            } catch (LastErrorException ex) {
+                int errno = ex.getErrorCode();
+                if (errno == Libc.ENOENT && create) {
+                    try {
+                        Libc.mkdirat(fd, c, 0755);
+                        next = Libc.openat(fd, c, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+                        Libc.fchown(next, uidBase, gidBase);
+                        Libc.fchmod(next, 0755);
+                    } catch (LastErrorException ex2) {
+                        throw fail("create parent directory " + ck + " of '" + entryName + "'", ex2);
+                    }
+                } else if (errno == Libc.ELOOP || errno == Libc.ENOTDIR) {
+                    throw new LayerRejectedException("entry '" + entryName + "' goes through '" + ck + "', which is a symlink or not a directory");
+                } else if (errno == Libc.ENOENT) {
+                    throw new LayerRejectedException("'" + entryName + "' refers to '" + ck + "', which does not exist in the layer");
+                } else {
+                    throw fail("open directory " + ck, ex);
+                }
+            }
+            cacheDir(ck, next);
+            fd = next;
+        }
+        return fd;
+    }
+
+    private int openDirAt(int parent, byte[] cleaf, String key) {
+        try {
+            return Libc.openat(parent, cleaf, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+        } catch (LastErrorException ex) {
+            throw fail("open directory " + key, ex);
+        }
+    }
+
+    private void cacheDir(String key, int fd) {
+        Integer old = dirs.put(key, fd);
+        if (old != null && old != fd) Libc.closeQuietly(old);
+    }
+
+    /**
+     * Closes the least recently used directory fds. Called only between entries, never while an entry
+     * holds fds from the cache, so no fd in use is ever closed (and its number reused) under it.
+     */
+    private void trimCache() {
+        Iterator<Map.Entry<String, Integer>> it = dirs.entrySet().iterator();
+        while (dirs.size() > DIR_CACHE && it.hasNext()) {
+            Libc.closeQuietly(it.next().getValue());
+            it.remove();
+        }
+    }
+
+    private boolean isDirAt(int parent, byte[] cleaf) {
+        try {
+            Libc.fstatat(parent, cleaf, statBuf, Libc.AT_SYMLINK_NOFOLLOW);
+        } catch (LastErrorException ex) {
+            return false;
+        }
+        int mode = (statBuf[Libc.ST_MODE_OFFSET] & 0xff) | (statBuf[Libc.ST_MODE_OFFSET + 1] & 0xff) << 8
+                | (statBuf[Libc.ST_MODE_OFFSET + 2] & 0xff) << 16 | (statBuf[Libc.ST_MODE_OFFSET + 3] & 0xff) << 24;
+        return (mode & Libc.S_IFMT) == Libc.S_IFDIR;
+    }
+
+    /** Removes whatever is at parent/leaf (recursively for directories, never following links). */
+    private void removeExisting(int parent, byte[] leaf, String key) {
+        forget(key);
+        removeAt(parent, Libc.path(leaf), key, 0);
+    }
+
+    private void forget(String key) {
+        Iterator<Map.Entry<String, Integer>> it = dirs.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<String, Integer> d = it.next();
+            if (d.getKey().equals(key) || d.getKey().startsWith(key + "/")) {
+                Libc.closeQuietly(d.getValue());
+                it.remove();
+            }
+        }
+        dirTimes.keySet().removeIf(k -> k.equals(key) || k.startsWith(key + "/"));
+    }
+
+    private void removeAt(int parent, byte[] cname, String key, int depth) {
+        if (depth > 600) throw new LayerRejectedException("directory tree too deep at " + key);
+        try {
+            Libc.unlinkat(parent, cname, 0);
+            return;
+        } catch (LastErrorException ex) {
+            if (ex.getErrorCode() == Libc.ENOENT) return;
+            if (ex.getErrorCode() != Libc.EISDIR && ex.getErrorCode() != 1) throw fail("unlink " + key, ex);
+        }
+        int fd;
+        try {
+            fd = Libc.openat(parent, cname, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+        } catch (LastErrorException ex) {
+            throw fail("open " + key + " to remove it", ex);
+        }
+        List<byte[]> children = new ArrayList<>();
+        int childFd;
+        try {
+            childFd = Libc.openat(fd, Libc.path("."), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        } catch (LastErrorException ex) {
+            Libc.closeQuietly(fd);
+            throw fail("open " + key + " to list it", ex);
+        }
+        Pointer dir = Libc.fdopendir(childFd);
+        try {
+            Pointer ent;
+            while ((ent = Libc.readdir(dir)) != null) {
+                byte[] nm = ent.getString(Libc.D_NAME_OFFSET, "ISO-8859-1").getBytes(StandardCharsets.ISO_8859_1);
+                if (isDots(nm)) continue;
+                children.add(Libc.path(nm));
+            }
+        } finally {
+            Libc.closedir(dir);
+        }
+        try {
+            for (byte[] c : children) removeAt(fd, c, key + "/" + new String(c, 0, c.length - 1, StandardCharsets.UTF_8), depth + 1);
+        } finally {
+            Libc.closeQuietly(fd);
+        }
+        try {
+            Libc.unlinkat(parent, cname, Libc.AT_REMOVEDIR);
+        } catch (LastErrorException ex) {
+            throw fail("rmdir " + key, ex);
+        }
+    }
+
+    private static LayerRejectedException fail(String what, LastErrorException e) {
+        return new LayerRejectedException(what + ": " + Libc.errnoName(e.getErrorCode()));
+    }
+
+    /** Counts, caps and hashes the uncompressed stream. */
+    private static final class HashingInputStream extends InputStream {
+        private final InputStream in;
+        private final long cap;
+        private final LongConsumer progress;
+        private final MessageDigest sha;
+        private long count;
+        private long lastReport;
+
+        HashingInputStream(InputStream in, long cap, LongConsumer progress) {
+            this.in = in;
+            this.cap = cap;
+            this.progress = progress;
+            try {
+                this.sha = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count += n;
+                if (count > cap) throw new LayerRejectedException("uncompressed layer exceeds the size cap of " + cap + " bytes");
+                sha.update(b, off, n);
+                if (count - lastReport >= (1 << 20)) {
+                    lastReport = count;
+                    progress.accept(count);
+                }
+            }
+            return n;
+        }
+
+        byte[] digest() {
+            progress.accept(count);
+            return sha.digest();
+        }
+
+        long count() {
+            return count;
+        }
+    }
+}
