@@ -1,0 +1,19 @@
+package dev.ato.server;
+
+import dev.ato.sandbox.Image;
+import java.util.Optional;
+
+/**
+ * Finds the image a language runs in, by the name the catalog gives ({@code host}, or a reference in the image
+ * store). The image store plugs in here; {@link #hostOnly()} knows the host image alone.
+ */
+@FunctionalInterface
+public interface ImageResolver {
+    /** The image with this name, or empty when it is not available on this host. */
+    Optional<Image> resolve(String imageName);
+
+    /** Resolves {@code host} to {@link Image#host()} and nothing else. */
+    static ImageResolver hostOnly() {
+        return name -> "host".equals(name) ? Optional.of(Image.host()) : Optional.empty();
+    }
+}

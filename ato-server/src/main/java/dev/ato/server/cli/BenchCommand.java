@@ -1,0 +1,65 @@
+package dev.ato.server.cli;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * {@code ./ato bench}: the sandbox benchmark (the sandbox module's {@code SandboxBench}), or with {@code --server}
+ * the end-to-end server benchmark.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark the sandbox, or with --server the whole server end to end (p50/p99 of a bash `true` "
+                + "over a reused WebSocket, runs/s with several clients).")
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--server", description = "benchmark the server end to end instead of the sandbox")
+    boolean server;
+
+    @Option(names = "--url", paramLabel = "URL", description = "with --server: an already running server (default: start one in-process)")
+    URI url;
+
+    @Option(names = "--runs", paramLabel = "N", description = "with --server: serial runs for the latency figures (default 500)")
+    int runs = 500;
+
+    @Option(names = "--clients", paramLabel = "C", description = "with --server: concurrent clients for the throughput figure (default 8)")
+    int clients = 8;
+
+    @Option(names = "--seconds", paramLabel = "S", description = "with --server: length of the throughput phase (default 10)")
+    int seconds = 10;
+
+    @Unmatched
+    List<String> sandboxArgs = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (server) {
+            if (runs < 1 || clients < 1 || seconds < 1) throw new IllegalArgumentException("--runs, --clients and --seconds must be positive");
+            return ServerBench.main(Optional.ofNullable(url), runs, clients, Duration.ofSeconds(seconds));
+        }
+        // The sandbox module owns its benchmark; it is looked up at run time so that either module can change
+        // without the other being rebuilt in lockstep.
+        Class<?> bench;
+        try {
+            bench = Class.forName("dev.ato.sandbox.bench.SandboxBench");
+        } catch (ClassNotFoundException e) {
+            System.err.println("ato bench: the sandbox benchmark (dev.ato.sandbox.bench.SandboxBench) is not built");
+            return 2;
+        }
+        Method main = bench.getMethod("main", String[].class);
+        try {
+            main.invoke(null, (Object) sandboxArgs.toArray(String[]::new));
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof Exception ex) throw ex;
+            throw e;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.ato.server.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Turns a client address into the key runs are accounted to: HMAC-SHA256 of the address under a secret made at
+ * first start and kept 0600 in the state directory, truncated to 128 bits, in hex. The address itself is never
+ * stored or logged; the secret keeps the key from being reversed by hashing every IPv4 address.
+ */
+public final class ClientKeys {
+    static final String SECRET_FILE = "client-key.secret";
+    private static final int SECRET_BYTES = 32;
+
+    private final SecretKeySpec secret;
+    private final Set<InetAddress> trustedProxies;
+
+    private ClientKeys(byte[] secret, Set<InetAddress> trustedProxies) {
+        this.secret = new SecretKeySpec(secret, "HmacSHA256");
+        this.trustedProxies = Set.copyOf(trustedProxies);
+    }
+
+    /** Loads the secret from {@code stateDir}, making it (0600, never overwritten) when it is missing. */
+    public static ClientKeys open(Path stateDir, List<String> trustedProxies) {
+        java.util.Set<InetAddress> proxies = new java.util.HashSet<>();
+        for (String p : trustedProxies) {
+            InetAddress a = parse(p.trim());
+            if (a == null) throw new IllegalArgumentException("trusted proxy is not an IP address literal: " + p);
+            proxies.add(a);
+        }
+        return new ClientKeys(loadOrCreateSecret(stateDir), proxies);
+    }
+
+    private static byte[] loadOrCreateSecret(Path stateDir) {
+        Path file = stateDir.resolve(SECRET_FILE);
+        try {
+            Files.createDirectories(stateDir);
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                byte[] fresh = new byte[SECRET_BYTES];
+                new SecureRandom().nextBytes(fresh);
+                Path tmp = stateDir.resolve(SECRET_FILE + "." + ProcessHandle.current().pid() + ".tmp");
+                Files.deleteIfExists(tmp);
+                // Created 0600 from the start: the secret must never be readable by others, not even briefly.
+                try (SeekableByteChannel ch = Files.newByteChannel(tmp,
+                        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                    ch.write(ByteBuffer.wrap(HexFormat.of().formatHex(fresh).getBytes(StandardCharsets.US_ASCII)));
+                }
+                try {
+                    // A link, not a rename: two servers starting at once must end up with the same secret.
+                    Files.createLink(file, tmp);
+                } catch (FileAlreadyExistsException raced) {
+                    // another process won; use its secret
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
+            }
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IllegalStateException("client-key secret " + file + " is not a regular file");
+            }
+            byte[] text;
+            try (SeekableByteChannel ch = Files.newByteChannel(file, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+                if (ch.size() > 4096) throw new IllegalStateException("client-key secret " + file + " is too large");
+                ByteBuffer buf = ByteBuffer.allocate((int) ch.size());
+                while (buf.hasRemaining() && ch.read(buf) > 0) { }
+                text = buf.array();
+            }
+            byte[] key = HexFormat.of().parseHex(new String(text, StandardCharsets.US_ASCII).trim());
+            if (key.length < 16) throw new IllegalStateException("client-key secret " + file + " is too short");
+            return key;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load or create the client-key secret in " + stateDir + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("client-key secret " + file + " is not hex: delete it to make a new one", e);
+        }
+    }
+
+    /**
+     * The key of the client behind a connection: the peer address, or, when the peer is a trusted proxy, the
+     * right-most address of {@code X-Forwarded-For} that is not itself a trusted proxy (the left part of the
+     * header is whatever the client claimed and is not believed).
+     */
+    public String keyFor(InetAddress peer, List<String> forwardedFor) {
+        InetAddress client = peer;
+        if (trustedProxies.contains(peer) && !forwardedFor.isEmpty()) {
+            List<String> hops = forwardedFor.stream()
+                    .flatMap(h -> java.util.Arrays.stream(h.split(",")))
+                    .map(String::trim).filter(s -> !s.isEmpty()).toList();
+            for (int i = hops.size() - 1; i >= 0; i--) {
+                InetAddress hop = parse(hops.get(i));
+                if (hop == null) break;
+                client = hop;
+                if (!trustedProxies.contains(hop)) break;
+            }
+        }
+        return keyFor(client);
+    }
+
+    /** The key of one address. */
+    public String keyFor(InetAddress address) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(secret);
+            byte[] d = mac.doFinal(address.getHostAddress().getBytes(StandardCharsets.US_ASCII));
+            return HexFormat.of().formatHex(d, 0, 16);
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    private static InetAddress parse(String s) {
+        String t = s;
+        if (t.startsWith("[") && t.contains("]")) t = t.substring(1, t.indexOf(']'));
+        // Only literals: getByName on anything else would ask DNS, with a name the client chose.
+        boolean v4 = t.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        boolean v6 = t.contains(":") && t.matches("[0-9A-Fa-f:.]+");
+        if (!v4 && !v6) return null;
+        try {
+            return InetAddress.getByName(t);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    static InetAddress loopback() {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package dev.ato.server.internal;
+
+import dev.ato.protocol.CloseCodes;
+import dev.ato.protocol.Done;
+import dev.ato.protocol.ExecuteRequest;
+import dev.ato.protocol.ProtocolCodec;
+import dev.ato.protocol.ProtocolException;
+import dev.ato.protocol.ProtocolLimits;
+import dev.ato.protocol.RequestValidator;
+import dev.ato.protocol.ServerMessage;
+import dev.ato.sandbox.OutputStreamKind;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * One WebSocket connection of {@code /api/v1/ws/execute}: ATO's v1 protocol. Messages are assembled from frames
+ * here (capped at 64 KiB before anything is buffered past it); one run at a time, further requests ignored while
+ * it goes; {@code "Kill"} ends it; output is sent from a virtual thread of the run, in order, Done last, so the
+ * sandbox's thread never waits for a slow client.
+ */
+public final class ExecuteSocket implements WsListener {
+    private static final System.Logger LOG = System.getLogger(ExecuteSocket.class.getName());
+    private static final HeaderName X_FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
+
+    private final RunService runs;
+    private final ClientKeys keys;
+    private final ConnectionWatch watch;
+
+    // Touched only by the connection's own thread (Helidon calls a listener from one thread).
+    private byte[] buffer = new byte[1024];
+    private int buffered;
+    private long messageSize;
+    private volatile boolean closing;
+    private List<String> forwardedFor = List.of();
+    private String clientKey;
+    private ConnectionWatch.Entry watchEntry;
+
+    // The run going now (null when idle) and the completion of the previous run's sending.
+    private volatile ActiveRun active;
+    private CompletableFuture<Void> lastSent = CompletableFuture.completedFuture(null);
+
+    /** A listener for one connection. */
+    public ExecuteSocket(RunService runs, ClientKeys keys, ConnectionWatch watch) {
+        this.runs = runs;
+        this.keys = keys;
+        this.watch = watch;
+    }
+
+    @Override
+    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
+        forwardedFor = headers.contains(X_FORWARDED_FOR) ? headers.get(X_FORWARDED_FOR).allValues() : List.of();
+        return Optional.empty();
+    }
+
+    @Override
+    public void onOpen(WsSession session) {
+        InetAddress peer = session.socketContext().remotePeer().address() instanceof InetSocketAddress isa
+                ? isa.getAddress() : ClientKeys.loopback();
+        clientKey = keys.keyFor(peer, forwardedFor);
+        // Helidon calls onOpen on the connection's own thread; when the peer vanishes without a close frame that
+        // thread ends and no callback says so, so the watch polls it to kill the run within a second.
+        watchEntry = watch.register(Thread.currentThread(), this::connectionLost);
+    }
+
+    @Override
+    public void onMessage(WsSession session, String text, boolean last) {
+        if (closing) return;
+        close(session, CloseCodes.UNSUPPORTED_DATA, "expected a binary message");
+    }
+
+    @Override
+    public void onMessage(WsSession session, BufferData data, boolean last) {
+        if (closing) return;
+        int n = data.available();
+        messageSize += n;
+        if (messageSize > ProtocolLimits.MAX_REQUEST_BYTES) {
+            ProtocolException e = ProtocolException.tooLarge(messageSize, ProtocolLimits.MAX_REQUEST_BYTES);
+            close(session, e.closeCode(), e.closeReason());
+            return;
+        }
+        if (buffered + n > buffer.length) {
+            buffer = java.util.Arrays.copyOf(buffer, Math.max(buffered + n, Math.min(buffer.length * 2,
+                    ProtocolLimits.MAX_REQUEST_BYTES)));
+        }
+        data.read(buffer, buffered, n);
+        buffered += n;
+        if (!last) return;
+        byte[] message = java.util.Arrays.copyOf(buffer, buffered);
+        buffered = 0;
+        messageSize = 0;
+        if (buffer.length > 4096) buffer = new byte[1024];
+        handle(session, message);
+    }
+
+    private void handle(WsSession session, byte[] message) {
+        ActiveRun current = active;
+        if (current != null) {
+            // ATO passes messages during a run to the sandbox, which heeds "Kill" and nothing else.
+            if (ProtocolCodec.isKill(message)) current.execution().cancel();
+            return;
+        }
+        if (ProtocolCodec.isKill(message)) return;
+        ExecuteRequest request;
+        try {
+            request = ProtocolCodec.decodeRequest(message);
+            RequestValidator.validate(request, runs::languageExists);
+        } catch (ProtocolException e) {
+            close(session, e.closeCode(), e.closeReason());
+            return;
+        }
+        ActiveRun run = new ActiveRun(session, lastSent);
+        lastSent = run.sent;
+        active = run;
+        try {
+            run.execution = runs.submit(request, clientKey, run);
+        } catch (ProtocolException e) {
+            active = null;
+            run.outbox.add(Stop.INSTANCE);
+            close(session, e.closeCode(), e.closeReason());
+        }
+    }
+
+    @Override
+    public void onClose(WsSession session, int status, String reason) {
+        closing = true;
+        cancelActive();
+        if (watchEntry != null) watchEntry.remove();
+    }
+
+    @Override
+    public void onError(WsSession session, Throwable t) {
+        LOG.log(Level.WARNING, "websocket error", t);
+        cancelActive();
+    }
+
+    private void connectionLost() {
+        closing = true;
+        cancelActive();
+    }
+
+    private void cancelActive() {
+        ActiveRun r = active;
+        if (r != null && r.execution != null) r.execution.cancel();
+    }
+
+    private void close(WsSession session, int code, String reason) {
+        closing = true;
+        cancelActive();
+        try {
+            session.close(code, CloseCodes.truncateReason(reason));
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "close failed: peer gone", e);
+        }
+    }
+
+    /** Marks the end of a run's outbox. */
+    private enum Stop { INSTANCE }
+
+    /** A run of this connection and its ordered outbox, drained by its own virtual thread. */
+    private final class ActiveRun implements RunService.Sink {
+        final WsSession session;
+        final LinkedBlockingQueue<Object> outbox = new LinkedBlockingQueue<>();
+        final CompletableFuture<Void> sent = new CompletableFuture<>();
+        volatile RunService.Execution execution;
+
+        ActiveRun(WsSession session, CompletableFuture<Void> previous) {
+            this.session = session;
+            Thread.ofVirtual().name("ato-ws-send").start(() -> {
+                try {
+                    // The previous run's Done may still be on its way out: never overtake it.
+                    previous.join();
+                    drain();
+                } finally {
+                    sent.complete(null);
+                }
+            });
+        }
+
+        RunService.Execution execution() {
+            return execution;
+        }
+
+        private void drain() {
+            boolean broken = false;
+            while (true) {
+                Object m;
+                try {
+                    m = outbox.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                if (m == Stop.INSTANCE) return;
+                if (broken) continue;
+                try {
+                    if (m instanceof ServerMessage sm) {
+                        session.send(BufferData.create(ProtocolCodec.encode(sm)), true);
+                        if (sm instanceof ServerMessage.Finished) return;
+                    } else if (m instanceof Closing c) {
+                        session.close(c.code, CloseCodes.truncateReason(c.reason));
+                        return;
+                    }
+                } catch (RuntimeException e) {
+                    // The peer is gone: end the run, drop the rest.
+                    broken = true;
+                    RunService.Execution ex = execution;
+                    if (ex != null) ex.cancel();
+                    LOG.log(Level.DEBUG, "send failed; run cancelled", e);
+                }
+            }
+        }
+
+        @Override
+        public void output(OutputStreamKind stream, byte[] chunk) {
+            outbox.add(stream == OutputStreamKind.STDOUT ? new ServerMessage.Stdout(chunk) : new ServerMessage.Stderr(chunk));
+        }
+
+        @Override
+        public void finished(Done done) {
+            // Idle again before Done is queued: a client may send its next request the moment Done arrives.
+            active = null;
+            outbox.add(new ServerMessage.Finished(done));
+        }
+
+        @Override
+        public void refused(Admission.Refusal why) {
+            active = null;
+            closing = true;
+            outbox.add(new Closing(CloseCodes.TRY_AGAIN_LATER, "try again later: " + why.text()));
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            LOG.log(Level.ERROR, "internal error during a run", error);
+            active = null;
+            closing = true;
+            outbox.add(new Closing(CloseCodes.INTERNAL_ERROR, "internal error"));
+        }
+    }
+
+    private record Closing(int code, String reason) { }
+}

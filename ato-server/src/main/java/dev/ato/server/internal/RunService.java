@@ -1,0 +1,209 @@
+package dev.ato.server.internal;
+
+import dev.ato.protocol.Done;
+import dev.ato.protocol.ExecuteRequest;
+import dev.ato.protocol.ProtocolException;
+import dev.ato.rootfs.languages.Language;
+import dev.ato.rootfs.languages.LanguageCatalog;
+import dev.ato.sandbox.Image;
+import dev.ato.sandbox.Limits;
+import dev.ato.sandbox.OutputStreamKind;
+import dev.ato.sandbox.Run;
+import dev.ato.sandbox.RunResult;
+import dev.ato.sandbox.RunSpec;
+import dev.ato.sandbox.Sandbox;
+import dev.ato.server.ImageResolver;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Turns a validated request into a sandbox run: language to image and runner, admission, start, result to
+ * {@link Done}, metrics, and the one log line per run (client key, language, outcome, time; never the code).
+ * Shared by the WebSocket and the v0 API.
+ */
+public final class RunService {
+    private static final System.Logger LOG = System.getLogger("dev.ato.server.runs");
+
+    /** Where a run's output and end go. Calls for one run never overlap. */
+    public interface Sink {
+        /** A chunk of output, called on the sandbox's thread: must not block. */
+        void output(OutputStreamKind stream, byte[] chunk);
+
+        /** The run ended (or was cancelled before it started); last call. */
+        void finished(Done done);
+
+        /** Admission refused the run; it never started; last call. */
+        void refused(Admission.Refusal why);
+
+        /** The sandbox failed; last call. */
+        void failed(Throwable error);
+    }
+
+    /** A submitted run, waiting or going. */
+    public final class Execution {
+        private final String clientKey;
+        private final String language;
+        private final Sink sink;
+        private final long startNanos = System.nanoTime();
+        private final AtomicBoolean cancelled = new AtomicBoolean();
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private volatile CompletableFuture<Admission.Permit> permit;
+        private volatile Run run;
+
+        private Execution(String clientKey, String language, Sink sink) {
+            this.clientKey = clientKey;
+            this.language = language;
+            this.sink = sink;
+        }
+
+        /**
+         * Ends the run at once: kills it when it has started, or takes it out of the queue (it then finishes
+         * as killed by SIGKILL, never having run). Idempotent.
+         */
+        public void cancel() {
+            if (!cancelled.compareAndSet(false, true)) return;
+            Run r = run;
+            if (r != null) {
+                r.kill();
+                return;
+            }
+            CompletableFuture<Admission.Permit> p = permit;
+            if (p != null && p.cancel(false)) {
+                end(ServerMetrics.Outcome.CANCELLED, "cancelled while queued");
+                sink.finished(new Done(false, false, false, "killed", 9, System.nanoTime() - startNanos,
+                        0, 0, 0, 0, 0, 0, 0, 0, 0));
+            }
+        }
+
+        /** Whether {@link #cancel()} was called. */
+        public boolean isCancelled() {
+            return cancelled.get();
+        }
+
+        private boolean end(ServerMetrics.Outcome outcome, String detail) {
+            if (!ended.compareAndSet(false, true)) return false;
+            long nanos = System.nanoTime() - startNanos;
+            metrics.outcome(outcome);
+            if (outcome != ServerMetrics.Outcome.REFUSED) metrics.latency(nanos);
+            LOG.log(Level.INFO, "run client={0} language={1} outcome={2} {3} time={4}ms",
+                    clientKey, language, outcome.label(), detail, nanos / 1_000_000);
+            return true;
+        }
+    }
+
+    private final Sandbox sandbox;
+    private final LanguageCatalog catalog;
+    private final ImageResolver images;
+    private final Admission admission;
+    private final ServerMetrics metrics;
+    private final Limits limits;
+
+    /** Wires the pieces; nothing starts until {@link #submit}. */
+    public RunService(Sandbox sandbox, LanguageCatalog catalog, ImageResolver images, Admission admission,
+            ServerMetrics metrics, Limits limits) {
+        this.sandbox = sandbox;
+        this.catalog = catalog;
+        this.images = images;
+        this.admission = admission;
+        this.metrics = metrics;
+        this.limits = limits;
+    }
+
+    /** Whether the catalog has this language (the validator's predicate). */
+    public boolean languageExists(String id) {
+        return catalog.find(id).isPresent();
+    }
+
+    /**
+     * Queues a validated request. Returns at once; the sink hears the rest.
+     *
+     * @throws ProtocolException when the language's image is not available on this host (1008)
+     */
+    public Execution submit(ExecuteRequest request, String clientKey, Sink sink) {
+        Language lang = catalog.find(request.language())
+                .orElseThrow(() -> new ProtocolException("no such language: " + request.language()));
+        Optional<Image> image = images.resolve(lang.image());
+        if (image.isEmpty()) {
+            throw new ProtocolException("language " + lang.id() + " is not installed on this server (image "
+                    + lang.image() + " missing)");
+        }
+        RunSpec spec = RunSpec.builder()
+                .image(image.get())
+                .runnerScript(request.customRunner().orElseGet(lang::runner))
+                .code(request.code())
+                .input(request.input())
+                .arguments(request.arguments())
+                .options(request.options())
+                .limits(limits)
+                .timeout(Duration.ofSeconds(Math.min(request.timeout(), limits.timeout().toSeconds())))
+                .clientKey(clientKey)
+                .build();
+        Execution ex = new Execution(clientKey, lang.id(), sink);
+        CompletableFuture<Admission.Permit> permit = admission.acquire(clientKey);
+        ex.permit = permit;
+        permit.whenComplete((p, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : error;
+                if (cause instanceof Admission.RefusedException r) {
+                    ex.end(ServerMetrics.Outcome.REFUSED, r.refusal().text());
+                    sink.refused(r.refusal());
+                }
+                // Cancellation: cancel() has reported it already.
+                return;
+            }
+            start(ex, spec, p);
+        });
+        return ex;
+    }
+
+    private void start(Execution ex, RunSpec spec, Admission.Permit permit) {
+        Run run;
+        try {
+            run = sandbox.start(spec, ex.sink::output);
+        } catch (RuntimeException e) {
+            permit.close();
+            ex.end(ServerMetrics.Outcome.ERROR, "sandbox failed to start: " + e.getMessage());
+            ex.sink.failed(e);
+            return;
+        }
+        ex.run = run;
+        // A cancel() that came between admission and here found no run to kill.
+        if (ex.isCancelled()) run.kill();
+        run.result().whenComplete((result, error) -> {
+            permit.close();
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : error;
+                LOG.log(Level.ERROR, "run " + run.id() + " failed in the sandbox", cause);
+                ex.end(ServerMetrics.Outcome.ERROR, "sandbox error: " + cause.getMessage());
+                ex.sink.failed(cause);
+                return;
+            }
+            metrics.flags(result.oomKilled(), result.stdoutTruncated(), result.stderrTruncated());
+            ex.end(outcome(result, ex.isCancelled()), result.statusType().wireName() + ":" + result.statusValue());
+            ex.sink.finished(toDone(result));
+        });
+    }
+
+    private static ServerMetrics.Outcome outcome(RunResult r, boolean cancelled) {
+        if (r.timedOut()) return ServerMetrics.Outcome.TIMED_OUT;
+        if (cancelled) return ServerMetrics.Outcome.CANCELLED;
+        if (r.succeeded()) return ServerMetrics.Outcome.SUCCESS;
+        return switch (r.statusType()) {
+            case EXITED -> ServerMetrics.Outcome.FAILURE;
+            case KILLED, CORE_DUMPED -> ServerMetrics.Outcome.KILLED;
+            case UNKNOWN -> ServerMetrics.Outcome.ERROR;
+        };
+    }
+
+    /** The wire record of a sandbox result. */
+    public static Done toDone(RunResult r) {
+        return new Done(r.timedOut(), r.stdoutTruncated(), r.stderrTruncated(), r.statusType().wireName(),
+                r.statusValue(), r.realNanos(), r.kernelNanos(), r.userNanos(), r.maxMemKib(), r.waits(),
+                r.preemptions(), r.majorPageFaults(), r.minorPageFaults(), r.inputOps(), r.outputOps())
+                .withOomKilled(r.oomKilled());
+    }
+}

@@ -1,0 +1,62 @@
+package dev.ato.server.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ato.server.AtoServer;
+import dev.ato.server.ServerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The run page in a real browser against a real server: Debian's chromium, driven by playwright-core from
+ * {@code src/test/browser/run-page.test.mjs} (node's test runner; one test per behaviour: hello world in bash
+ * and python, input and arguments, streaming, Kill, permalink, byte counts, the Code Golf post, errors,
+ * themes). Screenshots of the light and dark themes land in {@code target/web-screenshots/}.
+ */
+class RunPageBrowserTest {
+    private static final Path BROWSER_TESTS = Path.of("src/test/browser");
+    private static final Path TARGET = Path.of("target");
+    private static final Path SHOTS = TARGET.resolve("web-screenshots");
+
+    private static AtoServer server;
+
+    @BeforeAll
+    static void startServer() throws IOException {
+        Node.require(Path.of("/usr/bin/chromium"), "chromium");
+        Node.require(Path.of("/usr/bin/node"), "nodejs");
+        Node.ensurePackages(BROWSER_TESTS, TARGET.resolve("web-test-logs/npm-ci-browser.log"));
+        String name = "ato-web-" + UUID.randomUUID().toString().substring(0, 8);
+        server = AtoServer.start(ServerConfig.builder().port(0)
+                .stateDir(Files.createTempDirectory("ato-web-test"))
+                .runDir(Path.of("/run", name))
+                .cgroupName(name)
+                .build());
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) server.close();
+    }
+
+    @Test
+    void runPageWorksInChromiumAgainstTheRealServer() throws IOException {
+        Node.Result r = Node.run(BROWSER_TESTS.toAbsolutePath(), TARGET.resolve("web-test-logs/run-page.log").toAbsolutePath(),
+                Duration.ofMinutes(10),
+                List.of("node", "run-page.test.mjs", server.uri() + "/", SHOTS.toAbsolutePath().toString()));
+        assertThat(r.output()).as("every browser test ran and passed")
+                .contains("# fail 0", "# cancelled 0", "# skipped 0", "# todo 0")
+                .containsPattern("# pass [1-9][0-9]");
+        assertThat(r.exitCode()).isZero();
+        for (String shot : List.of("run-page-light.png", "run-page-dark.png", "run-page-phone-dark.png",
+                "run-page-phone-light.png")) {
+            assertThat(Files.size(SHOTS.resolve(shot))).as(shot).isGreaterThan(10_000);
+        }
+    }
+}
