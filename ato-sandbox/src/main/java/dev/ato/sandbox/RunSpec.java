@@ -24,6 +24,8 @@ public final class RunSpec {
     private final List<byte[]> arguments;
     private final List<byte[]> options;
     private final Limits limits;
+    private final Limits explicitLimits;
+    private final Duration timeout;
     private final String clientKey;
     private final List<String> extraEnv;
 
@@ -38,7 +40,9 @@ public final class RunSpec {
         this.input = b.input.clone();
         this.arguments = b.arguments.stream().map(byte[]::clone).toList();
         this.options = b.options.stream().map(byte[]::clone).toList();
-        Limits l = b.limits;
+        this.explicitLimits = b.limits;
+        this.timeout = b.timeout;
+        Limits l = b.limits != null ? b.limits : Limits.defaults();
         if (b.timeout != null) l = l.withTimeout(b.timeout);
         this.limits = l;
         this.clientKey = b.clientKey;
@@ -68,6 +72,16 @@ public final class RunSpec {
     /** The limits of this run (the timeout is {@code limits().timeout()}). */
     public Limits limits() { return limits; }
 
+    /**
+     * The limits this run gets on a sandbox whose default limits are {@code defaults}: the spec's own
+     * limits when it set them, else {@code defaults}; a {@link Builder#timeout(Duration) timeout} set on
+     * the spec overrides either.
+     */
+    public Limits effectiveLimits(Limits defaults) {
+        Limits l = explicitLimits != null ? explicitLimits : Objects.requireNonNull(defaults, "defaults");
+        return timeout != null ? l.withTimeout(timeout) : l;
+    }
+
     /** The client this run is accounted to (a cgroup name component); empty for the shared "local" client. */
     public Optional<String> clientKey() { return Optional.ofNullable(clientKey); }
 
@@ -83,7 +97,7 @@ public final class RunSpec {
         private byte[] input = new byte[0];
         private List<byte[]> arguments = List.of();
         private List<byte[]> options = List.of();
-        private Limits limits = Limits.defaults();
+        private Limits limits;
         private Duration timeout;
         private String clientKey;
         private final List<String> extraEnv = new ArrayList<>();

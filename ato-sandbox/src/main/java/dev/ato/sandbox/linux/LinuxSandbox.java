@@ -1,14 +1,203 @@
 package dev.ato.sandbox.linux;
 
+import dev.ato.sandbox.CompletedRun;
+import dev.ato.sandbox.Image;
+import dev.ato.sandbox.Limits;
+import dev.ato.sandbox.OutputListener;
+import dev.ato.sandbox.Run;
+import dev.ato.sandbox.RunSpec;
 import dev.ato.sandbox.Sandbox;
 import dev.ato.sandbox.SandboxConfig;
 import dev.ato.sandbox.SandboxException;
+import dev.ato.sandbox.cgroup.CgroupDriver;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** The Linux implementation of {@link Sandbox}. (Placeholder until the sandbox core lands.) */
-public final class LinuxSandbox {
-    private LinuxSandbox() { }
+/**
+ * The Linux implementation of {@link Sandbox}: see {@link Container} for the container, {@link LinuxRun}
+ * for a run's life, and init.c for what happens inside before the runner starts.
+ */
+public final class LinuxSandbox implements Sandbox {
+    /** The hostname every container gets. */
+    public static final String HOSTNAME = "ato";
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final SandboxConfig config;
+    private final HostSetup host;
+    private final HostNamespaces hostNs;
+    private final CgroupDriver cgroups;
+    private final byte[] seccomp = SeccompFilter.program();
+    private final Set<LinuxRun> live = ConcurrentHashMap.newKeySet();
+    private final AtomicLong counter = new AtomicLong();
+    private final String idPrefix;
+    private volatile boolean closed;
+
+    private LinuxSandbox(SandboxConfig config, HostSetup host, HostNamespaces hostNs, CgroupDriver cgroups) {
+        this.config = config;
+        this.host = host;
+        this.hostNs = hostNs;
+        this.cgroups = cgroups;
+        this.idPrefix = Long.toString(ProcessHandle.current().pid(), 36) + Long.toString(RANDOM.nextInt(36 * 36 * 36), 36);
+    }
+
+    /**
+     * Probes the host, sweeps what an earlier process left, and proves the sandbox works by running
+     * {@code /bin/true} in a full container once.
+     *
+     * @throws SandboxException naming what the host lacks
+     */
     public static Sandbox create(SandboxConfig config) {
-        throw new SandboxException("the sandbox core is not built yet");
+        if (!System.getProperty("os.name", "").equals("Linux") || !System.getProperty("os.arch", "").equals("amd64")) {
+            throw new SandboxException("the sandbox needs Linux on x86_64 (this is " + System.getProperty("os.name")
+                    + " on " + System.getProperty("os.arch") + ")");
+        }
+        int euid = LibC.geteuid();
+        if (euid != 0) throw new SandboxException("the sandbox needs root: it makes namespaces, mounts and cgroups (euid is " + euid + ")");
+        if (!Files.isRegularFile(HostSetup.BASH_STATIC)) {
+            throw new SandboxException("no " + HostSetup.BASH_STATIC + ": install Debian's bash-static (it is /ATO/bash in every container)");
+        }
+        requireFilesystem("overlay", "overlayfs (the container's root)");
+        requireFilesystem("tmpfs", "tmpfs");
+        requireFilesystem("devpts", "devpts");
+        requireFilesystem("mqueue", "mqueue");
+        try {
+            String max = Files.readString(Path.of("/proc/sys/user/max_user_namespaces")).strip();
+            if (max.equals("0")) throw new SandboxException("user namespaces are disabled (/proc/sys/user/max_user_namespaces is 0)");
+        } catch (IOException e) {
+            throw new SandboxException("no user namespaces in this kernel (/proc/sys/user/max_user_namespaces: " + e + ")");
+        }
+        HostSetup host = HostSetup.prepare(config);
+        CgroupDriver cgroups = CgroupDriver.probe(config.cgroupName());
+        cgroups.sweep();
+        HostNamespaces ns = new HostNamespaces();
+        LinuxSandbox sandbox = new LinuxSandbox(config, host, ns, cgroups);
+        try {
+            CompletedRun probe = sandbox.run(RunSpec.builder()
+                    .image(Image.host())
+                    .command("/bin/true")
+                    .limits(config.defaultLimits().withTimeout(Duration.ofSeconds(30)))
+                    .build());
+            if (!probe.result().succeeded()) {
+                throw new SandboxException("the sandbox probe (/bin/true in a container) ended "
+                        + probe.result().statusType().wireName() + " " + probe.result().statusValue() + ": " + probe.stderrText().strip());
+            }
+        } catch (SandboxException e) {
+            sandbox.close();
+            throw new SandboxException("the sandbox does not work on this host: " + e.getMessage(), e);
+        }
+        return sandbox;
+    }
+
+    private static void requireFilesystem(String fs, String what) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/filesystems"))) {
+                if (line.endsWith("\t" + fs)) return;
+            }
+        } catch (IOException e) {
+            throw new SandboxException("cannot read /proc/filesystems: " + e, e);
+        }
+        throw new SandboxException("the kernel lacks " + what + " (no '" + fs + "' in /proc/filesystems)");
+    }
+
+    @Override
+    public SandboxConfig config() {
+        return config;
+    }
+
+    /** What the cgroup driver says about itself, for logs and health pages. */
+    public String describeCgroups() {
+        return cgroups.describe();
+    }
+
+    @Override
+    public Run start(RunSpec spec, OutputListener listener) {
+        if (closed) throw new SandboxException("the sandbox is closed");
+        java.util.Objects.requireNonNull(listener, "listener");
+        Limits limits = spec.effectiveLimits(config.defaultLimits());
+        List<String> argv = spec.command().orElse(List.of("/ATO/bash", "/ATO/runner"));
+        Container.Request req = new Container.Request(spec.image(), spec.code(), spec.input(),
+                nulTerminated(spec.arguments()), nulTerminated(spec.options()),
+                spec.runnerScript().orElse(null), argv, environment(spec), HOSTNAME, limits);
+        String id = idPrefix + "-" + Long.toString(counter.incrementAndGet(), 36);
+        LinuxRun run = new LinuxRun(this, id, spec.clientKey().orElse("local"), req, listener);
+        live.add(run);
+        if (closed) {
+            live.remove(run);
+            throw new SandboxException("the sandbox is closed");
+        }
+        run.start();
+        return run;
+    }
+
+    private static byte[] nulTerminated(List<byte[]> items) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] b : items) {
+            out.writeBytes(b);
+            out.write(0);
+        }
+        return out.toByteArray();
+    }
+
+    private static List<String> environment(RunSpec spec) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", Image.DEFAULT_PATH);
+        env.put("HOME", "/root");
+        env.put("LANG", "C.UTF-8");
+        env.putAll(spec.image().env());
+        for (String e : spec.extraEnv()) {
+            int eq = e.indexOf('=');
+            env.put(e.substring(0, eq), e.substring(eq + 1));
+        }
+        List<String> out = new ArrayList<>();
+        env.forEach((k, v) -> out.add(k + "=" + v));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (LinuxRun r : live) r.kill();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (LinuxRun r : List.copyOf(live)) {
+            try {
+                r.result().get(Math.max(1, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (Exception e) {
+                // The run failed or is stuck in the kernel; its own thread keeps cleaning up.
+            }
+        }
+        if (live.isEmpty()) hostNs.close();
+    }
+
+    void ended(LinuxRun run) {
+        live.remove(run);
+    }
+
+    CgroupDriver cgroups() {
+        return cgroups;
+    }
+
+    HostSetup host() {
+        return host;
+    }
+
+    HostNamespaces hostNamespaces() {
+        return hostNs;
+    }
+
+    byte[] seccompProgram() {
+        return seccomp;
     }
 }

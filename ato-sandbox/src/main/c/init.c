@@ -1,0 +1,209 @@
+/*
+ * ato-init NEWROOT PROGRAM ARGS...   (environment: the run's environment)
+ *
+ * PID 1 of every run. The JVM has already made the mount, UTS, IPC, network and PID namespaces and assembled
+ * the container under NEWROOT; it spawned this program with:
+ *   fd 0 stdin (/ATO/input), fd 1 stdout pipe, fd 2 stderr pipe,
+ *   fd 3 control pipe from the JVM: u32 length + seccomp program (struct sock_filter[]), later one byte 'G',
+ *   fd 4 status pipe to the JVM: one byte 'U' (maps wanted), later the final report (struct report).
+ *
+ * Why C, step by step: each step is something a process can only do to itself, after it exists and before
+ * the untrusted program does:
+ *   - /proc must be mounted by a process of the new PID namespace to show that namespace;
+ *   - pivot_root moves the caller's root; done in a fresh mount namespace so the JVM thread that made the
+ *     first one is never moved (ARCHITECTURE.md, "Trap");
+ *   - unshare(CLONE_NEWUSER) is refused to a multi-threaded process (the JVM);
+ *   - capabilities, no_new_privs and seccomp apply to the calling thread and its future children;
+ *   - something must stay PID 1 to reap orphans and report the runner's wait status and rusage.
+ * Every failure writes one line to stderr (the run's stderr pipe) and exits 125..127 without a report.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CTL_FD 3
+#define STATUS_FD 4
+#define MAX_FILTER 4096
+
+/* Layout read by the JVM (dev.ato.sandbox.linux.InitReport): 16 little-endian int64 values. */
+struct report {
+    int64_t magic;      /* 0x41544f5245504f52 "ATOREPOR" */
+    int64_t wait_status;
+    int64_t utime_us, stime_us, maxrss_kib, minflt, majflt, inblock, oublock, nvcsw, nivcsw;
+    int64_t reserved[5];
+};
+
+static void die(const char *what) {
+    /* stderr is the run's stderr: the caller sees why the container could not start. */
+    int e = errno;
+    char buf[256];
+    int n = snprintf(buf, sizeof buf, "ato-init: %s: %s\n", what, strerror(e));
+    if (n > 0) (void) !write(2, buf, (size_t) n < sizeof buf ? (size_t) n : sizeof buf - 1);
+    _exit(125);
+}
+
+static int read_full(int fd, void *buf, size_t len) {
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = read(fd, (char *) buf + got, len - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return -1;
+        got += (size_t) r;
+    }
+    return 0;
+}
+
+static void write_full(int fd, const void *buf, size_t len) {
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, (const char *) buf + done, len - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) _exit(126);
+        done += (size_t) w;
+    }
+}
+
+static void drop_capabilities(void) {
+    /* The bounding set first (needs CAP_SETPCAP, which we still hold): with it empty, even an execve as
+     * uid 0 grants nothing (capabilities(7), "Transformation of capabilities during execve"). */
+    for (int cap = 0; cap < 64; cap++) {
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) die("PR_CAPBSET_DROP");
+    }
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) die("PR_CAP_AMBIENT_CLEAR_ALL");
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capset, &hdr, data) < 0) die("capset");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        errno = EINVAL;
+        die("usage: ato-init NEWROOT PROGRAM [ARGS...]");
+    }
+    const char *newroot = argv[1];
+
+    /* If the JVM dies from here on, so do we; PID 1 dying takes the whole PID namespace with it. A JVM that
+     * died before this call is caught by the EOF on the control pipe below. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die("PR_SET_PDEATHSIG");
+
+    /* The JVM's descriptors without O_CLOEXEC would otherwise leak into the container. */
+    if (syscall(SYS_close_range, 5U, ~0U, 0U) < 0) {
+        for (int fd = 5; fd < 65536; fd++) close(fd);
+    }
+    fcntl(CTL_FD, F_SETFD, FD_CLOEXEC);
+    fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
+
+    sigset_t all;
+    sigemptyset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    for (int s = 1; s < NSIG; s++) {
+        if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
+    }
+
+    uint32_t filter_len;
+    if (read_full(CTL_FD, &filter_len, sizeof filter_len) < 0) _exit(126);
+    if (filter_len == 0 || filter_len > MAX_FILTER) {
+        errno = EINVAL;
+        die("seccomp filter length");
+    }
+    struct sock_filter *filter = calloc(filter_len, sizeof *filter);
+    if (!filter) die("calloc");
+    if (read_full(CTL_FD, filter, filter_len * sizeof *filter) < 0) _exit(126);
+
+    /* The JVM's supplementary groups (host root's) must not follow us in. */
+    if (setgroups(0, NULL) < 0) die("setgroups");
+
+    if (unshare(CLONE_NEWNS) < 0) die("unshare(CLONE_NEWNS)");
+    if (chdir(newroot) < 0) die("chdir(newroot)");
+    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) die("mount(proc)");
+    /* pivot_root(".", "."): the old root ends up stacked under the new one and is detached at once
+     * (pivot_root(2), NOTES), so no put_old directory is needed. */
+    if (syscall(SYS_pivot_root, ".", ".") < 0) die("pivot_root");
+    if (umount2(".", MNT_DETACH) < 0) die("umount2(old root)");
+    if (chdir("/") < 0) die("chdir(/)");
+
+    if (unshare(CLONE_NEWUSER) < 0) die("unshare(CLONE_NEWUSER)");
+    write_full(STATUS_FD, "U", 1);
+    char go;
+    if (read_full(CTL_FD, &go, 1) < 0 || go != 'G') _exit(126); /* the JVM gave up on this run */
+    close(CTL_FD);
+
+    /* Now inside the run's cgroup (the JVM placed us before 'G'): make it the cgroup namespace's root. */
+    if (unshare(CLONE_NEWCGROUP) < 0) die("unshare(CLONE_NEWCGROUP)");
+    if (setresgid(0, 0, 0) < 0) die("setresgid");
+    if (setresuid(0, 0, 0) < 0) die("setresuid");
+    drop_capabilities();
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("PR_SET_NO_NEW_PRIVS");
+    /* Same uid as the runner: without this, the runner could ptrace us and forge the report. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) die("PR_SET_DUMPABLE");
+    struct sock_fprog prog = {(unsigned short) filter_len, filter};
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0) die("PR_SET_SECCOMP");
+    free(filter);
+
+    pid_t runner = fork();
+    if (runner < 0) die("fork");
+    if (runner == 0) {
+        close(STATUS_FD);
+        setsid();
+        if (chdir("/ATO/context") < 0) die("chdir(/ATO/context)");
+        execvp(argv[2], argv + 2);
+        int e = errno;
+        char buf[512];
+        int n = snprintf(buf, sizeof buf, "ato-init: exec %s: %s\n", argv[2], strerror(e));
+        if (n > 0) (void) !write(2, buf, (size_t) n < sizeof buf ? (size_t) n : sizeof buf - 1);
+        _exit(e == ENOENT ? 127 : 126);
+    }
+    /* Our stdio belongs to the runner; holding it would keep the pipes open after the run. */
+    close(0);
+    close(1);
+    close(2);
+
+    int status = 0;
+    for (;;) {
+        int st;
+        pid_t p = wait4(-1, &st, 0, NULL);
+        if (p < 0) {
+            if (errno == EINTR) continue;
+            _exit(126);
+        }
+        if (p == runner) {
+            status = st;
+            break;
+        }
+    }
+    struct rusage ru;
+    getrusage(RUSAGE_CHILDREN, &ru);
+    struct report r;
+    memset(&r, 0, sizeof r);
+    r.magic = 0x41544f5245504f52LL;
+    r.wait_status = status;
+    r.utime_us = (int64_t) ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec;
+    r.stime_us = (int64_t) ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
+    r.maxrss_kib = ru.ru_maxrss;
+    r.minflt = ru.ru_minflt;
+    r.majflt = ru.ru_majflt;
+    r.inblock = ru.ru_inblock;
+    r.oublock = ru.ru_oublock;
+    r.nvcsw = ru.ru_nvcsw;
+    r.nivcsw = ru.ru_nivcsw;
+    write_full(STATUS_FD, &r, sizeof r);
+    /* Exiting as PID 1 kills every process left in the namespace. */
+    _exit(0);
+}

@@ -1,0 +1,157 @@
+package dev.ato.sandbox.linux;
+
+import dev.ato.sandbox.Image;
+import dev.ato.sandbox.Limits;
+import dev.ato.sandbox.SandboxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds one run's container and spawns its init, on the calling platform thread, which this class moves
+ * into new mount, UTS, IPC, network and PID namespaces and back again before it returns.
+ *
+ * <p>Why the thread can do this: unshare(2) of these namespaces is per thread (CLONE_NEWNS implies
+ * CLONE_FS, so the thread gets its own root, cwd and umask), and a PID namespace only applies to the
+ * thread's future children. Only the user namespace needs a single-threaded process; the init makes that.
+ * Everything created here lives in the new mount namespace: the host never sees a mount, and all of it
+ * vanishes with the run's last process.
+ */
+final class Container {
+    /** Namespaces the JVM thread makes; the init adds the user and cgroup namespaces itself. */
+    static final int THREAD_NAMESPACES =
+            LibC.CLONE_NEWNS | LibC.CLONE_NEWUTS | LibC.CLONE_NEWIPC | LibC.CLONE_NEWNET | LibC.CLONE_NEWPID;
+
+    private static final String[] DEVICES = {"null:1:3", "zero:1:5", "full:1:7", "random:1:8", "urandom:1:9", "tty:5:0"};
+
+    /** What the container holds in /ATO, and how to start it. */
+    record Request(
+            Image image,
+            byte[] code,
+            byte[] input,
+            byte[] arguments,
+            byte[] options,
+            byte[] runnerScript,
+            List<String> argv,
+            List<String> env,
+            String hostname,
+            Limits limits) { }
+
+    private Container() { }
+
+    /**
+     * Assembles the container and spawns the init with {@code stdout, stderr, control, status} as its
+     * descriptors 1 to 4 (0 is /ATO/input). Returns on the host's namespaces, also when it throws.
+     *
+     * @return the init's pid
+     */
+    static int spawn(HostSetup host, HostNamespaces hostNs, int uid, int gid, Request req, int[] childFds) {
+        int oldUmask = -1;
+        boolean unshared = false;
+        try {
+            Sys.unshare(THREAD_NAMESPACES);
+            unshared = true;
+            oldUmask = LibC.umask(0);
+            return assembleAndSpawn(host, uid, gid, req, childFds);
+        } finally {
+            if (oldUmask >= 0) LibC.umask(oldUmask);
+            if (unshared) hostNs.restore();
+        }
+    }
+
+    private static int assembleAndSpawn(HostSetup host, int uid, int gid, Request req, int[] childFds) {
+        long tmpfs = req.limits().tmpfsBytes();
+        String upper = host.upperMount.toString();
+        String root = host.rootMount.toString();
+        // Copies of shared mounts would propagate our mounts back to the host; pivot_root refuses them too.
+        Sys.mount(null, "/", null, LibC.MS_REC | LibC.MS_PRIVATE, null);
+
+        Sys.mount("tmpfs", upper, "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV, "size=" + tmpfs + ",mode=0700");
+        Sys.mkdirOwned(upper + "/u", 0755, uid, gid); // the root directory of the container, container root's
+        Sys.mkdir(upper + "/w", 0700);
+        String lower;
+        Image image = req.image();
+        if (image.hostImage()) {
+            lower = host.skeleton.toString();
+        } else {
+            List<String> dirs = new ArrayList<>();
+            for (Path p : image.layers()) {
+                String s = p.toString();
+                if (s.indexOf(':') >= 0 || s.indexOf(',') >= 0) {
+                    throw new SandboxException("layer path with ':' or ',' cannot be an overlay lower dir: " + s);
+                }
+                dirs.add(0, s); // overlayfs lists the top layer first
+            }
+            lower = String.join(":", dirs);
+        }
+        Sys.mount("overlay", root, "overlay", LibC.MS_NOSUID | LibC.MS_NODEV,
+                "lowerdir=" + lower + ",upperdir=" + upper + "/u,workdir=" + upper + "/w");
+        if (image.hostImage()) {
+            for (String d : host.hostBinds) Sys.bindReadOnly("/" + d, root + "/" + d);
+        } else {
+            for (String d : List.of("proc", "dev", "tmp", "ATO")) mountPoint(root + "/" + d);
+        }
+
+        String ato = root + "/ATO";
+        Sys.mount("tmpfs", ato, "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV,
+                "size=" + tmpfs + ",mode=0755,uid=" + uid + ",gid=" + gid);
+        Sys.writeNewFile(ato + "/code", req.code(), 0644, uid, gid);
+        Sys.writeNewFile(ato + "/input", req.input(), 0644, uid, gid);
+        Sys.writeNewFile(ato + "/arguments", req.arguments(), 0644, uid, gid);
+        Sys.writeNewFile(ato + "/options", req.options(), 0644, uid, gid);
+        if (req.runnerScript() != null) Sys.writeNewFile(ato + "/runner", req.runnerScript(), 0755, uid, gid);
+        Sys.mkdirOwned(ato + "/context", 0755, uid, gid);
+        Sys.writeNewFile(ato + "/bash", new byte[0], 0755, 0, 0);
+        Sys.bindReadOnly(HostSetup.BASH_STATIC.toString(), ato + "/bash");
+        Sys.writeNewFile(ato + "/yargs", new byte[0], 0755, 0, 0);
+        Sys.bindReadOnly(host.yargsBinary.toString(), ato + "/yargs");
+
+        Sys.mount("tmpfs", root + "/tmp", "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV, "size=" + tmpfs + ",mode=1777");
+
+        String dev = root + "/dev";
+        Sys.mount("tmpfs", dev, "tmpfs", LibC.MS_NOSUID | LibC.MS_NOEXEC, "size=64k,nr_inodes=64,mode=0755");
+        for (String d : DEVICES) {
+            String[] f = d.split(":");
+            Sys.mknodChar(dev + "/" + f[0], 0666, Integer.parseInt(f[1]), Integer.parseInt(f[2]));
+        }
+        Sys.mkdir(dev + "/pts", 0755);
+        Sys.mount("devpts", dev + "/pts", "devpts", LibC.MS_NOSUID | LibC.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620");
+        Sys.symlink("pts/ptmx", dev + "/ptmx");
+        Sys.mkdir(dev + "/shm", 0755);
+        Sys.mount("tmpfs", dev + "/shm", "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV, "size=" + tmpfs + ",mode=1777");
+        Sys.mkdir(dev + "/mqueue", 0755);
+        Sys.mount("mqueue", dev + "/mqueue", "mqueue", LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, null);
+        Sys.symlink("/proc/self/fd", dev + "/fd");
+        Sys.symlink("/proc/self/fd/0", dev + "/stdin");
+        Sys.symlink("/proc/self/fd/1", dev + "/stdout");
+        Sys.symlink("/proc/self/fd/2", dev + "/stderr");
+
+        Sys.sethostname(req.hostname());
+        Sys.loopbackUp();
+
+        int stdin = Sys.openRead(ato + "/input");
+        try {
+            int[] fds = new int[childFds.length + 1];
+            fds[0] = stdin;
+            System.arraycopy(childFds, 0, fds, 1, childFds.length);
+            List<String> argv = new ArrayList<>();
+            argv.add("ato-init");
+            argv.add(root);
+            argv.addAll(req.argv());
+            return Sys.spawn(host.initBinary.toString(), argv, req.env(), fds);
+        } finally {
+            LibC.close(stdin);
+        }
+    }
+
+    /** A directory to mount on in an image's root: made if missing, refused if the image put a symlink there. */
+    private static void mountPoint(String path) {
+        if (LibC.mkdir(path, 0755) == 0) return;
+        int fd = LibC.open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new SandboxException("the image's " + path.substring(path.lastIndexOf('/'))
+                    + " is not a directory (a symlink?): " + Sys.errnoName(com.sun.jna.Native.getLastError()));
+        }
+        LibC.close(fd);
+    }
+}

@@ -1,0 +1,167 @@
+package dev.ato.sandbox.linux;
+
+import dev.ato.sandbox.SandboxConfig;
+import dev.ato.sandbox.SandboxException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The sandbox's files on the host, all under the state directory (mode 0700, root's): the native binaries
+ * extracted from the jar into a content-addressed directory, the skeleton lower layer of the host image, and
+ * two empty mount points every run mounts over in its own mount namespace. Nothing per run is ever created
+ * on the host, so there is no per-run state to clean up or sweep.
+ */
+final class HostSetup {
+    /** Top-level host directories the host image shows read-only (symlinks, as on merged-/usr hosts, are copied as links). */
+    static final List<String> HOST_DIRS = List.of("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc");
+    /** The static bash every container gets as /ATO/bash (Debian's bash-static). */
+    static final Path BASH_STATIC = Path.of("/bin/bash-static");
+
+    final Path stateDir;
+    final Path initBinary;
+    final Path yargsBinary;
+    final Path skeleton;
+    final Path upperMount;
+    final Path rootMount;
+    /** Host directories to bind into the host image, e.g. "usr", "etc". */
+    final List<String> hostBinds;
+
+    private HostSetup(Path stateDir, Path init, Path yargs, Path skeleton, List<String> hostBinds) {
+        this.stateDir = stateDir;
+        this.initBinary = init;
+        this.yargsBinary = yargs;
+        this.skeleton = skeleton;
+        this.upperMount = stateDir.resolve("upper");
+        this.rootMount = stateDir.resolve("root");
+        this.hostBinds = List.copyOf(hostBinds);
+    }
+
+    static HostSetup prepare(SandboxConfig config) {
+        Path state = config.stateDir();
+        try {
+            Files.createDirectories(state);
+            if (Files.isSymbolicLink(state)) throw new SandboxException("state directory is a symlink: " + state);
+            Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+            byte[] init = resource("ato-init");
+            byte[] yargs = resource("yargs");
+            Path bin = state.resolve("bin-" + sha256(init, yargs).substring(0, 16));
+            if (!Files.isDirectory(bin, LinkOption.NOFOLLOW_LINKS)) {
+                Path tmp = Files.createTempDirectory(state, ".bin-");
+                write(tmp.resolve("ato-init"), init);
+                write(tmp.resolve("yargs"), yargs);
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+                publish(tmp, bin);
+            }
+            List<String> binds = new ArrayList<>();
+            StringBuilder layout = new StringBuilder(config.uidBase() + ":" + config.gidBase());
+            for (String d : HOST_DIRS) {
+                Path p = Path.of("/", d);
+                if (Files.isSymbolicLink(p)) {
+                    layout.append(' ').append(d).append("->").append(Files.readSymbolicLink(p));
+                } else if (Files.isDirectory(p)) {
+                    binds.add(d);
+                    layout.append(' ').append(d);
+                }
+            }
+            Path skel = state.resolve("skel-" + sha256(layout.toString().getBytes()).substring(0, 16));
+            if (!Files.isDirectory(skel, LinkOption.NOFOLLOW_LINKS)) {
+                Path tmp = Files.createTempDirectory(state, ".skel-");
+                buildSkeleton(tmp, config);
+                publish(tmp, skel);
+            }
+            for (Path mp : List.of(state.resolve("upper"), state.resolve("root"))) {
+                if (!Files.isDirectory(mp, LinkOption.NOFOLLOW_LINKS)) Files.createDirectory(mp);
+            }
+            return new HostSetup(state, bin.resolve("ato-init"), bin.resolve("yargs"), skel, binds);
+        } catch (IOException e) {
+            throw new SandboxException("preparing the state directory " + state + ": " + e, e);
+        }
+    }
+
+    /**
+     * The lower layer of the host image: mount points for the bound host directories, the links a
+     * merged-/usr host has, and the usual top-level directories, those a program may write owned by
+     * container root (the upper layer copies them up on first write).
+     */
+    private static void buildSkeleton(Path dir, SandboxConfig config) throws IOException {
+        for (String d : HOST_DIRS) {
+            Path p = Path.of("/", d);
+            if (Files.isSymbolicLink(p)) {
+                Files.createSymbolicLink(dir.resolve(d), Files.readSymbolicLink(p));
+            } else if (Files.isDirectory(p)) {
+                Files.createDirectory(dir.resolve(d));
+            }
+        }
+        for (String d : List.of("proc", "dev", "tmp", "ATO", "sys")) Files.createDirectory(dir.resolve(d));
+        for (String d : List.of("root", "home", "var", "var/tmp", "run", "mnt", "srv", "opt")) {
+            Path p = dir.resolve(d);
+            Files.createDirectory(p);
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(d.equals("var/tmp") ? "rwxrwxrwx" : "rwxr-xr-x"));
+            if (LibC.lchown(p.toString(), config.uidBase(), config.gidBase()) != 0) {
+                throw Sys.failure("lchown", p.toString(), com.sun.jna.Native.getLastError());
+            }
+        }
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private static void publish(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+            deleteTree(tmp); // another sandbox published the same content first
+        } catch (IOException e) {
+            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) deleteTree(tmp); // rename onto a non-empty dir
+            else throw e;
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (var s = Files.list(p)) {
+                for (Path c : s.toList()) deleteTree(c);
+            }
+        }
+        Files.deleteIfExists(p);
+    }
+
+    private static void write(Path p, byte[] data) throws IOException {
+        Files.write(p, data);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("r-xr-xr-x"));
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = HostSetup.class.getResourceAsStream("/dev/ato/sandbox/native/" + name)) {
+            if (in == null) {
+                throw new SandboxException("the native " + name + " is missing from the ato-sandbox jar (built without gcc?)");
+            }
+            return in.readNBytes(64 << 20);
+        } catch (IOException e) {
+            throw new SandboxException("reading the native " + name + " from the jar: " + e, e);
+        }
+    }
+
+    private static String sha256(byte[]... parts) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (byte[] p : parts) {
+                md.update(p);
+                md.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

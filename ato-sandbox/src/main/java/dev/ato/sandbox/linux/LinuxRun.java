@@ -1,0 +1,388 @@
+package dev.ato.sandbox.linux;
+
+import com.sun.jna.Native;
+import dev.ato.sandbox.Limits;
+import dev.ato.sandbox.OutputListener;
+import dev.ato.sandbox.OutputStreamKind;
+import dev.ato.sandbox.Run;
+import dev.ato.sandbox.RunResult;
+import dev.ato.sandbox.SandboxException;
+import dev.ato.sandbox.StatusType;
+import dev.ato.sandbox.cgroup.CgroupStats;
+import dev.ato.sandbox.cgroup.RunCgroup;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One run, driven from start to cleanup by its own short-lived platform thread: that thread builds the
+ * container (in namespaces it leaves again at once), then multiplexes the run's pipes, the init's pidfd
+ * and a kill eventfd with poll(2), so no blocking native call ever runs on a caller's (virtual) thread.
+ *
+ * <p>Protocol with the init (see init.c): the JVM writes the seccomp program into the control pipe before
+ * the spawn; after placing the init in the cgroup and setting its rlimits it waits for 'U' on the status
+ * pipe (the init made its user namespace), writes the uid/gid maps, and answers 'G'. The init's last words
+ * are a 128-byte report: the runner's wait status and the rusage of everything it reaped.
+ *
+ * <p>Output: each stream is delivered in chunks of at most 16 KiB up to {@link Limits#outputBytes()}; at the
+ * limit the JVM closes its end of that pipe, so a program that keeps writing gets SIGPIPE (or EPIPE) at
+ * once: {@code yes} ends in milliseconds instead of running into the timeout.
+ */
+final class LinuxRun implements Run {
+    static final int CHUNK = 16 * 1024;
+    private static final int REPORT_BYTES = 128;
+    private static final long REPORT_MAGIC = 0x41544f5245504f52L;
+    /** After the init exits the kernel kills the rest of the PID namespace; their pipe ends close soon after. */
+    private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final int STDERR_KEPT = 1024;
+
+    private final LinuxSandbox sandbox;
+    private final String id;
+    private final String clientKey;
+    private final Container.Request request;
+    private final Limits limits;
+    private final OutputListener listener;
+    private final CompletableFuture<RunResult> result = new CompletableFuture<>();
+    private final int killFd;
+    private final Object killLock = new Object();
+    private boolean killFdClosed;
+    private volatile boolean killRequested;
+
+    LinuxRun(LinuxSandbox sandbox, String id, String clientKey, Container.Request request, OutputListener listener) {
+        this.sandbox = sandbox;
+        this.id = id;
+        this.clientKey = clientKey;
+        this.request = request;
+        this.limits = request.limits();
+        this.listener = listener;
+        this.killFd = Sys.eventfd();
+    }
+
+    void start() {
+        Thread.ofPlatform().name("ato-run-" + id).daemon(true).start(this::body);
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public void kill() {
+        killRequested = true;
+        synchronized (killLock) {
+            if (!killFdClosed) {
+                // eventfd(2): an 8-byte native-endian counter increment wakes the run's poll.
+                LibC.write(killFd, new byte[] {1, 0, 0, 0, 0, 0, 0, 0}, 8);
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<RunResult> result() {
+        return result;
+    }
+
+    private void body() {
+        try {
+            result.complete(execute());
+        } catch (SandboxException e) {
+            result.completeExceptionally(e);
+        } catch (Throwable t) {
+            result.completeExceptionally(new SandboxException("run " + id + " failed: " + t, t));
+        } finally {
+            synchronized (killLock) {
+                killFdClosed = true;
+                LibC.close(killFd);
+            }
+            sandbox.ended(this);
+        }
+    }
+
+    /** Mutable state of the poll loop. */
+    private static final class Io {
+        int out = -1;
+        int err = -1;
+        int status = -1;
+        int control = -1;
+        int pidfd = -1;
+        long outBytes;
+        long errBytes;
+        boolean outTruncated;
+        boolean errTruncated;
+        boolean mapsWritten;
+        final byte[] report = new byte[REPORT_BYTES];
+        int reportLen;
+        final byte[] stderrHead = new byte[STDERR_KEPT];
+        int stderrHeadLen;
+    }
+
+    private RunResult execute() {
+        RunCgroup cgroup = sandbox.cgroups().create(clientKey, id, limits, sandbox.config().clientMemoryBytes(), sandbox.config().clientPids());
+        Io io = new Io();
+        int[] childEnds = {-1, -1, -1, -1};
+        int pid = -1;
+        boolean reaped = false;
+        try {
+            int[] out = Sys.pipe();
+            io.out = out[0];
+            childEnds[0] = out[1];
+            int[] err = Sys.pipe();
+            io.err = err[0];
+            childEnds[1] = err[1];
+            int[] ctl = Sys.pipe();
+            childEnds[2] = ctl[0];
+            io.control = ctl[1];
+            int[] st = Sys.pipe();
+            io.status = st[0];
+            childEnds[3] = st[1];
+            byte[] filter = sandbox.seccompProgram();
+            ByteBuffer msg = ByteBuffer.allocate(4 + filter.length).order(ByteOrder.LITTLE_ENDIAN);
+            msg.putInt(filter.length / 8).put(filter);
+            Sys.writeAll(io.control, msg.array(), "control pipe");
+
+            pid = Container.spawn(sandbox.host(), sandbox.hostNamespaces(), sandbox.config().uidBase(),
+                    sandbox.config().gidBase(), request, childEnds);
+            long started = System.nanoTime();
+            for (int i = 0; i < childEnds.length; i++) {
+                Sys.closeQuietly(childEnds[i]);
+                childEnds[i] = -1;
+            }
+            io.pidfd = Sys.pidfdOpen(pid);
+            cgroup.addProcess(pid);
+            setRlimits(pid);
+
+            Loop loop = new Loop(io, pid, started + limits.timeout().toNanos(), cgroup);
+            loop.run();
+            reaped = loop.initStatus != Integer.MIN_VALUE;
+            long realNanos = loop.exitedAt - started;
+            CgroupStats stats = cgroup.stats();
+            return compose(loop, io, stats, realNanos);
+        } finally {
+            for (int fd : childEnds) Sys.closeQuietly(fd);
+            Sys.closeQuietly(io.out);
+            Sys.closeQuietly(io.err);
+            Sys.closeQuietly(io.status);
+            Sys.closeQuietly(io.control);
+            if (pid > 0 && !reaped) {
+                if (io.pidfd >= 0) Sys.pidfdKill(io.pidfd);
+                else LibC.kill(pid, LibC.SIGKILL);
+                LibC.waitpid(pid, new int[1], 0);
+            }
+            Sys.closeQuietly(io.pidfd);
+            cgroup.close();
+        }
+    }
+
+    private void setRlimits(int pid) {
+        Sys.prlimit(pid, LibC.RLIMIT_FSIZE, limits.fileSizeBytes(), "RLIMIT_FSIZE");
+        Sys.prlimit(pid, LibC.RLIMIT_CORE, 0, "RLIMIT_CORE");
+        Sys.prlimit(pid, LibC.RLIMIT_LOCKS, 1024, "RLIMIT_LOCKS");
+        Sys.prlimit(pid, LibC.RLIMIT_SIGPENDING, 1024, "RLIMIT_SIGPENDING");
+        Sys.prlimit(pid, LibC.RLIMIT_MSGQUEUE, 800 * 1024, "RLIMIT_MSGQUEUE");
+        Sys.prlimit(pid, LibC.RLIMIT_MEMLOCK, 64 * 1024, "RLIMIT_MEMLOCK");
+        Sys.prlimit(pid, LibC.RLIMIT_NOFILE, 4096, "RLIMIT_NOFILE");
+    }
+
+    /** The poll loop of one run. */
+    private final class Loop {
+        final Io io;
+        final int pid;
+        final long deadline;
+        final RunCgroup cgroup;
+        boolean timedOut;
+        boolean killed;
+        int initStatus = Integer.MIN_VALUE;
+        long exitedAt;
+        final byte[] buf = new byte[CHUNK];
+        final int[] pollfds = new int[10];
+
+        Loop(Io io, int pid, long deadline, RunCgroup cgroup) {
+            this.io = io;
+            this.pid = pid;
+            this.deadline = deadline;
+            this.cgroup = cgroup;
+        }
+
+        void run() {
+            long drainUntil = Long.MAX_VALUE;
+            while (true) {
+                boolean exited = initStatus != Integer.MIN_VALUE;
+                if (exited && io.out < 0 && io.err < 0 && io.status < 0) return;
+                long now = System.nanoTime();
+                if (!exited && !timedOut && now - deadline >= 0) {
+                    timedOut = true;
+                    stop();
+                }
+                if (exited && now - drainUntil >= 0) return; // something outside our reach holds a pipe
+                long waitNanos;
+                if (exited) waitNanos = drainUntil - now;
+                else if (timedOut || killed) waitNanos = TimeUnit.SECONDS.toNanos(1);
+                else waitNanos = deadline - now;
+                int waitMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(0, (waitNanos + 999_999) / 1_000_000));
+
+                int[] fds = {io.out, io.err, io.status, io.pidfd, killed || exited ? -1 : killFd};
+                for (int i = 0; i < fds.length; i++) {
+                    pollfds[2 * i] = fds[i];
+                    pollfds[2 * i + 1] = LibC.POLLIN;
+                }
+                int n = LibC.poll(pollfds, fds.length, waitMillis);
+                if (n < 0) {
+                    int e = Native.getLastError();
+                    if (e == 4) continue;
+                    throw Sys.failure("poll", "run " + id, e);
+                }
+                if (n == 0) continue;
+                if (ready(0)) io.out = readOutput(io.out, OutputStreamKind.STDOUT);
+                if (ready(1)) io.err = readOutput(io.err, OutputStreamKind.STDERR);
+                if (ready(2)) readStatus();
+                if (ready(4)) {
+                    LibC.read(killFd, new byte[8], 8);
+                    if (killRequested && !killed) {
+                        killed = true;
+                        stop();
+                    }
+                }
+                if (ready(3)) {
+                    int[] st = new int[1];
+                    int r = LibC.waitpid(pid, st, LibC.WNOHANG);
+                    if (r == pid) {
+                        initStatus = st[0];
+                        exitedAt = System.nanoTime();
+                        drainUntil = exitedAt + DRAIN_NANOS;
+                        Sys.closeQuietly(io.pidfd);
+                        io.pidfd = -1;
+                        Sys.closeQuietly(io.control);
+                        io.control = -1;
+                    } else if (r < 0) {
+                        throw Sys.failure("waitpid", Integer.toString(pid), Native.getLastError());
+                    }
+                }
+            }
+        }
+
+        private boolean ready(int i) {
+            return pollfds[2 * i] >= 0 && (pollfds[2 * i + 1] >>> 16) != 0;
+        }
+
+        /** Kills the init: as PID 1 of the run's PID namespace, its death takes every process of the run. */
+        private void stop() {
+            if (io.pidfd >= 0) Sys.pidfdKill(io.pidfd);
+            Sys.closeQuietly(io.control); // an init still waiting for 'G' gives up
+            io.control = -1;
+        }
+
+        private int readOutput(int fd, OutputStreamKind kind) {
+            long n = LibC.read(fd, buf, buf.length);
+            if (n < 0) {
+                int e = Native.getLastError();
+                if (e == 4 || e == 11) return fd;
+                LibC.close(fd);
+                return -1;
+            }
+            if (n == 0) {
+                LibC.close(fd);
+                return -1;
+            }
+            boolean isOut = kind == OutputStreamKind.STDOUT;
+            long sent = isOut ? io.outBytes : io.errBytes;
+            long room = limits.outputBytes() - sent;
+            int deliver = (int) Math.min(n, Math.max(0, room));
+            if (!isOut && io.stderrHeadLen < STDERR_KEPT) {
+                int k = Math.min(deliver, STDERR_KEPT - io.stderrHeadLen);
+                System.arraycopy(buf, 0, io.stderrHead, io.stderrHeadLen, k);
+                io.stderrHeadLen += k;
+            }
+            if (deliver > 0) {
+                byte[] chunk = java.util.Arrays.copyOf(buf, deliver);
+                try {
+                    listener.onOutput(kind, chunk);
+                } catch (RuntimeException e) {
+                    // A failing listener must not leave the run unsupervised; it just loses output.
+                }
+            }
+            if (isOut) io.outBytes += deliver;
+            else io.errBytes += deliver;
+            if (deliver < n) {
+                if (isOut) io.outTruncated = true;
+                else io.errTruncated = true;
+                LibC.close(fd); // the writer now gets SIGPIPE / EPIPE
+                return -1;
+            }
+            return fd;
+        }
+
+        private void readStatus() {
+            long n = LibC.read(io.status, buf, REPORT_BYTES + 1);
+            if (n < 0) {
+                int e = Native.getLastError();
+                if (e == 4 || e == 11) return;
+                n = 0;
+            }
+            if (n == 0) {
+                LibC.close(io.status);
+                io.status = -1;
+                return;
+            }
+            int off = 0;
+            if (!io.mapsWritten) {
+                if (buf[0] != 'U') throw new SandboxException("run " + id + ": unexpected byte from the init");
+                io.mapsWritten = true;
+                off = 1;
+                if (!timedOut && !killed) {
+                    // Host-side writes: this thread is back in the host's namespaces (Container.spawn).
+                    String proc = "/proc/" + pid;
+                    int count = sandbox.config().uidCount();
+                    Sys.writeExisting(proc + "/uid_map", "0 " + sandbox.config().uidBase() + " " + count + "\n");
+                    Sys.writeExisting(proc + "/gid_map", "0 " + sandbox.config().gidBase() + " " + count + "\n");
+                    Sys.writeAll(io.control, new byte[] {'G'}, "control pipe");
+                }
+                Sys.closeQuietly(io.control);
+                io.control = -1;
+            }
+            int k = (int) Math.min(n - off, REPORT_BYTES - io.reportLen);
+            if (k > 0) {
+                System.arraycopy(buf, off, io.report, io.reportLen, k);
+                io.reportLen += k;
+            }
+        }
+    }
+
+    private RunResult compose(Loop loop, Io io, CgroupStats stats, long realNanos) {
+        ByteBuffer rep = ByteBuffer.wrap(io.report).order(ByteOrder.LITTLE_ENDIAN);
+        boolean haveReport = io.reportLen == REPORT_BYTES && rep.getLong(0) == REPORT_MAGIC;
+        StatusType type;
+        int value;
+        if (loop.timedOut || (loop.killed && !haveReport)) {
+            type = StatusType.KILLED;
+            value = LibC.SIGKILL;
+        } else if (haveReport) {
+            int ws = (int) rep.getLong(8);
+            int sig = ws & 0x7f;
+            if (sig == 0) {
+                type = StatusType.EXITED;
+                value = (ws >> 8) & 0xff;
+            } else {
+                type = (ws & 0x80) != 0 ? StatusType.CORE_DUMPED : StatusType.KILLED;
+                value = sig;
+            }
+        } else if (stats.oomKilled()) {
+            type = StatusType.KILLED;
+            value = LibC.SIGKILL;
+        } else if ((loop.initStatus & 0x7f) != 0) {
+            type = StatusType.KILLED;
+            value = loop.initStatus & 0x7f;
+        } else {
+            String why = new String(io.stderrHead, 0, io.stderrHeadLen, StandardCharsets.UTF_8).strip();
+            throw new SandboxException("run " + id + ": the container's init failed (exit "
+                    + ((loop.initStatus >> 8) & 0xff) + ")" + (why.isEmpty() ? "" : ": " + why));
+        }
+        long w = haveReport ? 1 : 0;
+        return new RunResult(type, value, loop.timedOut, io.outTruncated, io.errTruncated, realNanos,
+                stats.kernelNanos(), stats.userNanos(), stats.peakMemoryBytes() / 1024,
+                w * rep.getLong(72), w * rep.getLong(80), w * rep.getLong(48), w * rep.getLong(40),
+                w * rep.getLong(56), w * rep.getLong(64), stats.oomKilled());
+    }
+}

@@ -1,0 +1,251 @@
+package dev.ato.sandbox.linux;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.StringArray;
+import dev.ato.sandbox.SandboxException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The sandbox's system calls at the level of intent: each either succeeds or throws a
+ * {@link SandboxException} that names the call, the errno and what it was applied to, e.g.
+ * {@code mount(overlay, /run/ato/root): EINVAL}.
+ */
+final class Sys {
+    private Sys() { }
+
+    /** A failure of {@code call} on {@code what} with {@code errno}. */
+    static SandboxException failure(String call, String what, int errno) {
+        return new SandboxException(call + "(" + what + "): " + errnoName(errno));
+    }
+
+    private static SandboxException lastError(String call, String what) {
+        return failure(call, what, Native.getLastError());
+    }
+
+    /** "EBUSY" for 16; "errno N" for what this table lacks. */
+    static String errnoName(int errno) {
+        return switch (errno) {
+            case 1 -> "EPERM";
+            case 2 -> "ENOENT";
+            case 3 -> "ESRCH";
+            case 4 -> "EINTR";
+            case 5 -> "EIO";
+            case 7 -> "E2BIG";
+            case 8 -> "ENOEXEC";
+            case 9 -> "EBADF";
+            case 10 -> "ECHILD";
+            case 11 -> "EAGAIN";
+            case 12 -> "ENOMEM";
+            case 13 -> "EACCES";
+            case 14 -> "EFAULT";
+            case 16 -> "EBUSY";
+            case 17 -> "EEXIST";
+            case 18 -> "EXDEV";
+            case 19 -> "ENODEV";
+            case 20 -> "ENOTDIR";
+            case 21 -> "EISDIR";
+            case 22 -> "EINVAL";
+            case 23 -> "ENFILE";
+            case 24 -> "EMFILE";
+            case 25 -> "ENOTTY";
+            case 27 -> "EFBIG";
+            case 28 -> "ENOSPC";
+            case 30 -> "EROFS";
+            case 32 -> "EPIPE";
+            case 36 -> "ENAMETOOLONG";
+            case 38 -> "ENOSYS";
+            case 39 -> "ENOTEMPTY";
+            case 40 -> "ELOOP";
+            case 87 -> "EUSERS";
+            case 95 -> "EOPNOTSUPP";
+            default -> "errno " + errno;
+        };
+    }
+
+    static void unshare(int flags) {
+        if (LibC.unshare(flags) != 0) throw lastError("unshare", "0x" + Integer.toHexString(flags));
+    }
+
+    static void setns(int fd, int nstype, String name) {
+        if (LibC.setns(fd, nstype) != 0) throw lastError("setns", name);
+    }
+
+    static void mount(String source, String target, String fstype, long flags, String data) {
+        if (LibC.mount(source, target, fstype, flags, data) != 0) {
+            throw lastError("mount", (fstype != null ? fstype : source) + ", " + target);
+        }
+    }
+
+    /** A read-only, nosuid, nodev bind of {@code source} onto {@code target} (a bind ignores MS_RDONLY until remounted). */
+    static void bindReadOnly(String source, String target) {
+        mount(source, target, null, LibC.MS_BIND, null);
+        mount(null, target, null, LibC.MS_REMOUNT | LibC.MS_BIND | LibC.MS_RDONLY | LibC.MS_NOSUID | LibC.MS_NODEV, null);
+    }
+
+    static void mkdir(String path, int mode) {
+        if (LibC.mkdir(path, mode) != 0) throw lastError("mkdir", path);
+    }
+
+    /** mkdir, then lchown (the owner of the directory a tmpfs/overlay mount point shows). */
+    static void mkdirOwned(String path, int mode, int uid, int gid) {
+        mkdir(path, mode);
+        if (LibC.lchown(path, uid, gid) != 0) throw lastError("lchown", path);
+    }
+
+    static void mknodChar(String path, int mode, int major, int minor) {
+        long dev = ((long) (major & 0xfff) << 8) | (minor & 0xff) | ((long) (minor & ~0xff) << 12);
+        if (LibC.mknod(path, LibC.S_IFCHR | mode, dev) != 0) throw lastError("mknod", path);
+    }
+
+    static void symlink(String target, String linkpath) {
+        if (LibC.symlink(target, linkpath) != 0) throw lastError("symlink", linkpath);
+    }
+
+    /**
+     * Creates a new file (never through a symlink, never over an existing one), writes all of it and gives
+     * it to the owner.
+     */
+    static void writeNewFile(String path, byte[] data, int mode, int uid, int gid) {
+        int fd = LibC.open(path, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, mode);
+        if (fd < 0) throw lastError("open", path);
+        try {
+            writeAll(fd, data, path);
+            if (LibC.fchown(fd, uid, gid) != 0) throw lastError("fchown", path);
+        } finally {
+            LibC.close(fd);
+        }
+    }
+
+    /** Writes into an existing file (used for /proc files), never through a symlink. */
+    static void writeExisting(String path, String text) {
+        int fd = LibC.open(path, LibC.O_WRONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        if (fd < 0) throw lastError("open", path);
+        try {
+            writeAll(fd, text.getBytes(StandardCharsets.US_ASCII), path);
+        } finally {
+            LibC.close(fd);
+        }
+    }
+
+    static void writeAll(int fd, byte[] data, String what) {
+        int off = 0;
+        byte[] rest = data;
+        while (off < data.length) {
+            if (off > 0) rest = java.util.Arrays.copyOfRange(data, off, data.length);
+            long n = LibC.write(fd, rest, rest.length);
+            if (n < 0) {
+                if (Native.getLastError() == 4) continue;
+                throw lastError("write", what);
+            }
+            off += (int) n;
+        }
+    }
+
+    static int openRead(String path) {
+        int fd = LibC.open(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        if (fd < 0) throw lastError("open", path);
+        return fd;
+    }
+
+    /** Opens a namespace file: /proc's ns entries are magic links, so O_NOFOLLOW would refuse them. */
+    static int openNamespace(String path) {
+        int fd = LibC.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        if (fd < 0) throw lastError("open", path);
+        return fd;
+    }
+
+    /** A pipe, both ends close-on-exec: [read, write]. */
+    static int[] pipe() {
+        int[] fds = new int[2];
+        if (LibC.pipe2(fds, LibC.O_CLOEXEC) != 0) throw lastError("pipe2", "");
+        return fds;
+    }
+
+    static int eventfd() {
+        int fd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+        if (fd < 0) throw lastError("eventfd", "");
+        return fd;
+    }
+
+    static void closeQuietly(int fd) {
+        if (fd >= 0) LibC.close(fd);
+    }
+
+    static void sethostname(String name) {
+        byte[] b = name.getBytes(StandardCharsets.US_ASCII);
+        if (LibC.sethostname(b, b.length) != 0) throw lastError("sethostname", name);
+    }
+
+    /** Brings the loopback device of the calling thread's network namespace up; the kernel adds 127.0.0.1/8. */
+    static void loopbackUp() {
+        int s = LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+        if (s < 0) throw lastError("socket", "AF_INET");
+        try {
+            // struct ifreq: char ifr_name[16], then the union (ifr_flags is a short at offset 16); 40 bytes.
+            byte[] ifr = new byte[40];
+            ifr[0] = 'l';
+            ifr[1] = 'o';
+            if (LibC.ioctl(s, LibC.SIOCGIFFLAGS, ifr) != 0) throw lastError("ioctl", "SIOCGIFFLAGS lo");
+            ifr[16] |= LibC.IFF_UP;
+            if (LibC.ioctl(s, LibC.SIOCSIFFLAGS, ifr) != 0) throw lastError("ioctl", "SIOCSIFFLAGS lo");
+        } finally {
+            LibC.close(s);
+        }
+    }
+
+    static void prlimit(int pid, int resource, long value, String name) {
+        if (LibC.prlimit(pid, resource, new long[] {value, value}, null) != 0) throw lastError("prlimit", name);
+    }
+
+    static int pidfdOpen(int pid) {
+        long fd = LibC.syscall(LibC.SYS_PIDFD_OPEN, pid, 0, 0, 0);
+        if (fd < 0) throw lastError("pidfd_open", Integer.toString(pid));
+        return (int) fd;
+    }
+
+    /** SIGKILL through a pidfd: never hits a recycled pid. Errors (the process is gone) are ignored. */
+    static void pidfdKill(int pidfd) {
+        LibC.syscall(LibC.SYS_PIDFD_SEND_SIGNAL, pidfd, LibC.SIGKILL, 0, 0);
+    }
+
+    /**
+     * posix_spawn with the given descriptors dup2'ed onto 0, 1, 2 ... in order.
+     *
+     * @return the child's pid
+     */
+    static int spawn(String path, List<String> argv, List<String> env, int[] fds) {
+        int[] moved = new int[fds.length];
+        for (int i = 0; i < fds.length; i++) {
+            // dup2 actions run in order: a source numbered below fds.length could be overwritten by an earlier one.
+            moved[i] = fds[i] < fds.length ? LibC.fcntl(fds[i], LibC.F_DUPFD_CLOEXEC, fds.length) : -1;
+            if (fds[i] < fds.length && moved[i] < 0) throw lastError("fcntl", "F_DUPFD_CLOEXEC");
+        }
+        try {
+            return spawnWith(path, argv, env, fds, moved);
+        } finally {
+            for (int m : moved) closeQuietly(m);
+        }
+    }
+
+    private static int spawnWith(String path, List<String> argv, List<String> env, int[] fds, int[] moved) {
+        Memory actions = new Memory(128); // sizeof(posix_spawn_file_actions_t) is 80 on x86_64 glibc
+        int rc = LibC.posix_spawn_file_actions_init(actions);
+        if (rc != 0) throw failure("posix_spawn_file_actions_init", path, rc);
+        try {
+            for (int i = 0; i < fds.length; i++) {
+                rc = LibC.posix_spawn_file_actions_adddup2(actions, moved[i] >= 0 ? moved[i] : fds[i], i);
+                if (rc != 0) throw failure("posix_spawn_file_actions_adddup2", path, rc);
+            }
+            StringArray args = new StringArray(argv.toArray(String[]::new));
+            StringArray envp = new StringArray(env.toArray(String[]::new));
+            int[] pid = new int[1];
+            rc = LibC.posix_spawn(pid, path, actions, null, args, envp);
+            if (rc != 0) throw failure("posix_spawn", path, rc);
+            return pid[0];
+        } finally {
+            LibC.posix_spawn_file_actions_destroy(actions);
+        }
+    }
+}
