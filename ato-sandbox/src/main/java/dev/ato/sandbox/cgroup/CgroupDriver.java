@@ -1,0 +1,60 @@
+package dev.ato.sandbox.cgroup;
+
+import dev.ato.sandbox.Limits;
+import dev.ato.sandbox.SandboxException;
+import java.nio.file.Path;
+
+/**
+ * Makes, limits, accounts and removes the cgroups of runs, laid out as
+ * {@code <root>/<name>/<client-key>/<run-id>}: the client directory carries an aggregate memory and pids
+ * limit shared by all runs of one client, the run directory the run's own limits and its accounting.
+ * Two implementations, chosen by {@link #probe(String)}: cgroup v2 (one unified hierarchy) and cgroup v1
+ * (memory, pids, cpuacct and freezer hierarchies, wherever /proc/self/mountinfo says they are mounted).
+ * Safe for many concurrent runs; one driver per cgroup name per host (a second process using the same name
+ * would have its runs swept by the first one's {@link #sweep()}).
+ */
+public interface CgroupDriver {
+    /**
+     * Picks the driver for this host: cgroup v2 if a cgroup2 hierarchy offers the memory and pids
+     * controllers, else cgroup v1 if memory, pids, cpuacct and freezer are all mounted. Creates
+     * {@code <root>/<name>} where missing (and on v2 enables the controllers on the way down).
+     *
+     * @param name the sandbox's directory under each hierarchy's root (SandboxConfig.cgroupName())
+     * @throws SandboxException naming exactly what is missing when neither version is usable, or which
+     *     file could not be written when the tree cannot be prepared (for instance when not root)
+     */
+    static CgroupDriver probe(String name) {
+        return CgroupProbe.probe(Path.of("/proc/self/mountinfo"), KernelFs.INSTANCE, name);
+    }
+
+    /**
+     * One line for logs and health pages: version, controllers, where, and any degraded figure, e.g.
+     * {@code cgroup v1 (memory, pids, cpuacct, freezer) under /sys/fs/cgroup/{memory,pids,cpuacct,freezer}/ato}.
+     */
+    String describe();
+
+    /**
+     * Creates the run's cgroup (and its client's directory when this is the client's only live run) and
+     * writes the limits: memory with swap off, pids.
+     *
+     * @param clientKey         the client's directory name ("local" for runs without a client); letters,
+     *                          digits, '_' and '-' only, at most 128
+     * @param runId             the run's directory name, unique among the live runs of the client; same alphabet
+     * @param limits            the run's limits (memory and pids are used here)
+     * @param clientMemoryBytes aggregate memory of all the client's runs; {@link Long#MAX_VALUE} for none
+     * @param clientPids        aggregate processes of all the client's runs; {@link Integer#MAX_VALUE} for none
+     * @return the run's cgroup, which the caller must {@link RunCgroup#close() close}
+     * @throws IllegalArgumentException for a bad key, id or limit
+     * @throws SandboxException when the kernel refuses (the message names the file, value and errno), or
+     *     when a cgroup with this run id already exists
+     */
+    RunCgroup create(String clientKey, String runId, Limits limits, long clientMemoryBytes, int clientPids);
+
+    /**
+     * Kills the processes of, and removes, every run cgroup under {@code <root>/<name>} that this driver
+     * did not create: what an earlier process left behind when it died. Call once at start-up.
+     *
+     * @throws SandboxException when a leftover cannot be removed (its processes do not die)
+     */
+    void sweep();
+}

@@ -1,0 +1,56 @@
+package dev.ato.sandbox.cgroup;
+
+import java.util.OptionalInt;
+
+/**
+ * The cgroup of one run, in every hierarchy the driver uses. Thread-safe: a timeout thread may call
+ * {@link #killAll()} while another collects {@link #stats()} or closes it.
+ */
+public interface RunCgroup extends AutoCloseable {
+    /** The run's directory (v1: in the memory hierarchy), for messages. */
+    String path();
+
+    /**
+     * Moves a process into the run's cgroup in every hierarchy. Do it before the process may fork, so
+     * that nothing it starts escapes the limits.
+     *
+     * @throws dev.ato.sandbox.SandboxException naming the file and errno (ESRCH: no such process)
+     * @throws IllegalStateException after {@link #close()}
+     */
+    void addProcess(int pid);
+
+    /**
+     * v2 only: an O_PATH|O_DIRECTORY descriptor of the run's cgroup for clone3(CLONE_INTO_CGROUP), owned by
+     * this object (do not close it; it is closed by {@link #close()}). Empty on v1 and after close.
+     */
+    OptionalInt directoryFd();
+
+    /**
+     * CPU time, peak memory and OOM kills of the run so far. Read it after the run's processes ended and
+     * before {@link #close()}.
+     *
+     * @throws IllegalStateException after {@link #close()}
+     */
+    CgroupStats stats();
+
+    /**
+     * Kills every process of the run and returns once none is left, also when processes fork while being
+     * killed. Never signals a process outside the run. A no-op after {@link #close()}.
+     *
+     * @throws dev.ato.sandbox.SandboxException when processes survive for seconds (stuck in the kernel)
+     */
+    void killAll();
+
+    /** Whether no process is left in the run (true after {@link #close()}). */
+    boolean isEmpty();
+
+    /**
+     * Kills what is left, removes the run's directories (retrying while the kernel still reports them busy),
+     * and removes the client's directory if this was its last run. Idempotent; a cgroup that is already
+     * gone is not an error.
+     *
+     * @throws dev.ato.sandbox.SandboxException when the directories cannot be removed within seconds
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,149 @@
+package dev.ato.sandbox.cgroup;
+
+import dev.ato.sandbox.Limits;
+import dev.ato.sandbox.cgroup.CgroupFs.Dir;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * cgroup v1: the memory, pids, cpuacct and freezer controllers, each in the hierarchy it is mounted in
+ * (several may share one, as cpu,cpuacct often do). Limits: memory.limit_in_bytes with
+ * memory.memsw.limit_in_bytes equal to it (no swap) where swap accounting exists, and swappiness 0,
+ * inherited by every cgroup made below {@code <name>}; pids.max. Killing freezes the run, SIGKILLs its
+ * members and thaws it, until it is empty.
+ */
+final class V1Driver extends TreeDriver {
+    /** USER_HZ, the unit of cpuacct.stat; 100 on every Linux architecture the kernel ABI exports it for. */
+    private static final long NANOS_PER_TICK = 10_000_000L;
+
+    private final List<Path> mounts;
+    private final int mem;
+    private final int pids;
+    private final int cpu;
+    private final int frz;
+    private final boolean memsw;
+    private final boolean usageUserSys;
+    private final boolean oomKillCount;
+
+    /**
+     * @param controllerMounts the mount point of each of "memory", "pids", "cpuacct" and "freezer"
+     *                         (equal paths where controllers share a hierarchy)
+     */
+    V1Driver(CgroupFs fs, String name, Map<String, Path> controllerMounts) {
+        this(fs, name, distinct(controllerMounts), controllerMounts);
+    }
+
+    private V1Driver(CgroupFs fs, String name, List<Path> mounts, Map<String, Path> controllerMounts) {
+        super(fs, name, mounts);
+        this.mounts = mounts;
+        this.mem = mounts.indexOf(controllerMounts.get("memory"));
+        this.pids = mounts.indexOf(controllerMounts.get("pids"));
+        this.cpu = mounts.indexOf(controllerMounts.get("cpuacct"));
+        this.frz = mounts.indexOf(controllerMounts.get("freezer"));
+        this.memsw = fs.exists(roots[mem], "memory.memsw.limit_in_bytes");
+        this.usageUserSys = fs.exists(roots[cpu], "cpuacct.usage_user");
+        // "oom_kill N" appeared in memory.oom_control with 4.13; probing the file beats comparing versions.
+        this.oomKillCount = fs.read(roots[mem], "memory.oom_control").contains("\noom_kill ");
+        // New memory cgroups copy their parent's swappiness, so one write here covers every client and run.
+        write(roots[mem], "memory.swappiness", "0");
+    }
+
+    private static List<Path> distinct(Map<String, Path> controllerMounts) {
+        List<Path> out = new ArrayList<>();
+        for (String c : List.of("freezer", "memory", "pids", "cpuacct")) {
+            Path p = controllerMounts.get(c);
+            if (p == null) throw new IllegalArgumentException("no mount given for the " + c + " controller");
+            if (!out.contains(p)) out.add(p);
+        }
+        return out;
+    }
+
+    @Override
+    public String describe() {
+        StringJoiner where = new StringJoiner(", ", "{", "}");
+        for (Path m : mounts) where.add(m.toString());
+        StringBuilder s = new StringBuilder("cgroup v1 (memory, pids, cpuacct, freezer) under ")
+                .append(where).append("/").append(name);
+        if (!memsw) s.append("; no swap accounting (memory.memsw.* missing): swap kept off by swappiness 0 only");
+        if (!usageUserSys) s.append("; CPU times from cpuacct.stat in 10 ms ticks (cpuacct.usage_user missing)");
+        if (!oomKillCount) s.append("; OOM kills inferred from memory.failcnt (no oom_kill count in memory.oom_control before 4.13)");
+        return s.toString();
+    }
+
+    @Override
+    void configureClient(Dir[] dirs, long memoryBytes, int pidsMax) {
+        limitMemory(dirs[mem], memoryBytes);
+        write(dirs[mem], "memory.swappiness", "0");
+        write(dirs[pids], "pids.max", pidsMax == Integer.MAX_VALUE ? "max" : Integer.toString(pidsMax));
+    }
+
+    @Override
+    void configureRun(Dir[] dirs, Limits limits) {
+        limitMemory(dirs[mem], limits.memoryBytes());
+        write(dirs[pids], "pids.max", Integer.toString(limits.pids()));
+    }
+
+    /** memory first: the kernel refuses a memsw limit below the memory limit, and both start unlimited. */
+    private void limitMemory(Dir dir, long bytes) {
+        String v = bytes == Long.MAX_VALUE ? "-1" : Long.toString(bytes);
+        write(dir, "memory.limit_in_bytes", v);
+        if (memsw) write(dir, "memory.memsw.limit_in_bytes", v);
+    }
+
+    @Override
+    CgroupStats readStats(Dir[] dirs) {
+        long user;
+        long sys;
+        if (usageUserSys) {
+            user = parseLong(fs.read(dirs[cpu], "cpuacct.usage_user"), dirs[cpu], "cpuacct.usage_user");
+            sys = parseLong(fs.read(dirs[cpu], "cpuacct.usage_sys"), dirs[cpu], "cpuacct.usage_sys");
+        } else {
+            String stat = fs.read(dirs[cpu], "cpuacct.stat");
+            user = keyedValue(stat, "user", dirs[cpu], "cpuacct.stat") * NANOS_PER_TICK;
+            sys = keyedValue(stat, "system", dirs[cpu], "cpuacct.stat") * NANOS_PER_TICK;
+        }
+        long peak = parseLong(fs.read(dirs[mem], "memory.max_usage_in_bytes"), dirs[mem], "memory.max_usage_in_bytes");
+        boolean oom;
+        if (oomKillCount) {
+            oom = keyedValue(fs.read(dirs[mem], "memory.oom_control"), "oom_kill", dirs[mem], "memory.oom_control") > 0;
+        } else {
+            oom = parseLong(fs.read(dirs[mem], "memory.failcnt"), dirs[mem], "memory.failcnt") > 0;
+        }
+        return new CgroupStats(user, sys, peak, oom);
+    }
+
+    @Override
+    void killRound(Dir[] dirs, int[] members) {
+        Dir freezer = dirs[frz];
+        // Frozen tasks cannot fork, so one round catches a whole tree; SIGKILL stays pending while they
+        // are frozen and takes effect on thaw. Without the freezer directory (a partial leftover) the
+        // rounds still converge, each killing what the last one missed.
+        boolean frozen = freezer != null && fs.write(freezer, "freezer.state", "FROZEN") == 0;
+        try {
+            signalMembers(dirs, members);
+        } finally {
+            if (frozen) write(freezer, "freezer.state", "THAWED");
+        }
+    }
+
+    @Override
+    String displayPath(Dir[] dirs) {
+        Dir d = dirs[mem] != null ? dirs[mem] : firstNonNull(dirs);
+        return d == null ? "(gone)" : d.path().toString();
+    }
+
+    private static Dir firstNonNull(Dir[] dirs) {
+        for (Dir d : dirs) {
+            if (d != null) return d;
+        }
+        return null;
+    }
+
+    @Override
+    boolean offersDirectoryFd() {
+        return false;
+    }
+}
