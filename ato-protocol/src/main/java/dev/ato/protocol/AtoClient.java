@@ -1,0 +1,640 @@
+package dev.ato.protocol;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A client for ATO's API, on {@code java.net.http} only.
+ *
+ * <p>v1: {@link #connect(URI)} opens a WebSocket to {@code /api/v1/ws/execute}; {@link #execute} sends a request
+ * and streams the output to a {@link RunListener}, completing its future with the run's {@link Done};
+ * {@link #run} does the same and gathers the output. Runs on one client are sequential and reuse the
+ * connection; when the server has closed it (after an invalid request, say) the next run reconnects. If the
+ * server closes during a run, the run fails with {@link AtoClientException.ServerClosed} carrying the code and
+ * reason. Messages split over several WebSocket frames are assembled, up to
+ * {@link ProtocolLimits#MAX_SERVER_MESSAGE_BYTES}.
+ *
+ * <p>v0: {@link #executeV0(URI, ExecuteRequest)} and {@link #metadataV0(URI)}, one HTTP call each.
+ *
+ * <p>A client is thread-safe; {@link #close()} it when done.
+ */
+public final class AtoClient implements AutoCloseable {
+    /** The path of ATO's streaming API. */
+    public static final String WS_PATH = "/api/v1/ws/execute";
+    /** The path of ATO's one-shot API. */
+    public static final String V0_EXECUTE_PATH = "/api/v0/execute";
+    /** The path of ATO's language list. */
+    public static final String V0_METADATA_PATH = "/api/v0/metadata";
+    /** ATO documents no content type for v0; this names msgpack plainly, and ATO's server ignores it. */
+    public static final String MSGPACK_CONTENT_TYPE = "application/msgpack";
+    /** The most output {@link #run} gathers before failing the run. */
+    public static final int MAX_GATHERED_BYTES = 64 * 1024 * 1024;
+
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final URI uri;
+    private final Duration connectTimeout;
+    private final Duration replyGrace;
+    private final int maxMessageBytes;
+    private final ExecutorService executor;
+    private final ScheduledExecutorService timer;
+    private final HttpClient http;
+
+    private final Object lock = new Object();
+    private Connection connection;
+    private Run current;
+    private boolean closed;
+
+    private AtoClient(Builder b) {
+        this.uri = wsUri(b.base);
+        this.connectTimeout = b.connectTimeout;
+        this.replyGrace = b.replyGrace;
+        this.maxMessageBytes = b.maxMessageBytes;
+        this.executor = Executors.newCachedThreadPool(daemon("ato-client"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("ato-client-timer"));
+        this.http = HttpClient.newBuilder().executor(executor).connectTimeout(connectTimeout).build();
+    }
+
+    /**
+     * Connects to an ATO server with default settings.
+     *
+     * @param base the server, e.g. {@code ws://127.0.0.1:8500}, {@code https://ato.example} (the WebSocket path
+     *     is added unless the URI already ends with it)
+     * @return the connected client
+     * @throws AtoClientException when the connection cannot be made
+     */
+    public static AtoClient connect(URI base) {
+        return builder(base).connect();
+    }
+
+    /**
+     * A builder to set timeouts and limits before connecting.
+     *
+     * @param base the server
+     * @return a new builder
+     */
+    public static Builder builder(URI base) {
+        return new Builder(base);
+    }
+
+    /**
+     * The WebSocket URI this client talks to.
+     *
+     * @return the URI
+     */
+    public URI uri() {
+        return uri;
+    }
+
+    /**
+     * Starts a run. The request is sent as is; the server validates it, and an invalid one fails the returned
+     * future with {@link AtoClientException.ServerClosed} (code 1008, reason {@code invalid request: ...}).
+     *
+     * @param request the run
+     * @param listener receives the output chunks
+     * @return completes with the run's {@code Done}, or exceptionally with an {@link AtoClientException}
+     *     (also when no {@code Done} arrives within the request's timeout plus the reply grace)
+     * @throws IllegalStateException when the client is closed or a run is in progress
+     * @throws AtoClientException when a connection cannot be made
+     */
+    public CompletableFuture<Done> execute(ExecuteRequest request, RunListener listener) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(listener, "listener");
+        byte[] bytes = ProtocolCodec.encodeRequest(request);
+        Run run;
+        Connection c;
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("the client is closed");
+            }
+            if (current != null && !current.future.isDone()) {
+                throw new IllegalStateException("a run is already in progress on this connection");
+            }
+            c = connection;
+            if (c == null || c.dead) {
+                c = open();
+                connection = c;
+            }
+            run = new Run(listener);
+            current = run;
+            c.run = run;
+            long seconds = Math.max(request.timeout(), 0) + replyGrace.toSeconds();
+            Connection conn = c;
+            run.deadline = timer.schedule(() -> conn.fail(run,
+                    new AtoClientException("no Done from " + uri + " within " + seconds + " s"), true),
+                    seconds, TimeUnit.SECONDS);
+        }
+        Connection sender = c;
+        sender.send(bytes).whenComplete((ws, err) -> {
+            if (err != null) {
+                sender.fail(run, new AtoClientException("sending the request to " + uri + " failed", unwrap(err)),
+                        true);
+            }
+        });
+        return run.future;
+    }
+
+    /**
+     * Runs a request to the end and gathers its output.
+     *
+     * @param request the run
+     * @return the output and the {@code Done}
+     * @throws AtoClientException when the run fails (see {@link #execute})
+     */
+    public Result run(ExecuteRequest request) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        RunListener gather = new RunListener() {
+            @Override
+            public void onStdout(byte[] chunk) {
+                add(out, chunk);
+            }
+
+            @Override
+            public void onStderr(byte[] chunk) {
+                add(err, chunk);
+            }
+
+            private void add(ByteArrayOutputStream to, byte[] chunk) {
+                if ((long) out.size() + err.size() + chunk.length > MAX_GATHERED_BYTES) {
+                    throw new AtoClientException("the run's output exceeds " + MAX_GATHERED_BYTES + " bytes");
+                }
+                to.writeBytes(chunk);
+            }
+        };
+        Done done = await(execute(request, gather));
+        // The listener ran on another thread; the future's completion orders its writes before this read.
+        return new Result(out.toByteArray(), err.toByteArray(), done);
+    }
+
+    private static Done await(CompletableFuture<Done> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new AtoClientException("run failed", cause);
+        }
+    }
+
+    /**
+     * Asks the server to stop the current run (ATO's {@code "Kill"} message). The run's future then completes
+     * with the {@code Done} the server sends. Does nothing when no run is in progress.
+     */
+    public void kill() {
+        Connection c;
+        synchronized (lock) {
+            if (current == null || current.future.isDone() || connection == null || connection.dead) {
+                return;
+            }
+            c = connection;
+        }
+        c.send(ProtocolCodec.encodeKill());
+    }
+
+    /**
+     * Closes the connection (normal closure) and releases the client's threads. A run in progress fails.
+     */
+    @Override
+    public void close() {
+        Connection c;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            c = connection;
+            connection = null;
+        }
+        if (c != null) {
+            if (c.run != null) {
+                c.fail(c.run, new AtoClientException("the client was closed"), false);
+            }
+            c.closeNormally();
+        }
+        timer.shutdownNow();
+        http.shutdownNow();
+        executor.shutdown();
+    }
+
+    private Connection open() {
+        Connection c = new Connection();
+        try {
+            WebSocket ws = http.newWebSocketBuilder().connectTimeout(connectTimeout).buildAsync(uri, c)
+                    .get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            c.ws = ws;
+            return c;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof WebSocketHandshakeException h) {
+                throw new AtoClientException("connecting to " + uri + ": the server answered HTTP "
+                        + h.getResponse().statusCode() + " instead of a WebSocket", h);
+            }
+            throw new AtoClientException("connecting to " + uri + ": " + cause, cause);
+        } catch (TimeoutException e) {
+            throw new AtoClientException("connecting to " + uri + ": no answer within " + connectTimeout, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AtoClientException("connecting to " + uri + ": interrupted", e);
+        }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    /** One run's state: who to tell, what to complete. */
+    private static final class Run {
+        final RunListener listener;
+        final CompletableFuture<Done> future = new CompletableFuture<>();
+        ScheduledFuture<?> deadline;
+
+        Run(RunListener listener) {
+            this.listener = listener;
+        }
+    }
+
+    /** One WebSocket and its listener; replaced by a new one once the server has closed it. */
+    private final class Connection implements WebSocket.Listener {
+        volatile WebSocket ws;
+        volatile boolean dead;
+        volatile Run run;
+        private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+        private CompletableFuture<?> sends = CompletableFuture.completedFuture(null);
+
+        /** java.net.http allows one outstanding send per WebSocket, so sends are chained. */
+        synchronized CompletableFuture<WebSocket> send(byte[] bytes) {
+            CompletableFuture<WebSocket> next = sends.handle((x, e) -> null)
+                    .thenCompose(x -> ws.sendBinary(ByteBuffer.wrap(bytes), true));
+            sends = next;
+            return next;
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            if ((long) partial.size() + data.remaining() > maxMessageBytes) {
+                fail(run, new AtoClientException("a message from " + uri + " is larger than " + maxMessageBytes
+                        + " bytes"), true);
+                return null;
+            }
+            byte[] chunk = new byte[data.remaining()];
+            data.get(chunk);
+            partial.writeBytes(chunk);
+            if (last) {
+                byte[] message = partial.toByteArray();
+                partial.reset();
+                deliver(message);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        private void deliver(byte[] message) {
+            Run r = run;
+            ServerMessage m;
+            try {
+                m = ProtocolCodec.decodeServerMessage(message);
+            } catch (ProtocolException e) {
+                fail(r, new AtoClientException("invalid message from " + uri + ": " + e.getMessage(), e), true);
+                return;
+            }
+            if (r == null) {
+                // Nothing is waiting for this message, so the two sides disagree about the state: start afresh.
+                abort();
+                return;
+            }
+            try {
+                switch (m) {
+                    case ServerMessage.Stdout s -> r.listener.onStdout(s.data());
+                    case ServerMessage.Stderr s -> r.listener.onStderr(s.data());
+                    case ServerMessage.Finished f -> finish(r, f.done());
+                }
+            } catch (RuntimeException | Error e) {
+                fail(r, e instanceof AtoClientException ace ? ace
+                        : new AtoClientException("the run listener failed: " + e, e), true);
+            }
+        }
+
+        private void finish(Run r, Done done) {
+            synchronized (lock) {
+                if (run == r) {
+                    run = null;
+                }
+            }
+            if (r.deadline != null) {
+                r.deadline.cancel(false);
+            }
+            // Completed on another thread so that a caller's dependent stages never block this listener.
+            executor.execute(() -> r.future.complete(done));
+        }
+
+        void fail(Run r, AtoClientException e, boolean dropConnection) {
+            if (dropConnection) {
+                abort();
+            }
+            if (r == null) {
+                return;
+            }
+            synchronized (lock) {
+                if (run == r) {
+                    run = null;
+                }
+            }
+            if (r.deadline != null) {
+                r.deadline.cancel(false);
+            }
+            r.future.completeExceptionally(e);
+        }
+
+        private void abort() {
+            dead = true;
+            WebSocket w = ws;
+            if (w != null) {
+                w.abort();
+            }
+        }
+
+        void closeNormally() {
+            dead = true;
+            WebSocket w = ws;
+            if (w == null) {
+                return;
+            }
+            w.sendClose(CloseCodes.NORMAL, "").orTimeout(2, TimeUnit.SECONDS)
+                    .whenComplete((x, e) -> w.abort());
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            fail(run, new AtoClientException(uri + " sent a text message; ATO sends binary messages only"), true);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            dead = true;
+            Run r = run;
+            if (r != null) {
+                fail(r, new AtoClientException.ServerClosed(statusCode, reason), false);
+            }
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            dead = true;
+            fail(run, new AtoClientException("WebSocket to " + uri + " failed: " + error, error), false);
+        }
+    }
+
+    // ---------------------------------------------------------------- v0
+
+    private static final class V0 {
+        static final HttpClient HTTP = HttpClient.newBuilder()
+                .executor(Executors.newCachedThreadPool(daemon("ato-client-v0")))
+                .connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /**
+     * Runs a request with ATO's one-shot API: {@code POST /api/v0/execute}, msgpack in, msgpack out.
+     *
+     * @param base the server, e.g. {@code http://127.0.0.1:8500}
+     * @param request the run
+     * @return the whole output and the status
+     * @throws AtoClientException.HttpStatus when the server answers with a status other than 200
+     * @throws AtoClientException when the call fails or the reply is not ATO's
+     */
+    public static V0Response executeV0(URI base, ExecuteRequest request) {
+        URI u = httpUri(base, V0_EXECUTE_PATH);
+        HttpRequest req = HttpRequest.newBuilder(u)
+                .timeout(Duration.ofSeconds(Math.max(request.timeout(), 0) + 60L))
+                .header("Content-Type", MSGPACK_CONTENT_TYPE)
+                .header("Accept", MSGPACK_CONTENT_TYPE)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(ProtocolCodec.encodeRequest(request)))
+                .build();
+        byte[] body = call("POST " + u, req);
+        try {
+            return ProtocolCodec.decodeV0Response(body);
+        } catch (ProtocolException e) {
+            throw new AtoClientException("POST " + u + ": invalid reply: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Fetches ATO's language list: {@code GET /api/v0/metadata}.
+     *
+     * @param base the server
+     * @return language id to its properties ({@code name}, {@code image} ...)
+     * @throws AtoClientException when the call fails or the reply is not a map of maps
+     */
+    public static Map<String, Map<String, String>> metadataV0(URI base) {
+        URI u = httpUri(base, V0_METADATA_PATH);
+        HttpRequest req = HttpRequest.newBuilder(u).timeout(Duration.ofSeconds(30)).GET().build();
+        byte[] body = call("GET " + u, req);
+        try {
+            return ProtocolCodec.decodeMetadata(body);
+        } catch (ProtocolException e) {
+            throw new AtoClientException("GET " + u + ": invalid reply: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] call(String what, HttpRequest req) {
+        try {
+            HttpResponse<InputStream> resp = V0.HTTP.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            byte[] body;
+            try (InputStream in = resp.body()) {
+                body = in.readNBytes(ProtocolLimits.MAX_V0_RESPONSE_BYTES + 1);
+            }
+            if (resp.statusCode() != 200) {
+                throw new AtoClientException.HttpStatus(what, resp.statusCode(),
+                        body.length > 4096 ? java.util.Arrays.copyOf(body, 4096) : body);
+            }
+            if (body.length > ProtocolLimits.MAX_V0_RESPONSE_BYTES) {
+                throw new AtoClientException(what + ": reply larger than " + ProtocolLimits.MAX_V0_RESPONSE_BYTES
+                        + " bytes");
+            }
+            return body;
+        } catch (HttpTimeoutException e) {
+            throw new AtoClientException(what + ": no reply in time", e);
+        } catch (IOException e) {
+            throw new AtoClientException(what + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AtoClientException(what + ": interrupted", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- URIs
+
+    static URI wsUri(URI base) {
+        String scheme = scheme(base);
+        String ws = switch (scheme) {
+            case "ws", "http" -> "ws";
+            case "wss", "https" -> "wss";
+            default -> throw new IllegalArgumentException("not an ATO server URI (ws, wss, http, https): " + base);
+        };
+        return withPath(base, ws, WS_PATH);
+    }
+
+    static URI httpUri(URI base, String path) {
+        String scheme = scheme(base);
+        String http = switch (scheme) {
+            case "ws", "http" -> "http";
+            case "wss", "https" -> "https";
+            default -> throw new IllegalArgumentException("not an ATO server URI (ws, wss, http, https): " + base);
+        };
+        URI root = base;
+        String p = base.getPath() == null ? "" : base.getPath();
+        if (p.endsWith(WS_PATH)) {
+            root = withPathRaw(base, scheme, p.substring(0, p.length() - WS_PATH.length()));
+        }
+        return withPath(root, http, path);
+    }
+
+    private static String scheme(URI base) {
+        Objects.requireNonNull(base, "base");
+        if (base.getScheme() == null || base.getHost() == null) {
+            throw new IllegalArgumentException("not an absolute server URI: " + base);
+        }
+        return base.getScheme().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static URI withPath(URI base, String scheme, String apiPath) {
+        String p = base.getPath() == null ? "" : base.getPath();
+        if (!p.endsWith(apiPath)) {
+            while (p.endsWith("/")) {
+                p = p.substring(0, p.length() - 1);
+            }
+            p = p + apiPath;
+        }
+        return withPathRaw(base, scheme, p);
+    }
+
+    private static URI withPathRaw(URI base, String scheme, String path) {
+        try {
+            return new URI(scheme, base.getUserInfo(), base.getHost(), base.getPort(), path, null, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("bad server URI: " + base, e);
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name + "-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * Settings for an {@link AtoClient}.
+     */
+    public static final class Builder {
+        private final URI base;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration replyGrace = Duration.ofSeconds(30);
+        private int maxMessageBytes = ProtocolLimits.MAX_SERVER_MESSAGE_BYTES;
+
+        private Builder(URI base) {
+            this.base = Objects.requireNonNull(base, "base");
+            wsUri(base);
+        }
+
+        /**
+         * How long to wait for the WebSocket to open (default 10 s).
+         *
+         * @param value the timeout
+         * @return this builder
+         */
+        public Builder connectTimeout(Duration value) {
+            this.connectTimeout = requirePositive(value);
+            return this;
+        }
+
+        /**
+         * How long past a request's own timeout to wait for its {@code Done} before failing the run (default
+         * 30 s): the server needs time to start and clean up.
+         *
+         * @param value the grace period
+         * @return this builder
+         */
+        public Builder replyGrace(Duration value) {
+            this.replyGrace = requirePositive(value);
+            return this;
+        }
+
+        /**
+         * The largest server message assembled from frames (default
+         * {@link ProtocolLimits#MAX_SERVER_MESSAGE_BYTES}).
+         *
+         * @param value the cap in bytes
+         * @return this builder
+         */
+        public Builder maxMessageBytes(int value) {
+            if (value < 1024) {
+                throw new IllegalArgumentException("maxMessageBytes must be at least 1024: " + value);
+            }
+            this.maxMessageBytes = value;
+            return this;
+        }
+
+        /**
+         * Connects.
+         *
+         * @return the connected client
+         * @throws AtoClientException when the connection cannot be made
+         */
+        public AtoClient connect() {
+            AtoClient client = new AtoClient(this);
+            try {
+                synchronized (client.lock) {
+                    client.connection = client.open();
+                }
+                return client;
+            } catch (RuntimeException e) {
+                client.close();
+                throw e;
+            }
+        }
+
+        private static Duration requirePositive(Duration d) {
+            Objects.requireNonNull(d, "duration");
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("duration must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}

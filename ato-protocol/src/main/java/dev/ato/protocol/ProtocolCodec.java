@@ -1,0 +1,701 @@
+package dev.ato.protocol;
+
+import dev.ato.protocol.internal.MsgReader;
+import dev.ato.protocol.internal.RustText;
+import dev.ato.protocol.internal.Token;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessagePacker;
+
+/**
+ * ATO's wire format in msgpack, both directions, byte for byte as ATO's Rust server (rmp-serde) writes it.
+ *
+ * <p>Decoding follows ATO's rules: a request is a map with {@code language} (str), {@code code}, {@code input}
+ * (bin), {@code arguments}, {@code options} (array of bin), optional {@code timeout} (int, default 60) and
+ * optional {@code custom_runner} (bin or nil). Where ATO is lax, so is this codec: a str or an array of ints
+ * 0..255 is taken for a bin, a bin holding UTF-8 for a str, unknown keys are skipped, a key may be a bin or
+ * serde's field index. Everything else is refused with a {@link ProtocolException} whose message is the one
+ * ATO's server sends (serde's and rmp-serde's words), and bytes after the request are refused with
+ * {@code found extra data}.
+ *
+ * <p>Encoding writes what ATO writes: maps with str keys in ATO's field order, every integer in its smallest
+ * msgpack format (positive values as uint), strings as fixstr/str8/16/32, byte strings as bin8/16/32.
+ */
+public final class ProtocolCodec {
+    private static final String[] REQUEST_FIELDS = {
+        "language", "code", "custom_runner", "input", "arguments", "options", "timeout"
+    };
+    private static final String REQUEST_STRUCT = "struct Request with 7 elements";
+    private static final byte[] KILL = {(byte) 0xa4, 'K', 'i', 'l', 'l'};
+
+    private ProtocolCodec() {
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    /**
+     * Decodes a run request (a v1 WebSocket message or a v0 POST body).
+     *
+     * @param message the whole message
+     * @return the request; its values are not yet checked against ATO's rules (see {@link RequestValidator})
+     * @throws ProtocolException with ATO's message when the bytes are not a request; with close code 1009 when
+     *     the message is larger than {@link ProtocolLimits#MAX_REQUEST_BYTES}
+     */
+    public static ExecuteRequest decodeRequest(byte[] message) {
+        Objects.requireNonNull(message, "message");
+        if (message.length > ProtocolLimits.MAX_REQUEST_BYTES) {
+            throw ProtocolException.tooLarge(message.length, ProtocolLimits.MAX_REQUEST_BYTES);
+        }
+        MsgReader r = new MsgReader(message);
+        ExecuteRequest request = readRequest(r);
+        if (r.remaining() != 0) {
+            throw new ProtocolException("found extra data");
+        }
+        return request;
+    }
+
+    private static ExecuteRequest readRequest(MsgReader r) {
+        Token t = r.next();
+        Object[] f = new Object[REQUEST_FIELDS.length];
+        boolean[] seen = new boolean[REQUEST_FIELDS.length];
+        if (t.kind() == Token.Kind.MAP) {
+            r.enter();
+            for (long i = 0; i < t.length(); i++) {
+                int field = fieldIndex(r, r.next());
+                if (field < 0) {
+                    r.skip(r.next());
+                    continue;
+                }
+                if (seen[field]) {
+                    throw new ProtocolException("duplicate field `" + REQUEST_FIELDS[field] + "`");
+                }
+                seen[field] = true;
+                f[field] = readField(r, field);
+            }
+            r.exit();
+            for (int i = 0; i < REQUEST_FIELDS.length; i++) {
+                // custom_runner (2) and timeout (6) have defaults in ATO's Request struct.
+                if (!seen[i] && i != 2 && i != 6) {
+                    throw new ProtocolException("missing field `" + REQUEST_FIELDS[i] + "`");
+                }
+            }
+        } else if (t.kind() == Token.Kind.ARRAY) {
+            // serde also accepts a struct as an array of its fields in declaration order.
+            if (r.atDepthLimit()) {
+                throw new ProtocolException("depth limit exceeded");
+            }
+            r.enter();
+            long n = t.length();
+            for (int i = 0; i < REQUEST_FIELDS.length; i++) {
+                if (i < n) {
+                    f[i] = readField(r, i);
+                    seen[i] = true;
+                } else if (i != 2 && i != 6) {
+                    throw new ProtocolException("invalid length " + i + ", expected " + REQUEST_STRUCT);
+                }
+            }
+            r.exit();
+            if (n > REQUEST_FIELDS.length) {
+                throw new ProtocolException("array had incorrect length, expected " + REQUEST_FIELDS.length);
+            }
+        } else {
+            throw r.invalidType(t, "struct Request");
+        }
+        @SuppressWarnings("unchecked")
+        ExecuteRequest.Builder b = ExecuteRequest.builder((String) f[0])
+                .code((byte[]) f[1])
+                .input((byte[]) f[3])
+                .arguments((List<byte[]>) f[4])
+                .options((List<byte[]>) f[5])
+                .timeout(seen[6] ? (Integer) f[6] : ProtocolLimits.DEFAULT_TIMEOUT);
+        if (f[2] != null) {
+            b.customRunner((byte[]) f[2]);
+        }
+        return b.build();
+    }
+
+    /** serde's field identifier: a str or bin naming the field, or a uint giving its index; -1 to skip. */
+    private static int fieldIndex(MsgReader r, Token key) {
+        switch (key.kind()) {
+            case STR, BIN -> {
+                for (int i = 0; i < REQUEST_FIELDS.length; i++) {
+                    if (Arrays.equals(key.bytes(), REQUEST_FIELDS[i].getBytes(StandardCharsets.US_ASCII))) {
+                        return i;
+                    }
+                }
+                return -1;
+            }
+            case INT -> {
+                if (!key.signedMarker()) {
+                    return key.isLong() && key.longValue() < REQUEST_FIELDS.length ? (int) key.longValue() : -1;
+                }
+                throw r.invalidType(key, "field identifier");
+            }
+            default -> throw r.invalidType(key, "field identifier");
+        }
+    }
+
+    private static Object readField(MsgReader r, int field) {
+        return switch (field) {
+            case 0 -> readString(r);
+            case 1, 3 -> readBytes(r, r.next());
+            case 2 -> {
+                Token t = r.next();
+                yield t.kind() == Token.Kind.NIL ? null : readBytes(r, t);
+            }
+            case 4, 5 -> readBytesList(r);
+            case 6 -> readI32(r);
+            default -> throw new IllegalStateException("field " + field);
+        };
+    }
+
+    private static String readString(MsgReader r) {
+        Token t = r.next();
+        if (t.kind() == Token.Kind.STR) {
+            String err = RustText.utf8Error(t.bytes());
+            if (err != null) {
+                throw new ProtocolException("string found to be invalid utf8: " + err);
+            }
+            return MsgReader.text(t);
+        }
+        if (t.kind() == Token.Kind.BIN) {
+            if (RustText.utf8Error(t.bytes()) != null) {
+                throw new ProtocolException("invalid value: byte array, expected a string");
+            }
+            return MsgReader.text(t);
+        }
+        throw r.invalidType(t, "a string");
+    }
+
+    /** serde_bytes' ByteBuf: a bin, a str (any bytes), or an array of u8. */
+    private static byte[] readBytes(MsgReader r, Token t) {
+        switch (t.kind()) {
+            case STR, BIN -> {
+                return t.bytes();
+            }
+            case ARRAY -> {
+                if (r.atDepthLimit()) {
+                    throw new ProtocolException("depth limit exceeded");
+                }
+                r.enter();
+                // Never trust the claimed count for the allocation: each element takes at least one byte.
+                ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(t.length(), 4096));
+                for (long i = 0; i < t.length(); i++) {
+                    Token e = r.next();
+                    if (e.kind() != Token.Kind.INT) {
+                        throw r.invalidType(e, "u8");
+                    }
+                    if (!e.isLong() || e.longValue() < 0 || e.longValue() > 255) {
+                        throw new ProtocolException("invalid value: integer `" + e.intText() + "`, expected u8");
+                    }
+                    out.write((int) e.longValue());
+                }
+                r.exit();
+                return out.toByteArray();
+            }
+            default -> throw r.invalidType(t, "byte array");
+        }
+    }
+
+    private static List<byte[]> readBytesList(MsgReader r) {
+        Token t = r.next();
+        if (t.kind() != Token.Kind.ARRAY) {
+            throw r.invalidType(t, "a sequence");
+        }
+        r.enter();
+        List<byte[]> out = new ArrayList<>();
+        for (long i = 0; i < t.length(); i++) {
+            out.add(readBytes(r, r.next()));
+        }
+        r.exit();
+        return out;
+    }
+
+    private static int readI32(MsgReader r) {
+        Token t = r.next();
+        if (t.kind() != Token.Kind.INT) {
+            throw r.invalidType(t, "i32");
+        }
+        if (!t.isLong() || t.longValue() < Integer.MIN_VALUE || t.longValue() > Integer.MAX_VALUE) {
+            throw new ProtocolException("invalid value: integer `" + t.intText() + "`, expected i32");
+        }
+        return (int) t.longValue();
+    }
+
+    /**
+     * Encodes a run request as ATO's web page does: a map of {@code language}, {@code code}, {@code input},
+     * {@code arguments}, {@code options}, {@code timeout}, and {@code custom_runner} when present.
+     *
+     * @param request the request
+     * @return the msgpack bytes
+     */
+    public static byte[] encodeRequest(ExecuteRequest request) {
+        Optional<byte[]> runner = request.customRunner();
+        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+            p.packMapHeader(runner.isPresent() ? 7 : 6);
+            str(p, "language");
+            str(p, request.language());
+            str(p, "code");
+            bin(p, request.code());
+            str(p, "input");
+            bin(p, request.input());
+            str(p, "arguments");
+            binList(p, request.arguments());
+            str(p, "options");
+            binList(p, request.options());
+            str(p, "timeout");
+            p.packLong(request.timeout());
+            if (runner.isPresent()) {
+                str(p, "custom_runner");
+                bin(p, runner.get());
+            }
+            return p.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- server messages
+
+    /**
+     * Encodes a server message as ATO does: {@code {"Stdout": bin}}, {@code {"Stderr": bin}} or
+     * {@code {"Done": {...}}} with the fields in ATO's order ({@code oom_killed} last, only when present).
+     *
+     * @param message the message
+     * @return the msgpack bytes
+     */
+    public static byte[] encode(ServerMessage message) {
+        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+            p.packMapHeader(1);
+            switch (message) {
+                case ServerMessage.Stdout s -> {
+                    str(p, "Stdout");
+                    bin(p, s.data());
+                }
+                case ServerMessage.Stderr s -> {
+                    str(p, "Stderr");
+                    bin(p, s.data());
+                }
+                case ServerMessage.Finished f -> {
+                    str(p, "Done");
+                    Done d = f.done();
+                    p.packMapHeader(doneFieldCount(d));
+                    doneFields(p, d);
+                }
+            }
+            return p.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int doneFieldCount(Done d) {
+        return d.oomKilled().isPresent() ? 16 : 15;
+    }
+
+    private static void doneFields(MessagePacker p, Done d) throws IOException {
+        str(p, "timed_out");
+        p.packBoolean(d.timedOut());
+        str(p, "stdout_truncated");
+        p.packBoolean(d.stdoutTruncated());
+        str(p, "stderr_truncated");
+        p.packBoolean(d.stderrTruncated());
+        str(p, "status_type");
+        str(p, d.statusType());
+        str(p, "status_value");
+        p.packLong(d.statusValue());
+        long[] values = {d.real(), d.kernel(), d.user(), d.maxMem(), d.waits(), d.preemptions(),
+            d.majorPageFaults(), d.minorPageFaults(), d.inputOps(), d.outputOps()};
+        for (int i = 0; i < values.length; i++) {
+            str(p, DONE_LONGS[i]);
+            p.packLong(values[i]);
+        }
+        if (d.oomKilled().isPresent()) {
+            str(p, "oom_killed");
+            p.packBoolean(d.oomKilled().get());
+        }
+    }
+
+    private static final String[] DONE_LONGS = {"real", "kernel", "user", "max_mem", "waits", "preemptions",
+        "major_page_faults", "minor_page_faults", "input_ops", "output_ops"};
+
+    /**
+     * Decodes a message from an ATO server (what a client receives on the v1 WebSocket).
+     *
+     * @param message the whole message
+     * @return the decoded message
+     * @throws ProtocolException when the bytes are not one of ATO's server messages
+     */
+    public static ServerMessage decodeServerMessage(byte[] message) {
+        Objects.requireNonNull(message, "message");
+        MsgReader r = new MsgReader(message);
+        Token t = r.next();
+        if (t.kind() != Token.Kind.MAP || t.length() != 1) {
+            throw new ProtocolException("expected a map with one key (Stdout, Stderr or Done), found "
+                    + t.unexpected());
+        }
+        r.enter();
+        Token key = r.next();
+        String name = key.kind() == Token.Kind.STR ? MsgReader.text(key) : null;
+        ServerMessage result;
+        if ("Stdout".equals(name) || "Stderr".equals(name)) {
+            Token v = r.next();
+            if (v.kind() != Token.Kind.BIN && v.kind() != Token.Kind.STR) {
+                throw r.invalidType(v, "byte array");
+            }
+            result = name.equals("Stdout") ? new ServerMessage.Stdout(v.bytes()) : new ServerMessage.Stderr(v.bytes());
+        } else if ("Done".equals(name)) {
+            Token v = r.next();
+            if (v.kind() != Token.Kind.MAP) {
+                throw r.invalidType(v, "struct variant StreamResponse::Done");
+            }
+            result = new ServerMessage.Finished(readDone(r, v, null, true));
+        } else {
+            throw new ProtocolException("unknown variant " + (name == null ? key.unexpected() : "`" + name + "`")
+                    + ", expected one of `Stdout`, `Stderr`, `Done`");
+        }
+        r.exit();
+        if (r.remaining() != 0) {
+            throw new ProtocolException("found extra data");
+        }
+        return result;
+    }
+
+    /** Collects the v0 reply's output fields while the Done fields are read. */
+    private static final class Output {
+        byte[] stdout;
+        byte[] stderr;
+    }
+
+    private static Done readDone(MsgReader r, Token map, Output output, boolean strict) {
+        r.enter();
+        Map<String, Object> v = new LinkedHashMap<>();
+        for (long i = 0; i < map.length(); i++) {
+            Token key = r.next();
+            if (key.kind() != Token.Kind.STR) {
+                throw r.invalidType(key, "field identifier");
+            }
+            String name = MsgReader.text(key);
+            Token value = r.next();
+            if (v.containsKey(name)) {
+                throw new ProtocolException("duplicate field `" + name + "`");
+            }
+            switch (name) {
+                case "timed_out", "stdout_truncated", "stderr_truncated" -> {
+                    if (value.kind() != Token.Kind.BOOL) {
+                        throw r.invalidType(value, "a boolean");
+                    }
+                    v.put(name, value.boolValue());
+                }
+                case "oom_killed" -> {
+                    if (value.kind() == Token.Kind.BOOL) {
+                        v.put(name, value.boolValue());
+                    } else if (value.kind() != Token.Kind.NIL) {
+                        throw r.invalidType(value, "a boolean");
+                    }
+                }
+                case "status_type" -> {
+                    if (value.kind() != Token.Kind.STR) {
+                        throw r.invalidType(value, "a string");
+                    }
+                    String type = MsgReader.text(value);
+                    if (!Done.STATUS_TYPES.contains(type)) {
+                        throw new ProtocolException("invalid value: string " + RustText.debugString(type)
+                                + ", expected one of exited, killed, core_dumped, unknown");
+                    }
+                    v.put(name, type);
+                }
+                case "status_value" -> v.put(name, (long) longValue(r, value, name, Integer.MIN_VALUE,
+                        Integer.MAX_VALUE));
+                case "real", "kernel", "user", "max_mem", "waits", "preemptions", "major_page_faults",
+                        "minor_page_faults", "input_ops", "output_ops" ->
+                        v.put(name, longValue(r, value, name, Long.MIN_VALUE, Long.MAX_VALUE));
+                case "stdout", "stderr" -> {
+                    if (output == null) {
+                        r.skip(value);
+                    } else if (value.kind() == Token.Kind.BIN || value.kind() == Token.Kind.STR) {
+                        if (name.equals("stdout")) {
+                            output.stdout = value.bytes();
+                        } else {
+                            output.stderr = value.bytes();
+                        }
+                        v.put(name, Boolean.TRUE);
+                    } else {
+                        throw r.invalidType(value, "byte array");
+                    }
+                }
+                default -> r.skip(value);
+            }
+        }
+        r.exit();
+        List<String> required = new ArrayList<>(List.of("timed_out", "stdout_truncated", "stderr_truncated",
+                "status_type", "status_value"));
+        Collections.addAll(required, DONE_LONGS);
+        for (String name : required) {
+            if (!v.containsKey(name)) {
+                boolean optionalInV0 = !strict && !name.equals("status_type") && !name.equals("status_value")
+                        && !name.equals("timed_out");
+                if (!optionalInV0) {
+                    throw new ProtocolException("missing field `" + name + "`");
+                }
+            }
+        }
+        return new Done(bool(v, "timed_out"), bool(v, "stdout_truncated"), bool(v, "stderr_truncated"),
+                (String) v.get("status_type"), (int) num(v, "status_value"), num(v, "real"), num(v, "kernel"),
+                num(v, "user"), num(v, "max_mem"), num(v, "waits"), num(v, "preemptions"),
+                num(v, "major_page_faults"), num(v, "minor_page_faults"), num(v, "input_ops"),
+                num(v, "output_ops"), Optional.ofNullable((Boolean) v.get("oom_killed")));
+    }
+
+    private static boolean bool(Map<String, Object> v, String name) {
+        return Boolean.TRUE.equals(v.get(name));
+    }
+
+    private static long num(Map<String, Object> v, String name) {
+        Object o = v.get(name);
+        return o == null ? 0 : (Long) o;
+    }
+
+    private static long longValue(MsgReader r, Token t, String field, long min, long max) {
+        if (t.kind() != Token.Kind.INT) {
+            throw r.invalidType(t, min == Integer.MIN_VALUE ? "i32" : "i64");
+        }
+        if (!t.isLong() || t.longValue() < min || t.longValue() > max) {
+            throw new ProtocolException("invalid value: integer `" + t.intText() + "`, expected "
+                    + (min == Integer.MIN_VALUE ? "i32" : "i64") + " for " + field);
+        }
+        return t.longValue();
+    }
+
+    // ---------------------------------------------------------------- control
+
+    /**
+     * The client's control message that stops the current run: the msgpack str {@code "Kill"}.
+     *
+     * @return the five bytes {@code a4 4b 69 6c 6c}
+     */
+    public static byte[] encodeKill() {
+        return KILL.clone();
+    }
+
+    /**
+     * Whether a client message received during a run is ATO's {@code Kill} control message. ATO (serde) takes
+     * the variant name as a str or bin, or as a one-entry map {@code {"Kill": nil}}; this accepts exactly those,
+     * with nothing after them.
+     *
+     * @param message the whole message
+     * @return true for a Kill message, false for anything else (including malformed bytes)
+     */
+    public static boolean isKill(byte[] message) {
+        try {
+            checkKill(message);
+            return true;
+        } catch (ProtocolException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Checks that a client message received during a run is {@code Kill}, the only control message ATO knows,
+     * and says what is wrong otherwise; a server closes with 1008 and {@link ProtocolException#closeReason()}.
+     *
+     * @param message the whole message
+     * @throws ProtocolException when it is anything else
+     */
+    public static void checkKill(byte[] message) {
+        Objects.requireNonNull(message, "message");
+        if (message.length > ProtocolLimits.MAX_REQUEST_BYTES) {
+            throw ProtocolException.tooLarge(message.length, ProtocolLimits.MAX_REQUEST_BYTES);
+        }
+        MsgReader r = new MsgReader(message);
+        Token t = r.next();
+        Token variant = t;
+        if (t.kind() == Token.Kind.MAP) {
+            if (t.length() != 1) {
+                throw new ProtocolException("array had incorrect length, expected " + t.length());
+            }
+            r.enter();
+            variant = r.next();
+        }
+        if (variant.kind() != Token.Kind.STR && variant.kind() != Token.Kind.BIN) {
+            throw r.invalidType(variant, "variant identifier");
+        }
+        String name = new String(variant.bytes(), StandardCharsets.UTF_8);
+        if (!name.equals("Kill")) {
+            throw new ProtocolException("unknown variant `" + name + "`, expected `Kill`");
+        }
+        if (t.kind() == Token.Kind.MAP) {
+            Token unit = r.next();
+            if (unit.kind() != Token.Kind.NIL) {
+                throw r.invalidType(unit, "unit variant");
+            }
+            r.exit();
+        }
+        if (r.remaining() != 0) {
+            throw new ProtocolException("found extra data");
+        }
+    }
+
+    // ---------------------------------------------------------------- v0
+
+    /**
+     * Encodes the reply of the v0 API: one map with {@code stdout}, {@code stderr} and every field of
+     * {@code Done}.
+     *
+     * @param done the status and figures
+     * @param stdout the whole standard output
+     * @param stderr the whole standard error
+     * @return the msgpack bytes
+     */
+    public static byte[] encodeV0Response(Done done, byte[] stdout, byte[] stderr) {
+        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+            p.packMapHeader(doneFieldCount(done) + 2);
+            str(p, "stdout");
+            bin(p, stdout);
+            str(p, "stderr");
+            bin(p, stderr);
+            doneFields(p, done);
+            return p.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Decodes the reply of the v0 API. Older ATO servers sent fewer figures; a missing figure reads as 0, but
+     * {@code stdout}, {@code stderr}, {@code status_type}, {@code status_value} and {@code timed_out} are
+     * required. Unknown keys (older servers' {@code swaps}, {@code shared} ...) are skipped.
+     *
+     * @param body the response body
+     * @return the decoded reply
+     * @throws ProtocolException when the body is not a v0 reply
+     */
+    public static V0Response decodeV0Response(byte[] body) {
+        Objects.requireNonNull(body, "body");
+        MsgReader r = new MsgReader(body);
+        Token t = r.next();
+        if (t.kind() != Token.Kind.MAP) {
+            throw r.invalidType(t, "a map");
+        }
+        Output out = new Output();
+        Done done = readDone(r, t, out, false);
+        if (out.stdout == null) {
+            throw new ProtocolException("missing field `stdout`");
+        }
+        if (out.stderr == null) {
+            throw new ProtocolException("missing field `stderr`");
+        }
+        if (r.remaining() != 0) {
+            throw new ProtocolException("found extra data");
+        }
+        return new V0Response(done, out.stdout, out.stderr);
+    }
+
+    /**
+     * Encodes the v0 metadata: a map of language id to a map of its properties ({@code name}, {@code image}
+     * ...), all strings, in the iteration order of the maps given.
+     *
+     * @param languages language id to properties
+     * @return the msgpack bytes
+     */
+    public static byte[] encodeMetadata(Map<String, Map<String, String>> languages) {
+        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+            p.packMapHeader(languages.size());
+            for (Map.Entry<String, Map<String, String>> e : languages.entrySet()) {
+                str(p, e.getKey());
+                p.packMapHeader(e.getValue().size());
+                for (Map.Entry<String, String> prop : e.getValue().entrySet()) {
+                    str(p, prop.getKey());
+                    str(p, prop.getValue());
+                }
+            }
+            return p.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Decodes the v0 metadata. Property values that are not strings (ATO's own list has booleans and numbers
+     * in places) are turned into their text; nil values are left out.
+     *
+     * @param body the response body
+     * @return language id to properties, in the order received
+     * @throws ProtocolException when the body is not a map of maps
+     */
+    public static Map<String, Map<String, String>> decodeMetadata(byte[] body) {
+        Objects.requireNonNull(body, "body");
+        MsgReader r = new MsgReader(body);
+        Token t = r.next();
+        if (t.kind() != Token.Kind.MAP) {
+            throw r.invalidType(t, "a map");
+        }
+        r.enter();
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        for (long i = 0; i < t.length(); i++) {
+            String id = metadataText(r, r.next(), "a language id");
+            Token props = r.next();
+            if (props.kind() != Token.Kind.MAP) {
+                throw r.invalidType(props, "a map");
+            }
+            r.enter();
+            Map<String, String> m = new LinkedHashMap<>();
+            for (long j = 0; j < props.length(); j++) {
+                String key = metadataText(r, r.next(), "a property name");
+                Token value = r.next();
+                if (value.kind() != Token.Kind.NIL) {
+                    m.put(key, metadataText(r, value, "a property value"));
+                }
+            }
+            r.exit();
+            out.put(id, Collections.unmodifiableMap(m));
+        }
+        r.exit();
+        if (r.remaining() != 0) {
+            throw new ProtocolException("found extra data");
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static String metadataText(MsgReader r, Token t, String what) {
+        return switch (t.kind()) {
+            case STR, BIN -> MsgReader.text(t);
+            case BOOL -> Boolean.toString(t.boolValue());
+            case INT -> t.intText();
+            case FLOAT -> RustText.float64(t.doubleValue());
+            default -> throw r.invalidType(t, what);
+        };
+    }
+
+    // ---------------------------------------------------------------- writing helpers
+
+    private static void str(MessagePacker p, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        p.packRawStringHeader(b.length);
+        p.writePayload(b);
+    }
+
+    private static void bin(MessagePacker p, byte[] b) throws IOException {
+        p.packBinaryHeader(b.length);
+        p.writePayload(b);
+    }
+
+    private static void binList(MessagePacker p, List<byte[]> list) throws IOException {
+        p.packArrayHeader(list.size());
+        for (byte[] b : list) {
+            bin(p, b);
+        }
+    }
+}

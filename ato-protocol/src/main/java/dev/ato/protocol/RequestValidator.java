@@ -1,0 +1,79 @@
+package dev.ato.protocol;
+
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.hibernate.validator.HibernateValidator;
+import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
+
+/**
+ * Checks a request against ATO's rules, with ATO's messages word for word: {@code timeout not in range 1-60: 61},
+ * {@code argument contains null byte}, {@code no such language: X}.
+ *
+ * <p>The rules are Jakarta Bean Validation constraints on {@link ExecuteRequest} (Hibernate Validator, with the
+ * {@link ParameterMessageInterpolator} so no expression language is needed). When several rules are broken the
+ * one ATO checks first is reported: the timeout, then options, then arguments, then the language.
+ */
+public final class RequestValidator {
+    /** ATO checks in this order; violations are reported in it. */
+    private static final List<String> ORDER = List.of("timeout", "options", "arguments");
+
+    private static final class Holder {
+        static final ValidatorFactory FACTORY = Validation.byProvider(HibernateValidator.class)
+                .configure()
+                .messageInterpolator(new ParameterMessageInterpolator())
+                .buildValidatorFactory();
+        static final Validator VALIDATOR = FACTORY.getValidator();
+    }
+
+    private RequestValidator() {
+    }
+
+    /**
+     * Checks the request and that its language exists.
+     *
+     * @param request the decoded request
+     * @param languageExists answers whether the server has a language with this id
+     * @throws ProtocolException with ATO's message for the first rule broken
+     */
+    public static void validate(ExecuteRequest request, Predicate<String> languageExists) {
+        Objects.requireNonNull(languageExists, "languageExists");
+        List<String> problems = violations(request);
+        if (!problems.isEmpty()) {
+            throw new ProtocolException(problems.getFirst());
+        }
+        if (!languageExists.test(request.language())) {
+            throw new ProtocolException("no such language: " + request.language());
+        }
+    }
+
+    /**
+     * Every rule the request breaks, language existence aside, in ATO's order.
+     *
+     * @param request the request
+     * @return ATO's messages, empty when the request is valid
+     */
+    public static List<String> violations(ExecuteRequest request) {
+        Objects.requireNonNull(request, "request");
+        Set<ConstraintViolation<ExecuteRequest>> found = Holder.VALIDATOR.validate(request);
+        List<ConstraintViolation<ExecuteRequest>> sorted = new ArrayList<>(found);
+        sorted.sort(Comparator.comparingInt(v -> rank(v.getPropertyPath().toString())));
+        List<String> out = new ArrayList<>(sorted.size());
+        for (ConstraintViolation<ExecuteRequest> v : sorted) {
+            out.add(v.getMessage());
+        }
+        return out;
+    }
+
+    private static int rank(String property) {
+        int i = ORDER.indexOf(property);
+        return i < 0 ? ORDER.size() : i;
+    }
+}

@@ -1,0 +1,259 @@
+package dev.ato.protocol.internal;
+
+import dev.ato.protocol.ProtocolException;
+import dev.ato.protocol.ProtocolLimits;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import org.msgpack.core.MessageFormat;
+import org.msgpack.core.MessageInsufficientBufferException;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessagePackException;
+import org.msgpack.core.MessageUnpacker;
+import org.msgpack.core.buffer.MessageBuffer;
+
+/**
+ * A cautious reader of one msgpack message held in memory, over msgpack-java's {@link MessageUnpacker}.
+ *
+ * <p>It looks at the next format before every read, checks every length against the bytes that are left
+ * before allocating anything (so a header that claims 4 GiB costs nothing), counts container depth the way
+ * rmp-serde does, and reports every problem as a {@link ProtocolException} worded as ATO's Rust server words
+ * it (rmp-serde's I/O errors, serde's type errors). It never calls {@code unpackValue()}.
+ */
+public final class MsgReader {
+    /** rmp-serde's words when the input ends where a marker byte should be. */
+    public static final String EOF_MARKER = "IO error while reading marker: failed to fill whole buffer";
+    /** rmp-serde's words when the input ends inside a fixed-size field (a length, a number). */
+    public static final String EOF_DATA = "IO error while reading data: failed to fill whole buffer";
+    /** rmp-serde's words when the input ends inside the payload of a str, bin or ext. */
+    public static final String EOF_PAYLOAD = "IO error while reading data: unexpected end of file";
+
+    private final byte[] data;
+    private final MessageUnpacker unpacker;
+    private int depthLeft = ProtocolLimits.MAX_DEPTH;
+
+    /**
+     * A reader over the whole array.
+     *
+     * @param data the message
+     */
+    public MsgReader(byte[] data) {
+        this.data = data;
+        this.unpacker = MessagePack.newDefaultUnpacker(data);
+    }
+
+    /**
+     * Bytes not read yet.
+     *
+     * @return the count
+     */
+    public long remaining() {
+        return data.length - unpacker.getTotalReadBytes();
+    }
+
+    /**
+     * Reads the next item: a scalar with its value, or the header of a container or ext.
+     *
+     * @return the token
+     */
+    public Token next() {
+        if (remaining() <= 0) {
+            throw new ProtocolException(EOF_MARKER);
+        }
+        try {
+            MessageFormat f = unpacker.getNextFormat();
+            return switch (f) {
+                case NIL -> {
+                    unpacker.unpackNil();
+                    yield Token.NIL;
+                }
+                case BOOLEAN -> unpacker.unpackBoolean() ? Token.TRUE : Token.FALSE;
+                case POSFIXINT, UINT8, UINT16, UINT32 -> Token.ofInt(unpacker.unpackLong(), false);
+                case NEGFIXINT, INT8, INT16, INT32, INT64 -> Token.ofInt(unpacker.unpackLong(), true);
+                case UINT64 -> {
+                    BigInteger big = unpacker.unpackBigInteger();
+                    yield big.bitLength() < 64 ? Token.ofInt(big.longValue(), false) : Token.ofBigInt(big);
+                }
+                case FLOAT32, FLOAT64 -> Token.ofFloat(unpacker.unpackDouble());
+                case FIXSTR, STR8, STR16, STR32 -> Token.ofStr(payload(length(f)));
+                case BIN8, BIN16, BIN32 -> Token.ofBin(payload(length(f)));
+                case FIXARRAY, ARRAY16, ARRAY32 -> Token.ofArray(length(f));
+                case FIXMAP, MAP16, MAP32 -> Token.ofMap(length(f));
+                case FIXEXT1, FIXEXT2, FIXEXT4, FIXEXT8, FIXEXT16, EXT8, EXT16, EXT32 -> Token.ofExt(extLength(f));
+                // 0xc1 is never used by the spec; rmp-serde refuses it with these words.
+                case NEVER_USED -> throw new ProtocolException("wrong msgpack marker Reserved");
+            };
+        } catch (MessageInsufficientBufferException e) {
+            throw new ProtocolException(EOF_DATA);
+        } catch (IOException | MessagePackException e) {
+            // Not reachable for an in-memory buffer with checked lengths; kept so nothing else escapes.
+            throw new ProtocolException("malformed msgpack: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads a container or str/bin length. 8- and 16-bit lengths go through the unpacker; 32-bit ones are
+     * read here because msgpack-java refuses lengths of 2^31 and more, which rmp-serde reads as u32.
+     */
+    private long length(MessageFormat f) throws IOException {
+        return switch (f) {
+            case STR32, BIN32, ARRAY32, MAP32 -> raw32(1);
+            case FIXSTR, STR8, STR16 -> unpacker.unpackRawStringHeader();
+            case BIN8, BIN16 -> unpacker.unpackBinaryHeader();
+            case FIXARRAY, ARRAY16 -> unpacker.unpackArrayHeader();
+            case FIXMAP, MAP16 -> unpacker.unpackMapHeader();
+            default -> throw new IllegalStateException(f.name());
+        };
+    }
+
+    /** Consumes a marker byte plus a big-endian u32, returning the u32. */
+    private long raw32(int markerBytes) throws IOException {
+        if (remaining() < markerBytes + 4) {
+            throw new ProtocolException(EOF_DATA);
+        }
+        MessageBuffer b = unpacker.readPayloadAsReference(markerBytes + 4);
+        return b.getInt(markerBytes) & 0xFFFF_FFFFL;
+    }
+
+    private long extLength(MessageFormat f) throws IOException {
+        // The header is the marker and the length; the type byte belongs to the body, as rmp-serde reads it.
+        int headerBytes = switch (f) {
+            case EXT8 -> 2;
+            case EXT16 -> 3;
+            case EXT32 -> 5;
+            default -> 1;
+        };
+        if (remaining() < headerBytes) {
+            throw new ProtocolException(EOF_DATA);
+        }
+        MessageBuffer b = unpacker.readPayloadAsReference(headerBytes);
+        return switch (f) {
+            case FIXEXT1 -> 1;
+            case FIXEXT2 -> 2;
+            case FIXEXT4 -> 4;
+            case FIXEXT8 -> 8;
+            case FIXEXT16 -> 16;
+            case EXT8 -> b.getByte(1) & 0xFF;
+            case EXT16 -> b.getShort(1) & 0xFFFF;
+            default -> b.getInt(1) & 0xFFFF_FFFFL;
+        };
+    }
+
+    private byte[] payload(long len) throws IOException {
+        if (len > remaining()) {
+            throw new ProtocolException(EOF_PAYLOAD);
+        }
+        return unpacker.readPayload((int) len);
+    }
+
+    /**
+     * Consumes the body of an ext item (its type byte and payload) without keeping it.
+     *
+     * @param ext the ext token
+     */
+    public void skipExtBody(Token ext) {
+        try {
+            if (remaining() < 1) {
+                throw new ProtocolException(EOF_DATA);
+            }
+            unpacker.readPayloadAsReference(1);
+            if (ext.length() > remaining()) {
+                throw new ProtocolException(EOF_PAYLOAD);
+            }
+            unpacker.readPayloadAsReference((int) ext.length());
+        } catch (IOException e) {
+            throw new ProtocolException("malformed msgpack: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Enters a container (or ext), refusing it beyond the depth limit as rmp-serde does.
+     */
+    public void enter() {
+        if (--depthLeft == 0) {
+            depthLeft++;
+            throw new ProtocolException("depth limit exceeded");
+        }
+    }
+
+    /**
+     * Leaves a container entered with {@link #enter()}.
+     */
+    public void exit() {
+        depthLeft++;
+    }
+
+    /**
+     * Whether entering one more container would exceed the depth limit.
+     *
+     * @return true at the limit
+     */
+    public boolean atDepthLimit() {
+        return depthLeft <= 1;
+    }
+
+    /**
+     * Consumes the rest of a value whose token was read, whatever it holds (serde's {@code IgnoredAny}).
+     *
+     * @param t the token already read
+     */
+    public void skip(Token t) {
+        switch (t.kind()) {
+            case ARRAY -> {
+                enter();
+                for (long i = 0; i < t.length(); i++) {
+                    skip(next());
+                }
+                exit();
+            }
+            case MAP -> {
+                enter();
+                for (long i = 0; i < t.length(); i++) {
+                    skip(next());
+                    skip(next());
+                }
+                exit();
+            }
+            case EXT -> {
+                enter();
+                skipExtBody(t);
+                exit();
+            }
+            default -> {
+                // scalars were consumed with their token
+            }
+        }
+    }
+
+    /**
+     * Builds serde's {@code invalid type} error for a value of the wrong kind, or the error rmp-serde reports
+     * first for it (depth for containers, UTF-8 for a str that is not valid UTF-8).
+     *
+     * @param t the token of the value
+     * @param expecting serde's description of the expected type, e.g. {@code i32}, {@code byte array}
+     * @return the exception to throw
+     */
+    public ProtocolException invalidType(Token t, String expecting) {
+        if ((t.kind() == Token.Kind.ARRAY || t.kind() == Token.Kind.MAP || t.kind() == Token.Kind.EXT)
+                && atDepthLimit()) {
+            return new ProtocolException("depth limit exceeded");
+        }
+        if (t.kind() == Token.Kind.STR) {
+            String err = RustText.utf8Error(t.bytes());
+            if (err != null) {
+                return new ProtocolException("string found to be invalid utf8: " + err);
+            }
+        }
+        return new ProtocolException("invalid type: " + t.unexpected() + ", expected " + expecting);
+    }
+
+    /**
+     * Decodes a str token's bytes as UTF-8 (the caller has checked the kind).
+     *
+     * @param t a str or bin token with valid UTF-8
+     * @return the text
+     */
+    public static String text(Token t) {
+        return new String(t.bytes(), StandardCharsets.UTF_8);
+    }
+}
