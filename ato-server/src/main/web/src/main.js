@@ -90,12 +90,16 @@ function selectLanguage(id) {
   const info = $('lang-info');
   info.replaceChildren();
   if (lang) {
-    const a = document.createElement('a');
-    a.href = lang.url;
-    a.textContent = lang.name;
-    a.rel = 'noopener noreferrer';
-    a.target = '_blank';
-    info.append(a, ` version ${lang.version}`, lang.ready === false ? ' (not installed on this server yet)' : '');
+    // Only web links become links: a catalog entry must not be able to plant a javascript: URL.
+    let name = document.createTextNode(lang.name);
+    if (/^https?:\/\//i.test(lang.url)) {
+      name = document.createElement('a');
+      name.href = lang.url;
+      name.textContent = lang.name;
+      name.rel = 'noopener noreferrer';
+      name.target = '_blank';
+    }
+    info.append(name, ` version ${lang.version}`, lang.ready === false ? ' (not installed on this server yet)' : '');
     $('lang-search').value = lang.name;
     $('code').placeholder = lang.hello_world?.code ?? '';
     try {
@@ -234,7 +238,10 @@ function outputSink(pane) {
   const decoder = new TextDecoder('utf-8');
   return {
     write(bytes) {
+      // Follow the output as it grows, unless the reader has scrolled up to look at something.
+      const atEnd = pane.scrollTop + pane.clientHeight >= pane.scrollHeight - 4;
       node.appendData(decoder.decode(bytes, { stream: true }));
+      if (atEnd) pane.scrollTop = pane.scrollHeight;
     },
     end() {
       node.appendData(decoder.decode());
