@@ -116,6 +116,11 @@ public final class LayerExtractor {
             return tar.getNextEntry();
         } catch (IllegalArgumentException e) {
             throw new LayerRejectedException("malformed tar header: " + e.getMessage());
+        } catch (IOException e) {
+            // Commons Compress reports bad headers as IOException; a transport failure would surface in
+            // the layer source instead, so treat this as bad content.
+            if (e.getCause() instanceof dev.ato.rootfs.ImageException ie) throw ie;
+            throw new LayerRejectedException("malformed tar stream: " + e.getMessage());
         }
     }
 
@@ -199,7 +204,18 @@ public final class LayerExtractor {
             byte[] tleaf = Libc.path(tparts.get(tparts.size() - 1));
             if (isDirAt(tparent, tleaf)) throw new LayerRejectedException("hardlink '" + name + "' points at a directory");
             createRetrying(parent, leaf, fullKey, () -> Libc.linkat(tparent, tleaf, parent, cleaf, 0));
-        } else if (e.isFile()) {
+        } else if (e.isCharacterDevice() || e.isBlockDevice()) {
+            // Device nodes are skipped: a container gets its /dev from the sandbox, never from an image.
+        } else if (e.isFIFO()) {
+            createRetrying(parent, leaf, fullKey, () -> Libc.mknodat(parent, cleaf, Libc.S_IFIFO | 0600, 0));
+            try {
+                Libc.fchownat(parent, cleaf, shiftUid(e.getLongUserId()), shiftGid(e.getLongGroupId()), Libc.AT_SYMLINK_NOFOLLOW);
+                Libc.fchmodat(parent, cleaf, e.getMode() & 07777, 0);
+                Libc.utimensat(parent, cleaf, times4(e), Libc.AT_SYMLINK_NOFOLLOW);
+            } catch (LastErrorException ex) {
+                throw fail("set owner/mode of fifo " + fullKey, ex);
+            }
+        } else if (isRegular(e)) {
             long size = e.isSparse() ? e.getRealSize() : e.getSize();
             if (size < 0 || size > maxBytes - contentBytes) {
                 throw new LayerRejectedException("layer exceeds the size cap of " + maxBytes + " bytes at '" + name + "' (" + size + " bytes declared)");
@@ -224,20 +240,14 @@ public final class LayerExtractor {
             } finally {
                 Libc.closeQuietly(fd);
             }
-        } else if (e.isFIFO()) {
-            createRetrying(parent, leaf, fullKey, () -> Libc.mknodat(parent, cleaf, Libc.S_IFIFO | 0600, 0));
-            try {
-                Libc.fchownat(parent, cleaf, shiftUid(e.getLongUserId()), shiftGid(e.getLongGroupId()), Libc.AT_SYMLINK_NOFOLLOW);
-                Libc.fchmodat(parent, cleaf, e.getMode() & 07777, 0);
-                Libc.utimensat(parent, cleaf, times4(e), Libc.AT_SYMLINK_NOFOLLOW);
-            } catch (LastErrorException ex) {
-                throw fail("set owner/mode of fifo " + fullKey, ex);
-            }
-        } else if (e.isCharacterDevice() || e.isBlockDevice()) {
-            // Device nodes are skipped: a container gets its /dev from the sandbox, never from an image.
         } else {
             throw new LayerRejectedException("unsupported tar entry type '" + (char) e.getLinkFlag() + "' at '" + name + "'");
         }
+    }
+
+    private static boolean isRegular(TarArchiveEntry e) {
+        byte f = e.getLinkFlag();
+        return f == 0 || f == '0' || f == '7' || e.isSparse();
     }
 
     private interface Create {
