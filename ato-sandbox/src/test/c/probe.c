@@ -1,0 +1,90 @@
+/*
+ * probe: what the sandbox tests run inside a container to ask the kernel things directly, without
+ * depending on what the host image happens to contain. Built static by the tests with gcc.
+ *   probe syscalls          try every call the container must refuse, print "name=ERRNO" or "name=ok"
+ *   probe listen PORT       listen on 127.0.0.1:PORT, print "listening", answer one client with "pong"
+ *   probe connect PORT      connect to 127.0.0.1:PORT, print "connected <reply>" or "connect=ERRNO"
+ *   probe read FILE         print "read=ok" or "read=ERRNO"
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void report(const char *name, long rc) {
+    if (rc < 0) printf("%s=%s\n", name, strerrorname_np(errno));
+    else printf("%s=ok\n", name);
+    fflush(stdout);
+}
+
+static int child(void *arg) { (void) arg; return 0; }
+
+int main(int argc, char **argv) {
+    if (argc < 2) return 2;
+    if (!strcmp(argv[1], "syscalls")) {
+        report("mount", mount("none", "/mnt", "tmpfs", 0, NULL));
+        report("unshare_user", unshare(CLONE_NEWUSER));
+        report("unshare_net", unshare(CLONE_NEWNET));
+        report("keyctl", syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0));
+        report("add_key", syscall(SYS_add_key, "user", "k", "v", 1, KEY_SPEC_PROCESS_KEYRING));
+        report("setns", setns(0, 0));
+        report("pivot_root", syscall(SYS_pivot_root, "/", "/"));
+        report("bpf", syscall(SYS_bpf, 0, NULL, 0));
+        report("userfaultfd", syscall(SYS_userfaultfd, 0));
+        report("perf_event_open", syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0));
+        static char stack[65536];
+        long pid = clone(child, stack + sizeof stack, CLONE_NEWUSER | SIGCHLD, NULL);
+        report("clone_newuser", pid);
+        if (pid > 0) waitpid((pid_t) pid, NULL, 0);
+        pid = fork();
+        if (pid == 0) _exit(0);
+        report("fork", pid);
+        if (pid > 0) waitpid((pid_t) pid, NULL, 0);
+        return 0;
+    }
+    if (!strcmp(argv[1], "listen") && argc > 2) {
+        int s = socket(AF_INET, SOCK_STREAM, 0);
+        int one = 1;
+        setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short) atoi(argv[2]))};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (bind(s, (struct sockaddr *) &a, sizeof a) < 0) { report("bind", -1); return 1; }
+        if (listen(s, 1) < 0) { report("listen", -1); return 1; }
+        printf("listening\n");
+        fflush(stdout);
+        int c = accept(s, NULL, NULL);
+        if (c < 0) { report("accept", -1); return 1; }
+        (void) !write(c, "pong", 4);
+        close(c);
+        return 0;
+    }
+    if (!strcmp(argv[1], "connect") && argc > 2) {
+        int s = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short) atoi(argv[2]))};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (connect(s, (struct sockaddr *) &a, sizeof a) < 0) { report("connect", -1); return 1; }
+        char buf[16] = {0};
+        ssize_t n = read(s, buf, sizeof buf - 1);
+        printf("connected %s\n", n > 0 ? buf : "");
+        return 0;
+    }
+    if (!strcmp(argv[1], "read") && argc > 2) {
+        int fd = open(argv[2], O_RDONLY);
+        char b[1];
+        report("read", fd < 0 ? -1 : read(fd, b, 1));
+        return 0;
+    }
+    return 2;
+}

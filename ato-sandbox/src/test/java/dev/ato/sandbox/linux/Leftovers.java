@@ -1,0 +1,86 @@
+package dev.ato.sandbox.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ato.sandbox.SandboxConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** What a sandbox may leave on the host after its runs: nothing but its fixed state files. */
+final class Leftovers {
+    private Leftovers() { }
+
+    /** Asserts no process, cgroup, mount or state file of a run is left (waiting a little for the kernel). */
+    static void assertNone(SandboxConfig config) throws Exception {
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            List<String> problems = find(config);
+            if (problems.isEmpty()) return;
+            if (System.nanoTime() > until) assertThat(problems).as("left behind by the sandbox").isEmpty();
+            Thread.sleep(50);
+        }
+    }
+
+    static List<String> find(SandboxConfig config) throws IOException {
+        List<String> problems = new ArrayList<>();
+        ProcessHandle.current().children().forEach(p -> problems.add("child process " + p.pid() + " " + p.info().commandLine().orElse("")));
+        problems.addAll(processesOfUid(config.uidBase()));
+        problems.addAll(runCgroups(config.cgroupName()));
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            if (line.contains(config.stateDir().toString())) problems.add("mount " + line);
+        }
+        try (Stream<Path> s = Files.list(config.stateDir())) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.equals("upper") || n.equals("root")) {
+                    try (Stream<Path> inner = Files.list(p)) {
+                        inner.forEach(q -> problems.add("state file " + q));
+                    }
+                } else if (!n.startsWith("bin-") && !n.startsWith("skel-")) {
+                    problems.add("state file " + p);
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** Host processes whose real uid is in the sandbox's range. */
+    static List<String> processesOfUid(int uidBase) throws IOException {
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+            for (Path p : s.toList()) {
+                if (!p.getFileName().toString().matches("\\d+")) continue;
+                try {
+                    for (String line : Files.readAllLines(p.resolve("status"))) {
+                        if (line.startsWith("Uid:")) {
+                            int uid = Integer.parseInt(line.split("\\s+")[1]);
+                            if (uid >= uidBase && uid < uidBase + 65536) found.add("process " + p.getFileName() + " uid " + uid);
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // exited while we looked
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Directories below {@code <controller>/<name>} in every cgroup hierarchy: run or client cgroups. */
+    static List<String> runCgroups(String name) throws IOException {
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> s = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path h : s.toList()) {
+                Path dir = h.resolve(name);
+                if (!Files.isDirectory(dir)) continue;
+                try (Stream<Path> w = Files.walk(dir)) {
+                    w.filter(Files::isDirectory).filter(d -> !d.equals(dir)).forEach(d -> found.add("cgroup " + d));
+                }
+            }
+        }
+        return found;
+    }
+}

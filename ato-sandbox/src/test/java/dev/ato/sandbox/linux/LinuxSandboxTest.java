@@ -1,0 +1,333 @@
+package dev.ato.sandbox.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ato.sandbox.CompletedRun;
+import dev.ato.sandbox.Limits;
+import dev.ato.sandbox.OutputStreamKind;
+import dev.ato.sandbox.Run;
+import dev.ato.sandbox.RunResult;
+import dev.ato.sandbox.RunSpec;
+import dev.ato.sandbox.Sandbox;
+import dev.ato.sandbox.SandboxConfig;
+import dev.ato.sandbox.SandboxException;
+import dev.ato.sandbox.StatusType;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The sandbox against the real kernel, as root. Each test also checks that nothing is left behind. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class LinuxSandboxTest {
+    static final SandboxConfig CONFIG = new SandboxConfig(Path.of("/run/ato-test-sandbox"), "ato-test-sandbox",
+            300000, 300000, 65536, Limits.defaults(), 4L << 30, 1024);
+    static Sandbox sandbox;
+    static byte[] probe;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sandbox = Sandbox.create(CONFIG);
+        Path bin = Files.createTempFile("ato-probe", "");
+        try {
+            Process gcc = new ProcessBuilder("gcc", "-static", "-O2", "-o", bin.toString(), "src/test/c/probe.c")
+                    .redirectErrorStream(true).start();
+            String out = new String(gcc.getInputStream().readAllBytes());
+            assertThat(gcc.waitFor()).as("gcc probe.c: " + out).isZero();
+            probe = Files.readAllBytes(bin);
+        } finally {
+            Files.deleteIfExists(bin);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (sandbox != null) sandbox.close();
+        Leftovers.assertNone(CONFIG);
+    }
+
+    @AfterEach
+    void nothingLeftBehind() throws Exception {
+        Leftovers.assertNone(CONFIG);
+    }
+
+    static CompletedRun bash(String script) {
+        return sandbox.run(RunSpec.builder().runnerScript(script).build());
+    }
+
+    /** Runs the probe (given as /ATO/code) with a shell snippet where "$P" is its path. */
+    static CompletedRun withProbe(String script) {
+        return sandbox.run(RunSpec.builder().code(probe)
+                .runnerScript("cp /ATO/code /tmp/probe && chmod 755 /tmp/probe && P=/tmp/probe\n" + script).build());
+    }
+
+    @Test
+    void stdoutStderrAndExitCodeReachTheCaller() {
+        CompletedRun r = bash("echo out; echo err >&2; exit 3");
+        assertThat(r.stdoutText()).isEqualTo("out\n");
+        assertThat(r.stderrText()).isEqualTo("err\n");
+        assertThat(r.result().statusType()).isEqualTo(StatusType.EXITED);
+        assertThat(r.result().statusValue()).isEqualTo(3);
+        assertThat(r.result().timedOut()).isFalse();
+        assertThat(r.result().realNanos()).isPositive();
+    }
+
+    @Test
+    void stdinIsTheInputAndCodeIsInATO() {
+        CompletedRun r = sandbox.run(RunSpec.builder().code("echo from code").input("line1\nline2\n")
+                .runnerScript("cat; /ATO/bash /ATO/code; pwd; stat -c '%u %g %a' /ATO/code /ATO/context").build());
+        assertThat(r.stdoutText()).isEqualTo("line1\nline2\nfrom code\n/ATO/context\n0 0 644\n0 0 755\n");
+    }
+
+    @Test
+    void argumentsAndOptionsArriveExactlyThroughYargs() {
+        List<byte[]> args = List.of("a b".getBytes(), "".getBytes(), "new\nline".getBytes(), "'\"$x".getBytes());
+        List<byte[]> opts = List.of("-O2".getBytes());
+        CompletedRun r = sandbox.run(RunSpec.builder().arguments(args).options(opts)
+                .runnerScript("/ATO/yargs %% /ATO/options /ATO/yargs @@ /ATO/arguments printf '<%s>' %% @@").build());
+        assertThat(r.stdoutText()).isEqualTo("<-O2><a b><><new\nline><'\"$x>");
+        assertThat(r.result().succeeded()).isTrue();
+    }
+
+    @Test
+    void anArgvRunsWithoutARunnerScriptAndMissingProgramsExit127() {
+        CompletedRun r = sandbox.run(RunSpec.builder().command("printf", "%s-%s", "x", "y").build());
+        assertThat(r.stdoutText()).isEqualTo("x-y");
+        CompletedRun missing = sandbox.run(RunSpec.builder().command("no-such-program").build());
+        assertThat(missing.result().statusValue()).isEqualTo(127);
+        assertThat(missing.stderrText()).contains("no-such-program");
+    }
+
+    @Test
+    void signalsAreReportedAndCoreDumpsAreOff() {
+        CompletedRun term = bash("exec /ATO/bash -c 'kill -TERM $$'");
+        assertThat(term.result().statusType()).isEqualTo(StatusType.KILLED);
+        assertThat(term.result().statusValue()).isEqualTo(15);
+        CompletedRun segv = bash("ulimit -c; exec /ATO/bash -c 'kill -SEGV $$'");
+        assertThat(segv.stdoutText()).isEqualTo("0\n");
+        // RLIMIT_CORE is 0, so the kernel writes no core and does not flag one in the wait status.
+        assertThat(segv.result().statusType()).isEqualTo(StatusType.KILLED);
+        assertThat(segv.result().statusValue()).isEqualTo(11);
+    }
+
+    @Test
+    void insideTheUserIsRootWithoutCapabilitiesOnItsOwnHostname() {
+        CompletedRun r = bash("id -u; id -g; id -G; hostname; grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status;"
+                + " cat /proc/self/uid_map; cat /proc/1/cmdline | tr '\\0' ' '");
+        assertThat(r.stdoutText()).startsWith("0\n0\n0\nato\n");
+        assertThat(r.stdoutText()).contains("CapEff:\t0000000000000000", "CapBnd:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2");
+        assertThat(r.stdoutText()).containsPattern("0\\s+300000\\s+65536");
+        assertThat(r.stdoutText()).contains("ato-init /run/ato-test-sandbox/root /ATO/bash /ATO/runner");
+    }
+
+    @Test
+    void hostProcessesAreInvisible() {
+        CompletedRun r = bash("ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' '");
+        List<Integer> pids = new ArrayList<>();
+        for (String p : r.stdoutText().trim().split(" ")) pids.add(Integer.parseInt(p));
+        assertThat(pids).contains(1, 2).allSatisfy(p -> assertThat(p).isLessThan(10));
+    }
+
+    @Test
+    void mountUnshareKeyctlAndOtherRefusedCallsFail() {
+        CompletedRun r = withProbe("$P syscalls");
+        String out = r.stdoutText();
+        for (String call : List.of("mount", "unshare_user", "unshare_net", "keyctl", "add_key", "setns", "pivot_root",
+                "bpf", "userfaultfd", "perf_event_open", "clone_newuser")) {
+            assertThat(out).containsPattern("(?m)^" + call + "=E[A-Z]+$");
+        }
+        assertThat(out).contains("mount=EPERM", "unshare_user=EPERM", "keyctl=EPERM", "clone_newuser=EPERM");
+        assertThat(out).contains("fork=ok");
+        CompletedRun util = bash("mount -t tmpfs none /mnt 2>/dev/null; echo mount=$?; unshare -r true 2>/dev/null; echo unshare=$?");
+        assertThat(util.stdoutText()).doesNotContain("=0");
+    }
+
+    @Test
+    void aRootOnlyHostFileCannotBeReadNotEvenThroughASetuidBinary() throws Exception {
+        Path secret = Path.of("/usr/local/share/ato-test-secret-" + ProcessHandle.current().pid());
+        Path suid = Path.of("/usr/local/bin/ato-test-suid-" + ProcessHandle.current().pid());
+        Files.createDirectories(secret.getParent());
+        Files.writeString(secret, "secret");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        Files.write(suid, probe);
+        try {
+            new ProcessBuilder("chmod", "4755", suid.toString()).start().waitFor();
+            assertThat(Files.getPosixFilePermissions(suid)).contains(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+            CompletedRun r = bash("cat " + secret + " 2>&1; echo rc=$?; " + suid + " read " + secret
+                    + "; stat -c %u " + secret + "; cat /etc/shadow >/dev/null 2>&1; echo shadow=$?");
+            assertThat(r.stdoutText()).contains("Permission denied", "rc=1", "read=EACCES", "65534", "shadow=1");
+            assertThat(r.stdoutText()).doesNotContain("secret\n");
+        } finally {
+            Files.deleteIfExists(secret);
+            Files.deleteIfExists(suid);
+        }
+    }
+
+    @Test
+    void theHostLoopbackIsUnreachableButTheContainersOwnWorks() throws Exception {
+        try (ServerSocket host = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = host.getLocalPort();
+            CompletedRun out = withProbe("$P connect " + port);
+            assertThat(out.stdoutText()).isEqualTo("connect=ECONNREFUSED\n");
+            CompletedRun in = withProbe("$P listen " + port + " > /tmp/l & for i in $(seq 100); do grep -q listening /tmp/l && break; sleep 0.05; done; $P connect " + port + "; wait");
+            assertThat(in.stdoutText()).isEqualTo("connected pong\n");
+            CompletedRun ifaces = bash("ls /sys/class/net 2>/dev/null; cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' '");
+            assertThat(ifaces.stdoutText().trim()).isEqualTo("lo");
+        }
+    }
+
+    @Test
+    void timeoutKillsEveryProcessInTheRun() {
+        long t0 = System.nanoTime();
+        CompletedRun r = sandbox.run(RunSpec.builder().timeout(Duration.ofSeconds(2))
+                .runnerScript("(sleep 1000 &) ; sleep 1000 & echo started; wait").build());
+        long took = System.nanoTime() - t0;
+        assertThat(r.stdoutText()).isEqualTo("started\n");
+        assertThat(r.result().timedOut()).isTrue();
+        assertThat(r.result().statusType()).isEqualTo(StatusType.KILLED);
+        assertThat(r.result().statusValue()).isEqualTo(9);
+        assertThat(took).isLessThan(TimeUnit.SECONDS.toNanos(30));
+    }
+
+    @Test
+    void killEndsTheRunAndEveryProcessInIt() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        Run run = sandbox.start(RunSpec.builder().runnerScript("sleep 1000 & echo started; sleep 1000").build(),
+                (stream, chunk) -> started.countDown());
+        assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+        run.kill();
+        RunResult r = run.result().get(60, TimeUnit.SECONDS);
+        assertThat(r.statusType()).isEqualTo(StatusType.KILLED);
+        assertThat(r.statusValue()).isEqualTo(9);
+        assertThat(r.timedOut()).isFalse();
+        run.kill(); // idempotent after the end
+    }
+
+    @Test
+    void floodingOutputIsCutAtTheLimitAndTheRunEndsPromptly() {
+        CompletedRun r = sandbox.run(RunSpec.builder().runnerScript("yes").build());
+        assertThat(r.stdout()).hasSize((int) Limits.DEFAULT_OUTPUT);
+        assertThat(r.result().stdoutTruncated()).isTrue();
+        assertThat(r.result().stderrTruncated()).isFalse();
+        assertThat(r.result().timedOut()).isFalse();
+        assertThat(r.result().realNanos()).isLessThan(TimeUnit.SECONDS.toNanos(20));
+        assertThat(r.stdoutText()).startsWith("y\ny\n");
+    }
+
+    @Test
+    void chunksAreAtMost16KiB() {
+        List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
+        Run run = sandbox.start(RunSpec.builder().runnerScript("head -c 100000 /dev/zero").build(),
+                (stream, chunk) -> { if (stream == OutputStreamKind.STDOUT) sizes.add(chunk.length); });
+        run.result().join();
+        assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(100000);
+        assertThat(sizes).allSatisfy(s -> assertThat(s).isBetween(1, 16384));
+    }
+
+    @Test
+    void aForkBombIsContainedAndTheNextRunIsNormal() {
+        CompletedRun bomb = sandbox.run(RunSpec.builder().timeout(Duration.ofSeconds(5))
+                .runnerScript("b() { b | b & }; b; sleep 10").build());
+        assertThat(bomb.result().timedOut()).isTrue();
+        long t0 = System.nanoTime();
+        CompletedRun next = bash("echo normal");
+        assertThat(next.stdoutText()).isEqualTo("normal\n");
+        assertThat(next.result().succeeded()).isTrue();
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(20));
+    }
+
+    @Test
+    void aMemoryBombIsOomKilled() {
+        CompletedRun r = sandbox.run(RunSpec.builder().limits(Limits.defaults().withMemoryBytes(64L << 20))
+                .runnerScript("exec /ATO/bash -c 'a=xxxxxxxxxxxxxxxx; while :; do a=$a$a; done'").build());
+        assertThat(r.result().oomKilled()).isTrue();
+        assertThat(r.result().statusType()).isEqualTo(StatusType.KILLED);
+        assertThat(r.result().statusValue()).isEqualTo(9);
+        assertThat(r.result().maxMemKib()).isGreaterThan(32L << 10);
+    }
+
+    @Test
+    void fillingTmpAndRootGivesEnospcInsideAndNothingOnTheHost() {
+        CompletedRun r = sandbox.run(RunSpec.builder().limits(Limits.defaults().withTmpfsBytes(16L << 20))
+                .runnerScript("head -c 32M /dev/zero > /tmp/fill; echo tmp=$?; head -c 32M /dev/zero > /fill; echo root=$?;"
+                        + " head -c 32M /dev/zero > /dev/shm/fill; echo shm=$?").build());
+        assertThat(r.stdoutText()).isEqualTo("tmp=1\nroot=1\nshm=1\n");
+        assertThat(r.stderrText()).contains("No space left on device");
+    }
+
+    @Test
+    void aFileLargerThanTheFileSizeLimitCannotBeWritten() {
+        CompletedRun r = sandbox.run(RunSpec.builder().limits(Limits.defaults().withFileSizeBytes(1 << 20))
+                .runnerScript("head -c 2M /dev/zero > /tmp/big; echo rc=$?; stat -c %s /tmp/big").build());
+        assertThat(r.stdoutText()).isEqualTo("rc=153\n1048576\n"); // killed by SIGXFSZ (25): 128 + 25
+    }
+
+    @Test
+    void tmpAndDevShmAreEmptyAtEveryStartAndRootIsWritable() {
+        CompletedRun first = bash("touch /tmp/a /dev/shm/b /c /etc/hosts2 2>/dev/null; echo > /root/x; ls -A /tmp /dev/shm | tr '\\n' ' '; ls /c /root/x");
+        assertThat(first.stdoutText()).contains("a", "b", "/c", "/root/x");
+        CompletedRun second = bash("ls -A /tmp /dev/shm /root; ls /c 2>&1 | grep -c 'No such'");
+        assertThat(second.stdoutText()).isEqualTo("/dev/shm:\n\n/root:\n\n/tmp:\n1\n");
+    }
+
+    @Test
+    void devHasTheUsualNodes() {
+        CompletedRun r = bash("echo x > /dev/null && head -c 4 /dev/zero | wc -c && head -c 4 /dev/urandom | wc -c;"
+                + " echo x > /dev/full 2>/dev/null; echo full=$?; ls /dev | tr '\\n' ' '; readlink /dev/stdout; mountpoint -q /dev/pts && echo pts");
+        assertThat(r.stdoutText()).startsWith("4\n4\nfull=1\n");
+        assertThat(r.stdoutText()).contains("fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero", "/proc/self/fd/1", "pts");
+    }
+
+    @Test
+    void fiftyConcurrentRunsReturnExactlyTheirOwnOutput() throws Exception {
+        List<CompletableFuture<CompletedRun>> runs = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            int n = i;
+            runs.add(CompletableFuture.supplyAsync(() -> sandbox.run(RunSpec.builder().code("run " + n).input("in " + n)
+                    .runnerScript("cat /ATO/code; echo; cat; echo; sleep 0.$((RANDOM % 5)); echo err " + n + " >&2; exit " + (n % 7)).build()),
+                    java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
+        }
+        for (int i = 0; i < 50; i++) {
+            CompletedRun r = runs.get(i).get(120, TimeUnit.SECONDS);
+            assertThat(r.stdoutText()).isEqualTo("run " + i + "\nin " + i + "\n");
+            assertThat(r.stderrText()).isEqualTo("err " + i + "\n");
+            assertThat(r.result().statusValue()).isEqualTo(i % 7);
+        }
+    }
+
+    @Test
+    void startReturnsAtOnceAndFiguresAreFilledIn() throws Exception {
+        long t0 = System.nanoTime();
+        Run run = sandbox.start(RunSpec.builder().runnerScript("x=0; while [ $x -lt 20000 ]; do x=$((x+1)); done; echo $x").build(),
+                (s, c) -> { });
+        long startNanos = System.nanoTime() - t0;
+        RunResult r = run.result().get(60, TimeUnit.SECONDS);
+        assertThat(startNanos).isLessThan(TimeUnit.SECONDS.toNanos(2));
+        assertThat(r.succeeded()).isTrue();
+        assertThat(r.userNanos() + r.kernelNanos()).isPositive();
+        assertThat(r.maxMemKib()).isPositive();
+        assertThat(r.minorPageFaults()).isPositive();
+        assertThat(run.id()).matches("[a-z0-9-]+");
+    }
+
+    @Test
+    void aClosedSandboxRefusesRuns() {
+        Sandbox other = Sandbox.create(CONFIG.withCgroupName("ato-test-sandbox-2"));
+        other.close();
+        assertThatThrownBy(() -> other.run(RunSpec.builder().command("true").build()))
+                .isInstanceOf(SandboxException.class).hasMessageContaining("closed");
+    }
+}
