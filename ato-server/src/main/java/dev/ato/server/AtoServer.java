@@ -122,9 +122,10 @@ public final class AtoServer implements AutoCloseable {
                     .build()
                     .start();
             LOG.log(Level.INFO, "ATO listening on http://{0}:{1} ({2} runs at once, {3} per client, {4} queued, "
-                    + "{5} languages ({6} ready))", config.bindAddress(), Integer.toString(web.port()), cap,
-                    config.maxRunsPerClient(), config.queueLength(), catalog.ids().size(),
-                    readiness.values().stream().filter(LanguageStatus.Readiness::ready).count());
+                    + "{5} languages ({6} ready))", config.bindAddress(), Integer.toString(web.port()), Integer.toString(cap),
+                    Integer.toString(config.maxRunsPerClient()), Integer.toString(config.queueLength()),
+                    Integer.toString(catalog.ids().size()),
+                    Long.toString(readiness.values().stream().filter(LanguageStatus.Readiness::ready).count()));
             return new AtoServer(web, sandbox, owns, scheduler, watch, admission, metrics);
         } catch (RuntimeException e) {
             scheduler.shutdownNow();
@@ -140,8 +141,8 @@ public final class AtoServer implements AutoCloseable {
         if (memTotal > 0) {
             long fit = Math.max(1, memTotal / config.limits().memoryBytes());
             if (fit < cap) {
-                LOG.log(Level.WARNING, "max runs lowered from {0} to {1}: {1} x {2} MiB fills MemTotal", cap, fit,
-                        config.limits().memoryBytes() >> 20);
+                LOG.log(Level.WARNING, "max runs lowered from {0} to {1}: {1} x {2} MiB fills MemTotal",
+                        Integer.toString(cap), Long.toString(fit), Long.toString(config.limits().memoryBytes() >> 20));
                 cap = (int) fit;
             }
         }

@@ -101,7 +101,13 @@ public final class ExecuteSocket implements WsListener {
         buffered = 0;
         messageSize = 0;
         if (buffer.length > 4096) buffer = new byte[1024];
-        handle(session, message);
+        try {
+            handle(session, message);
+        } catch (RuntimeException | Error e) {
+            // Anything unexpected is the server's fault: say so with 1011 rather than drop the connection.
+            LOG.log(Level.ERROR, "internal error handling a request", e);
+            close(session, CloseCodes.INTERNAL_ERROR, "internal error");
+        }
     }
 
     private void handle(WsSession session, byte[] message) {

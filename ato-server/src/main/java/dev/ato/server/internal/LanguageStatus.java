@@ -4,7 +4,8 @@ import dev.ato.rootfs.languages.Language;
 import dev.ato.rootfs.languages.LanguageCatalog;
 import dev.ato.sandbox.Image;
 import dev.ato.server.ImageResolver;
-import java.nio.file.Files;
+import dev.ato.rootfs.languages.LanguageReadiness;
+import java.util.Collections;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,8 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Which languages of the catalog can run on this host, and why not: the image must resolve, and every
- * executable the language requires must be in it (an absolute path, or a name on the image's PATH).
+ * Which languages of the catalog can run on this host, and why not: the image must resolve, and the catalog's
+ * own readiness check ({@link LanguageReadiness}) must pass in it.
  */
 public final class LanguageStatus {
     /** Whether a language can run here, and the reason when it cannot. */
@@ -33,35 +34,15 @@ public final class LanguageStatus {
     public static Readiness check(Language lang, ImageResolver images) {
         Optional<Image> image = images.resolve(lang.image());
         if (image.isEmpty()) return new Readiness(false, "image '" + lang.image() + "' is not in the image store");
-        List<Path> roots = image.get().hostImage() ? List.of(Path.of("/")) : image.get().layers();
-        String pathVar = image.get().env().getOrDefault("PATH", Image.DEFAULT_PATH);
-        List<String> missing = new ArrayList<>();
-        for (String req : lang.requires()) {
-            if (!present(req, roots, pathVar)) missing.add(req);
-        }
-        if (!missing.isEmpty()) {
-            return new Readiness(false, "missing in image '" + lang.image() + "': " + String.join(", ", missing));
-        }
-        return new Readiness(true, "");
-    }
-
-    private static boolean present(String exe, List<Path> roots, String pathVar) {
-        List<String> candidates = new ArrayList<>();
-        if (exe.startsWith("/")) {
-            candidates.add(exe.substring(1));
+        List<Path> roots;
+        if (image.get().hostImage()) {
+            roots = List.of(Path.of("/"));
         } else {
-            for (String dir : pathVar.split(":")) {
-                if (dir.startsWith("/")) candidates.add(dir.substring(1) + "/" + exe);
-            }
+            // The image lists its layers lowest first; the check wants the topmost first, as overlayfs sees them.
+            roots = new ArrayList<>(image.get().layers());
+            Collections.reverse(roots);
         }
-        for (Path root : roots) {
-            for (String c : candidates) {
-                // Read-only look-ups in host or store directories; a symlink inside a layer is judged as the
-                // container would see it only approximately, which is fine for a readiness hint.
-                Path p = root.resolve(c);
-                if (Files.isRegularFile(p) && Files.isExecutable(p)) return true;
-            }
-        }
-        return false;
+        LanguageReadiness.Readiness r = LanguageReadiness.check(lang, roots);
+        return new Readiness(r.ready(), r.reason());
     }
 }
