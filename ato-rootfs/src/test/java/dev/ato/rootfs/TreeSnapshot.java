@@ -19,10 +19,10 @@ import java.util.TreeMap;
  * (with set-id bits), owner minus an id base, link target, file content hash and, for non-directories,
  * mtime.
  */
-final class TreeSnapshot {
+public final class TreeSnapshot {
     private TreeSnapshot() { }
 
-    static Map<String, String> of(Path root, int idBase) throws IOException {
+    public static Map<String, String> of(Path root, int idBase) throws IOException {
         Map<String, String> out = new TreeMap<>();
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
