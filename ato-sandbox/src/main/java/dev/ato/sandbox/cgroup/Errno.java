@@ -48,6 +48,7 @@ final class Errno {
             case ENOSPC -> "ENOSPC";
             case EROFS -> "EROFS";
             case 36 -> "ENAMETOOLONG";
+            case 34 -> "ERANGE";
             case ENOSYS -> "ENOSYS";
             case ENOTEMPTY -> "ENOTEMPTY";
             case ELOOP -> "ELOOP";
