@@ -24,6 +24,7 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -149,6 +150,11 @@ int main(int argc, char **argv) {
     if (unshare(CLONE_NEWCGROUP) < 0) die("unshare(CLONE_NEWCGROUP)");
     if (setresgid(0, 0, 0) < 0) die("setresgid");
     if (setresuid(0, 0, 0) < 0) die("setresuid");
+    /* A change of credentials clears the parent-death signal (PR_SET_PDEATHSIG in prctl(2)): set it again,
+     * then make sure the JVM did not die in between (its end of the status pipe would be closed). */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die("PR_SET_PDEATHSIG");
+    struct pollfd alive = {STATUS_FD, POLLOUT, 0};
+    if (poll(&alive, 1, 0) < 0 || (alive.revents & (POLLERR | POLLHUP))) _exit(126);
     drop_capabilities();
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("PR_SET_NO_NEW_PRIVS");
     /* Same uid as the runner: without this, the runner could ptrace us and forge the report. */
