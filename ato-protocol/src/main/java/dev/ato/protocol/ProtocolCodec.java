@@ -417,8 +417,7 @@ public final class ProtocolCodec {
                     }
                     v.put(name, type);
                 }
-                case "status_value" -> v.put(name, (long) longValue(r, value, name, Integer.MIN_VALUE,
-                        Integer.MAX_VALUE));
+                case "status_value" -> v.put(name, longValue(r, value, name, Integer.MIN_VALUE, Integer.MAX_VALUE));
                 case "real", "kernel", "user", "max_mem", "waits", "preemptions", "major_page_faults",
                         "minor_page_faults", "input_ops", "output_ops" ->
                         v.put(name, longValue(r, value, name, Long.MIN_VALUE, Long.MAX_VALUE));
