@@ -1,13 +1,23 @@
 package dev.ato.rootfs;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ato.rootfs.registry.Digests;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ImportTest {
@@ -19,13 +29,147 @@ class ImportTest {
         assumeTrue(Cmd.isRoot(), "the store chowns, makes whiteout devices and mounts overlays: needs root");
     }
 
+    private ImageStore store() {
+        return ImageStore.open(work.resolve("store"), StoreConfig.defaults());
+    }
+
     @Test
-    void ociLayoutImportKeepsEveryLayer() throws Exception {
+    void ociLayoutImportGivesTheTreeUmociUnpackGives() throws Exception {
         Path layout = TestImages.multiLayer(work.resolve("img"));
-        ImageStore store = ImageStore.open(work.resolve("store"), StoreConfig.defaults());
-        List<StoredImage> imgs = store.importOciLayout(layout, ProgressListener.NONE);
+        List<StoredImage> imgs = store().importOciLayout(layout, ProgressListener.NONE);
         assertThat(imgs).hasSize(1);
-        assertThat(imgs.get(0).reference().canonical()).isEqualTo("localhost/layout:t");
-        assertThat(imgs.get(0).layers()).hasSize(6);
+        StoredImage img = imgs.get(0);
+        assertThat(img.reference().canonical()).isEqualTo("localhost/layout:t");
+        assertThat(img.source()).isEqualTo("oci-layout");
+        assertThat(img.layers()).hasSize(6);
+        Map<String, String> ours = dev.ato.rootfs.registry.RegistryPullTestAccess.mergedTree(img, work.resolve("mnt"));
+        assertThat(ours).isEqualTo(TreeSnapshot.of(TestImages.umociUnpack(layout, "t", work.resolve("bundle")), 0));
+    }
+
+    @Test
+    void dockerSaveArchiveImportSharesLayersWithTheSameImageFromALayout() throws Exception {
+        Path layout = TestImages.multiLayer(work.resolve("img"));
+        Path archive = work.resolve("saved.tar");
+        Cmd.run("skopeo", "copy", "--quiet", "oci:" + layout + ":t", "docker-archive:" + archive + ":saved/img:v1");
+        ImageStore store = store();
+        StoredImage fromLayout = store.importOciLayout(layout, ProgressListener.NONE).get(0);
+        List<StoredImage> saved = store.importArchive(archive, ProgressListener.NONE);
+        assertThat(saved).hasSize(1);
+        assertThat(saved.get(0).reference().canonical()).isEqualTo("docker.io/saved/img:v1");
+        assertThat(saved.get(0).source()).isEqualTo("docker-archive");
+        assertThat(saved.get(0).layerDigests()).isEqualTo(fromLayout.layerDigests());
+        assertThat(saved.get(0).layers()).isEqualTo(fromLayout.layers());
+        assertThat(saved.get(0).env()).contains("GREETING=hello world");
+        assertThat(store.find("saved/img:v1")).isPresent();
+
+        Cmd.run("gzip", "-k", archive.toString());
+        ImageStore other = ImageStore.open(work.resolve("store2"), StoreConfig.defaults());
+        StoredImage fromGz = other.importArchive(Path.of(archive + ".gz"), ProgressListener.NONE).get(0);
+        assertThat(fromGz.layerDigests()).isEqualTo(fromLayout.layerDigests());
+        assertThat(TreeSnapshot.of(fromGz.layers().get(0), 100000)).isEqualTo(TreeSnapshot.of(fromLayout.layers().get(0), 100000));
+    }
+
+    @Test
+    void gcRemovesOnlyLayersNoImageReferences() throws Exception {
+        ImageStore store = store();
+        StoredImage multi = store.importOciLayout(TestImages.multiLayer(work.resolve("img")), ProgressListener.NONE).get(0);
+        StoredImage single = store.importOciLayout(TestImages.single(work.resolve("one"), "one\n"), ProgressListener.NONE).get(0);
+        assertThat(store.list()).extracting(StoredImage::reference).containsExactly(multi.reference(), single.reference());
+        assertThat(store.gc().removedLayers()).isEmpty();
+        assertThat(store.remove(single.reference().canonical())).isTrue();
+        assertThat(store.remove(single.reference().canonical())).isFalse();
+        ImageStore.GcResult gc = store.gc();
+        assertThat(gc.removedLayers()).containsExactlyElementsOf(single.layerDigests());
+        assertThat(gc.bytesFreed()).isEqualTo(4);
+        assertThat(Files.exists(single.layers().get(0))).isFalse();
+        assertThat(multi.layers()).allMatch(Files::isDirectory);
+        assertThat(store.find(multi.reference().canonical())).contains(multi);
+    }
+
+    @Test
+    void hostileLayerInALayoutPublishesNothing() throws Exception {
+        Path layout = handMadeLayout(work.resolve("evil"), tar("../../escaped", "pwned"));
+        ImageStore store = store();
+        assertThatThrownBy(() -> store.importOciLayout(layout, ProgressListener.NONE))
+                .isInstanceOf(ImageException.class).hasMessageContaining("'..'");
+        try (var s = Files.list(store.root().resolve("layers"))) {
+            assertThat(s).isEmpty();
+        }
+        try (var s = Files.list(store.root().resolve("tmp"))) {
+            assertThat(s).isEmpty();
+        }
+        try (var s = Files.walk(work)) {
+            assertThat(s.filter(p -> p.getFileName().toString().equals("escaped"))).isEmpty();
+        }
+        assertThat(store.list()).isEmpty();
+    }
+
+    @Test
+    void layerWhoseContentDoesNotMatchItsDiffIdIsRejected() throws Exception {
+        Path layout = handMadeLayout(work.resolve("lying"), tar("a", "a"), "sha256:" + "1".repeat(64));
+        assertThatThrownBy(() -> store().importOciLayout(layout, ProgressListener.NONE))
+                .isInstanceOf(ImageException.class).hasMessageContaining("but the image config says sha256:1111");
+    }
+
+    @Test
+    void fstabLineMountsTheImageReadOnly() throws Exception {
+        StoredImage img = store().importOciLayout(TestImages.multiLayer(work.resolve("img")), ProgressListener.NONE).get(0);
+        Path mnt = Files.createDirectories(work.resolve("mnt"));
+        String line = img.fstabLine(mnt);
+        assertThat(line).startsWith("overlay " + mnt + " overlay ro,lowerdir=" + img.layers().get(5) + ":").endsWith(img.layers().get(0) + " 0 0");
+        Path fstab = work.resolve("fstab");
+        Files.writeString(fstab, line + "\n");
+        Cmd.run("mount", "-T", fstab.toString(), mnt.toString());
+        try {
+            assertThat(mnt.resolve("opt/app/new")).hasContent("new");
+            assertThat(Files.exists(mnt.resolve("opt/app/old"))).isFalse();
+        } finally {
+            Cmd.run("umount", mnt.toString());
+        }
+        StoredImage one = store().importOciLayout(TestImages.single(work.resolve("one"), "x"), ProgressListener.NONE).get(0);
+        assertThat(one.fstabLine(Path.of("/srv/a b"))).isEqualTo(one.layers().get(0) + " /srv/a\\040b none bind,ro 0 0");
+    }
+
+    static byte[] tar(String name, String content) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(b)) {
+            byte[] data = content.getBytes(StandardCharsets.UTF_8);
+            TarArchiveEntry e = new TarArchiveEntry("x");
+            e.setName(name);
+            e.setSize(data.length);
+            out.putArchiveEntry(e);
+            out.write(data);
+            out.closeArchiveEntry();
+        }
+        return b.toByteArray();
+    }
+
+    static Path handMadeLayout(Path dir, byte[] layer) throws IOException {
+        return handMadeLayout(dir, layer, Digests.sha256(layer));
+    }
+
+    /** An OCI layout written by hand, for layers no honest tool would write. */
+    static Path handMadeLayout(Path dir, byte[] layer, String claimedDiffId) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
+        String layerDigest = put(blobs, layer);
+        byte[] config = json.writeValueAsBytes(Map.of("architecture", "amd64", "os", "linux",
+                "rootfs", Map.of("type", "layers", "diff_ids", List.of(claimedDiffId)), "config", Map.of()));
+        String configDigest = put(blobs, config);
+        byte[] manifest = json.writeValueAsBytes(Map.of("schemaVersion", 2, "mediaType", "application/vnd.oci.image.manifest.v1+json",
+                "config", Map.of("mediaType", "application/vnd.oci.image.config.v1+json", "digest", configDigest, "size", config.length),
+                "layers", List.of(Map.of("mediaType", "application/vnd.oci.image.layer.v1.tar", "digest", layerDigest, "size", layer.length))));
+        String manifestDigest = put(blobs, manifest);
+        Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        Files.write(dir.resolve("index.json"), json.writeValueAsBytes(Map.of("schemaVersion", 2, "manifests", List.of(Map.of(
+                "mediaType", "application/vnd.oci.image.manifest.v1+json", "digest", manifestDigest, "size", manifest.length,
+                "annotations", Map.of("org.opencontainers.image.ref.name", "t"))))));
+        return dir;
+    }
+
+    private static String put(Path blobs, byte[] data) throws IOException {
+        String d = Digests.sha256(data);
+        Files.write(blobs.resolve(d.substring(7)), data);
+        return d;
     }
 }

@@ -29,7 +29,7 @@ public final class TestImages {
         Files.writeString(l1.resolve("data/deep/a"), "a\n");
         Files.writeString(l1.resolve("data/b"), "b\n");
         Files.createSymbolicLink(l1.resolve("link"), Path.of("run.sh"));
-        Files.createSymbolicLink(l1.resolve("abs"), Path.of("/etc/passwd"));
+        Files.createSymbolicLink(l1.resolve("abs"), Path.of("/nonexistent/abs-target"));
         Files.writeString(l1.resolve("suid"), "s\n");
         Cmd.run("chmod", "4755", l1.resolve("suid").toString());
         Cmd.run("chown", "-R", "1000:1000", l1.resolve("data").toString());

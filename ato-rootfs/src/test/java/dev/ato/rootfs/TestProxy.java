@@ -30,7 +30,7 @@ public final class TestProxy implements AutoCloseable {
     private final String backend;
     private final String tokenUser;
     private final String tokenPassword;
-    private final int bytesPer100ms;
+    private volatile int bytesPer100ms;
     /** Query strings the token service received. */
     public final List<String> tokenRequests = new CopyOnWriteArrayList<>();
     /** Blob bytes sent so far. */
@@ -55,6 +55,11 @@ public final class TestProxy implements AutoCloseable {
     /** A proxy that sends blob bodies at about {@code bytesPer100ms} per 100 ms. */
     public static TestProxy throttled(TestRegistry registry, int bytesPer100ms) throws IOException {
         return new TestProxy(registry.host(), null, null, bytesPer100ms);
+    }
+
+    /** Stops slowing blob bodies down (for requests that start from now on). */
+    public void unthrottle() {
+        bytesPer100ms = 0;
     }
 
     /** host:port of the proxy. */
@@ -89,9 +94,10 @@ public final class TestProxy implements AutoCloseable {
             resp.headers().firstValue("Docker-Content-Digest").ifPresent(v -> ex.getResponseHeaders().add("Docker-Content-Digest", v));
             long len = resp.headers().firstValueAsLong("Content-Length").orElse(0);
             ex.sendResponseHeaders(resp.statusCode(), len == 0 ? -1 : len);
-            boolean slow = bytesPer100ms > 0 && path.contains("/blobs/");
+            int rate = bytesPer100ms;
+            boolean slow = rate > 0 && path.contains("/blobs/");
             try (InputStream in = resp.body(); OutputStream out = ex.getResponseBody()) {
-                byte[] buf = new byte[slow ? bytesPer100ms : 65536];
+                byte[] buf = new byte[slow ? rate : 65536];
                 int n;
                 while ((n = in.read(buf)) > 0) {
                     out.write(buf, 0, n);
