@@ -48,6 +48,11 @@ int main(int argc, char **argv) {
         long pid = clone(child, stack + sizeof stack, CLONE_NEWUSER | SIGCHLD, NULL);
         report("clone_newuser", pid);
         if (pid > 0) waitpid((pid_t) pid, NULL, 0);
+        long r;
+        /* i386 entry: getpid is 20 there. The filter must refuse every non-x86_64 entry with EPERM. */
+        __asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory");
+        printf("int80=%ld\n", r);
+        report("x32_getpid", syscall(39 | 0x40000000));
         pid = fork();
         if (pid == 0) _exit(0);
         report("fork", pid);

@@ -313,6 +313,57 @@ class V1DriverTest {
     }
 
     @Test
+    void fiftyLiveRunsAtOnceEachHoldOnlyTheirOwnProcess() throws Exception {
+        int n = 50;
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        java.util.concurrent.CyclicBarrier allIn = new java.util.concurrent.CyclicBarrier(n);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String id = "p" + i;
+                String client = "fifty" + (i % 3);
+                fs.add(pool.submit(() -> {
+                    V1Host.Gated g = V1Host.gated("exit 0");
+                    try (RunCgroup run = driver.create(client, id, limits(32 * MIB, 10), 256 * MIB, 40)) {
+                        run.addProcess(g.pid());
+                        allIn.await(30, TimeUnit.SECONDS);
+                        assertThat(members(run)).containsExactly(g.pid());
+                        allIn.await(30, TimeUnit.SECONDS);
+                        g.open();
+                        g.process().waitFor(20, TimeUnit.SECONDS);
+                    } finally {
+                        g.process().destroyForcibly();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) f.get(60, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int i = 0; i < 3; i++) {
+            for (String c : CgroupProbe.V1_CONTROLLERS) assertThat(dir(c, "fifty" + i)).doesNotExist();
+        }
+    }
+
+    @Test
+    void killAllRacingCloseFromAnotherThreadEndsWithNothingLeft() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            V1Host.Gated g = gated("sleep 60 & sleep 60 & wait");
+            RunCgroup run = driver.create("race", "r" + round, limits(64 * MIB, 10), 256 * MIB, 40);
+            run.addProcess(g.pid());
+            g.open();
+            Thread killer = Thread.ofPlatform().start(run::killAll);
+            run.close();
+            killer.join(10_000);
+            assertThat(killer.isAlive()).isFalse();
+            assertThat(g.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertGone("race", "r" + round);
+        }
+        assertThat(dir("memory", "race")).doesNotExist();
+    }
+
+    @Test
     void sweepKillsAndRemovesLeftoversWithLiveProcessesButNotLiveRuns() throws Exception {
         // A leftover as a crashed process would leave it: client and run directories with a process tree.
         Process leftover = new ProcessBuilder("sh", "-c", "sleep 60 & sleep 60 & wait").start();

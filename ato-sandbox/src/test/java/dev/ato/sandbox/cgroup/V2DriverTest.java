@@ -233,7 +233,7 @@ class V2DriverTest {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
+            for (int i = 0; i < 120; i++) {
                 int k = i;
                 futures.add(pool.submit(() -> {
                     try (RunCgroup run = d.create("shared", "r" + k, limits(64 * MIB, 10), 256 * MIB, 40)) {
@@ -248,7 +248,7 @@ class V2DriverTest {
             pool.shutdownNow();
         }
         assertThat(mount.resolve("ato/shared")).doesNotExist();
-        assertThat(fs.writes.stream().filter(w -> w.matches("ato/shared/r[0-9]+/cgroup.procs=.*")).count()).isEqualTo(200);
+        assertThat(fs.writes.stream().filter(w -> w.matches("ato/shared/r[0-9]+/cgroup.procs=.*")).count()).isEqualTo(120);
     }
 
     @Test
