@@ -31,6 +31,9 @@ final class FakeAtoServer implements AutoCloseable {
         server = WebServer.builder()
                 .port(0)
                 .host("127.0.0.1")
+                // Each reply is several small messages; with Nagle's algorithm the later ones wait for the
+                // client's delayed ACK (~40 ms a run). ATO's clients expect them at once.
+                .connectionOptions(o -> o.tcpNoDelay(true))
                 .addRouting(WsRouting.builder().endpoint(AtoClient.WS_PATH, Session::new))
                 .routing(r -> r
                         .post(AtoClient.V0_EXECUTE_PATH, (req, res) -> {
