@@ -62,7 +62,16 @@ public final class LanguageReadiness {
      * {@code rootDirs} (topmost first; {@code [Path.of("/")]} for the host image).
      */
     public static Readiness check(Language language, List<Path> rootDirs) {
+        return check(language, rootDirs, PATH);
+    }
+
+    /**
+     * As {@link #check(Language, List)}, looking command names up in {@code pathDirs} (absolute directories
+     * inside the image, in order: an OCI image's own {@code PATH}) instead of {@link #PATH}.
+     */
+    public static Readiness check(Language language, List<Path> rootDirs, List<String> pathDirs) {
         Objects.requireNonNull(language, "language");
+        List<String> path = List.copyOf(pathDirs);
         List<Path> roots = List.copyOf(rootDirs);
         if (roots.isEmpty()) {
             return Readiness.no(language.id() + ": image '" + language.image() + "' has no root directories");
@@ -80,7 +89,7 @@ public final class LanguageReadiness {
             }
         }
         for (String req : language.requires()) {
-            Optional<String> problem = findExecutable(req, roots);
+            Optional<String> problem = findExecutable(req, roots, path);
             problem.ifPresent(missing::add);
         }
         if (missing.isEmpty()) return Readiness.yes();
@@ -93,7 +102,7 @@ public final class LanguageReadiness {
     }
 
     /** Empty when found; otherwise what is wrong with this requirement. */
-    private static Optional<String> findExecutable(String req, List<Path> roots) {
+    private static Optional<String> findExecutable(String req, List<Path> roots, List<String> path) {
         if (req.startsWith("/")) {
             return switch (probe(req, roots)) {
                 case EXECUTABLE -> Optional.empty();
@@ -102,13 +111,14 @@ public final class LanguageReadiness {
             };
         }
         boolean sawNonExecutable = false;
-        for (String dir : PATH) {
+        for (String dir : path) {
+            if (!dir.startsWith("/")) continue; // a relative PATH entry means nothing without a cwd
             Found f = probe(dir + "/" + req, roots);
             if (f == Found.EXECUTABLE) return Optional.empty();
             if (f == Found.NOT_EXECUTABLE) sawNonExecutable = true;
         }
         return Optional.of("'" + req + "' " + (sawNonExecutable ? "is not executable" : "not found")
-                + " on PATH " + String.join(":", PATH));
+                + " on PATH " + String.join(":", path));
     }
 
     private enum Found { EXECUTABLE, NOT_EXECUTABLE, MISSING }

@@ -66,6 +66,16 @@ class LanguageReadinessTest {
     }
 
     @Test
+    void imagePathDirectoriesReplaceTheDefaultPath() throws IOException {
+        exe(root, "opt/toy/bin/toyc");
+        assertThat(LanguageReadiness.check(lang("toyc"), List.of(root)).ready()).isFalse();
+        Readiness r = LanguageReadiness.check(lang("toyc"), List.of(root), List.of("relative/ignored", "/opt/toy/bin"));
+        assertThat(r).isEqualTo(Readiness.yes());
+        assertThat(LanguageReadiness.check(lang("toyd"), List.of(root), List.of("/opt/toy/bin")).reason())
+                .contains("'toyd' not found on PATH /opt/toy/bin");
+    }
+
+    @Test
     void fileWithoutExecuteBitIsNotReady() throws IOException {
         Path p = exe(root, "usr/bin/toyc");
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));

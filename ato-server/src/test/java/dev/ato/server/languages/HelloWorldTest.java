@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the default limits (60 s, 512 MiB, 100 processes). A language this host has not installed is skipped with
  * the reason; in CI every listed package is installed, so none is.
  *
- * <p>The wall time of each run as the client sees it (request sent to Done received) is written to
- * {@code target/language-times.md}, the table in the README's languages section.
+ * <p>The wall time of each run as the client sees it (request sent to Done received) and the run's peak memory
+ * are written to {@code target/language-times.md}, the table in the README's languages section.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HelloWorldTest {
@@ -39,11 +39,12 @@ class HelloWorldTest {
     @AfterAll
     void stop() throws IOException {
         if (server != null) server.close();
-        StringBuilder md = new StringBuilder("| id | language | version | hello world (s) |\n|---|---|---|---:|\n");
+        StringBuilder md = new StringBuilder(
+                "| id | language | version | hello world (s) | peak memory (MiB) |\n|---|---|---|---:|---:|\n");
         for (Language l : LanguageServer.CATALOG.all()) {
             String t = times.get(l.id());
             md.append("| `").append(l.id()).append("` | ").append(l.name()).append(" | ").append(l.version())
-                    .append(" | ").append(t == null ? "not run" : t).append(" |\n");
+                    .append(" | ").append(t == null ? "not run | " : t).append(" |\n");
         }
         Path out = Path.of("target", "language-times.md");
         Files.createDirectories(out.getParent());
@@ -65,7 +66,7 @@ class HelloWorldTest {
         long t0 = System.nanoTime();
         Result r = server.run(req);
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        times.put(id, String.format("%d.%02d", ms / 1000, (ms % 1000) / 10));
+        times.put(id, String.format("%d.%02d | %d", ms / 1000, (ms % 1000) / 10, r.done().maxMem() / 1024));
         assertThat(new String(r.stdout(), StandardCharsets.UTF_8)).as(LanguageServer.describe(r))
                 .isEqualTo(l.helloWorld().output());
         assertThat(r.done().statusType()).as(LanguageServer.describe(r)).isEqualTo("exited");
