@@ -357,7 +357,11 @@ public final class AtoClient implements AutoCloseable {
                 r.deadline.cancel(false);
             }
             // Completed on another thread so that a caller's dependent stages never block this listener.
-            executor.execute(() -> r.future.complete(done));
+            try {
+                executor.execute(() -> r.future.complete(done));
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                r.future.complete(done);
+            }
         }
 
         void fail(Run r, AtoClientException e, boolean dropConnection) {
