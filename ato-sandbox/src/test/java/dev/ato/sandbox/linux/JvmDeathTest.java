@@ -19,7 +19,9 @@ class JvmDeathTest {
 
     @Test
     void aJvmKilledMidRunLeavesNoProcessAndTheNextStartSweepsItsCgroups() throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        // Surefire may put the module under test on the module path: hand the child everything as a class path.
+        String cp = String.join(java.io.File.pathSeparator, System.getProperty("jdk.module.path", ""),
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
         String java = ProcessHandle.current().info().command().orElse("java");
         Process jvm = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, KillMeMain.class.getName())
                 .redirectErrorStream(true).start();

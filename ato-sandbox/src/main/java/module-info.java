@@ -1,0 +1,10 @@
+/**
+ * Runs untrusted programs in throwaway Linux containers from the JVM. Only {@code dev.ato.sandbox} is the
+ * API; the namespaces, mounts, cgroups and the native init stay in {@code linux} and {@code cgroup}, and the
+ * benchmark command in {@code bench} (started by class name, e.g. {@code ./ato bench}).
+ */
+module dev.ato.sandbox {
+    requires com.sun.jna;
+
+    exports dev.ato.sandbox;
+}
