@@ -35,16 +35,43 @@ after(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-/** A fresh tab on the page (or on `hash`), once the language list has loaded. */
-async function open(hash = '') {
+/** A new tab whose requests are tracked, so that a hang can say what it was waiting for. */
+async function newPage() {
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
+  page.requests = new Map();
+  page.on('request', (r) => page.requests.set(r, `${r.method()} ${r.url()}: pending`));
+  page.on('requestfinished', (r) => page.requests.delete(r));
+  page.on('requestfailed', (r) => page.requests.set(r, `${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
+  return page;
+}
+
+/** A fresh tab on the page (or on `hash`), once the language list has loaded. */
+async function open(hash = '') {
+  const page = await newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
   page.jsErrors = errors;
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(new Error(`console: ${m.text()}`));
+  });
   await page.goto(new URL(hash, BASE).href);
-  await page.waitForSelector('body[data-ready="true"]');
+  await ready(page);
   return page;
+}
+
+/** Waits for the page's start-up (language list loaded, saved state restored); says why if it hangs. */
+async function ready(page) {
+  try {
+    await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+  } catch (e) {
+    const seen = await page.evaluate(() => ({
+      url: location.href, ready: document.body?.dataset.ready, error: document.getElementById('error-text')?.textContent,
+    })).catch((x) => String(x));
+    throw new Error(`the page did not finish starting: ${JSON.stringify(seen)}; page errors: ${page.jsErrors?.join('; ')}; `
+      + `unfinished requests: ${[...page.requests.values()].join('; ')}`,
+      { cause: e });
+  }
 }
 
 async function chooseLanguage(page, query, id) {
@@ -222,7 +249,7 @@ test('the byte count is UTF-8 bytes next to the character count', async () => {
 test('a language with sbcs set is counted in its own code page (catalog entry added in the browser)', async () => {
   // No single-byte language is in the catalog yet: add Jelly to the list this tab sees, to check the
   // page's mechanism end to end. The server itself is not involved in counting.
-  const page = await context.newPage();
+  const page = await newPage();
   await page.route('**/api/v1/languages', async (route) => {
     const json = await (await route.fetch()).json();
     json.jelly = { name: 'Jelly', version: '70c9fd93', url: 'https://github.com/DennisMitchell/jellylanguage',
@@ -230,7 +257,7 @@ test('a language with sbcs set is counted in its own code page (catalog entry ad
     await route.fulfill({ json });
   });
   await page.goto(BASE);
-  await page.waitForSelector('body[data-ready="true"]');
+  await ready(page);
   await chooseLanguage(page, 'jel', 'jelly');
   await page.fill('#code', '“3ḅaė;œ»\nṄ');
   assert.equal(await page.textContent('#code-count'), "10 bytes (Jelly's code page), 10 chars");
@@ -295,8 +322,7 @@ test('an unknown language is reported on load and the server refusal is shown on
 });
 
 test('server busy (1013) and a lost connection are shown plainly and Retry runs again', async () => {
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT);
+  const page = await newPage();
   let connections = 0;
   // The first two sockets are answered here (busy, then a dropped connection); the rest go to the server.
   await page.routeWebSocket(/\/api\/v1\/ws\/execute$/, (ws) => {
@@ -310,7 +336,7 @@ test('server busy (1013) and a lost connection are shown plainly and Retry runs 
     }
   });
   await page.goto(BASE);
-  await page.waitForSelector('body[data-ready="true"]');
+  await ready(page);
   await chooseLanguage(page, 'bash', 'bash');
   await page.fill('#code', 'echo third time lucky');
   let r = await runBy(page, () => page.click('#run'));

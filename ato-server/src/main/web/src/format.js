@@ -43,6 +43,7 @@ export function status(type, value) {
 export function doneRows(d) {
   const flags = [];
   if (d.timed_out) flags.push('timed out');
+  if (d.oom_killed) flags.push('out of memory');
   if (d.stdout_truncated) flags.push('stdout truncated');
   if (d.stderr_truncated) flags.push('stderr truncated');
   return [

@@ -2,6 +2,7 @@
 import { byteCount, charCount } from './codepage.js';
 import { doneRows } from './format.js';
 import { golfPost } from './golf.js';
+import { searchLanguages } from './search.js';
 import { decodeState, permalink, savedValue } from './permalink.js';
 import { Runner, RunError } from './runner.js';
 
@@ -130,9 +131,7 @@ let matches = [];
 let active = -1;
 
 function renderList() {
-  const q = $('lang-search').value.trim().toLowerCase();
-  const all = [...languages.values()].sort((a, b) => a.name.localeCompare(b.name));
-  matches = all.filter((l) => !q || l.name.toLowerCase().includes(q) || l.id.includes(q));
+  matches = searchLanguages([...languages.values()], $('lang-search').value);
   const list = $('lang-list');
   list.replaceChildren();
   matches.forEach((l, i) => {
@@ -347,7 +346,7 @@ async function restoreFromUrl() {
   try {
     writeState(await decodeState(saved));
   } catch (err) {
-    showError(`This permalink cannot be opened: ${err.message}.`);
+    showError(`This permalink cannot be opened: ${err.message.replace(/\.$/, '')}.`);
     return false;
   }
   if (!languages.has(languageId)) {
@@ -390,7 +389,7 @@ async function start() {
   try {
     await loadLanguages();
   } catch (err) {
-    showError(`Could not load the language list: ${err.message}.`, () => location.reload());
+    showError(`Could not load the language list: ${err.message.replace(/\.$/, '')}.`, () => location.reload());
   }
   if (!(await restoreFromUrl())) selectLanguage(defaultLanguage());
   document.body.dataset.ready = 'true';

@@ -126,3 +126,28 @@ test('close codes become the errors a person reads', () => {
   assert.match(lost.message, /connection to the server was lost \(close code 1006\)/);
   assert.equal(lost.retry, true);
 });
+
+test('the language search puts names starting with the query first', async () => {
+  const { searchLanguages } = await import('../src/search.js');
+  const langs = [
+    { id: 'bc', name: 'bc' }, { id: 'c_gcc', name: 'C (GCC)' }, { id: 'clang', name: 'C (clang)' },
+    { id: 'objc', name: 'Objective-C' }, { id: 'python', name: 'Python' }, { id: 'cython', name: 'Cython' },
+  ];
+  const ids = (q) => searchLanguages(langs, q).map((l) => l.id);
+  assert.deepEqual(ids('c'), ['clang', 'c_gcc', 'cython', 'objc', 'bc']);
+  assert.deepEqual(ids('PY'), ['python']);
+  assert.deepEqual(ids('thon'), ['cython', 'python']);
+  assert.deepEqual(ids('gcc'), ['c_gcc']);
+  assert.deepEqual(ids('zzz'), []);
+  assert.equal(ids('  ').length, langs.length);
+});
+
+test('an out-of-memory kill is named among the limits hit', () => {
+  const rows = Object.fromEntries(doneRows({
+    timed_out: false, stdout_truncated: false, stderr_truncated: true, oom_killed: true, status_type: 'killed',
+    status_value: 9, real: 0, user: 0, kernel: 0, max_mem: 524288, waits: 0, preemptions: 0,
+    major_page_faults: 0, minor_page_faults: 0, input_ops: 0, output_ops: 0,
+  }));
+  assert.equal(rows.Limits, 'out of memory, stderr truncated');
+  assert.equal(rows['Peak memory'], '512.0 MiB');
+});
