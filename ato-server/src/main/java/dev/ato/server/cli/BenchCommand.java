@@ -26,8 +26,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--url", paramLabel = "URL", description = "with --server: an already running server (default: start one in-process)")
     URI url;
 
-    @Option(names = "--runs", paramLabel = "N", description = "with --server: serial runs for the latency figures (default 500)")
-    int runs = 500;
+    @Option(names = "--runs", paramLabel = "N", description = "serial runs for the latency figures (default 500; passed on to the sandbox benchmark too)")
+    Integer runs;
 
     @Option(names = "--clients", paramLabel = "C", description = "with --server: concurrent clients for the throughput figure (default 8)")
     int clients = 8;
@@ -41,8 +41,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (server) {
-            if (runs < 1 || clients < 1 || seconds < 1) throw new IllegalArgumentException("--runs, --clients and --seconds must be positive");
-            return ServerBench.main(Optional.ofNullable(url), runs, clients, Duration.ofSeconds(seconds));
+            int n = runs == null ? 500 : runs;
+            if (n < 1 || clients < 1 || seconds < 1) throw new IllegalArgumentException("--runs, --clients and --seconds must be positive");
+            return ServerBench.main(Optional.ofNullable(url), n, clients, Duration.ofSeconds(seconds));
         }
         // The sandbox module owns its benchmark; it is looked up at run time so that either module can change
         // without the other being rebuilt in lockstep.
@@ -54,6 +55,10 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         Method main = bench.getMethod("main", String[].class);
+        if (runs != null) {
+            sandboxArgs.add(0, Integer.toString(runs));
+            sandboxArgs.add(0, "--runs");
+        }
         try {
             main.invoke(null, (Object) sandboxArgs.toArray(String[]::new));
         } catch (InvocationTargetException e) {

@@ -73,9 +73,10 @@ public final class RunService {
             }
             CompletableFuture<Admission.Permit> p = permit;
             if (p != null && p.cancel(false)) {
-                end(ServerMetrics.Outcome.CANCELLED, "cancelled while queued");
+                String line = end(ServerMetrics.Outcome.CANCELLED, "cancelled while queued");
                 sink.finished(new Done(false, false, false, "killed", 9, System.nanoTime() - startNanos,
                         0, 0, 0, 0, 0, 0, 0, 0, 0));
+                log(line);
             }
         }
 
@@ -84,14 +85,14 @@ public final class RunService {
             return cancelled.get();
         }
 
-        private boolean end(ServerMetrics.Outcome outcome, String detail) {
-            if (!ended.compareAndSet(false, true)) return false;
+        /** Counts the run; returns the line to log (after the client has been told), or null when counted already. */
+        private String end(ServerMetrics.Outcome outcome, String detail) {
+            if (!ended.compareAndSet(false, true)) return null;
             long nanos = System.nanoTime() - startNanos;
             metrics.outcome(outcome);
             if (outcome != ServerMetrics.Outcome.REFUSED) metrics.latency(nanos);
-            LOG.log(Level.INFO, "run client={0} language={1} outcome={2} {3} time={4}ms",
-                    clientKey, language, outcome.label(), detail, nanos / 1_000_000);
-            return true;
+            return "run client=" + clientKey + " language=" + language + " outcome=" + outcome.label() + " " + detail
+                    + " time=" + String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6) + "ms";
         }
     }
 
@@ -149,8 +150,9 @@ public final class RunService {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : error;
                 if (cause instanceof Admission.RefusedException r) {
-                    ex.end(ServerMetrics.Outcome.REFUSED, r.refusal().text());
+                    String line = ex.end(ServerMetrics.Outcome.REFUSED, r.refusal().text());
                     sink.refused(r.refusal());
+                    log(line);
                 }
                 // Cancellation: cancel() has reported it already.
                 return;
@@ -166,8 +168,9 @@ public final class RunService {
             run = sandbox.start(spec, ex.sink::output);
         } catch (RuntimeException e) {
             permit.close();
-            ex.end(ServerMetrics.Outcome.ERROR, "sandbox failed to start: " + e.getMessage());
+            String line = ex.end(ServerMetrics.Outcome.ERROR, "sandbox failed to start: " + e.getMessage());
             ex.sink.failed(e);
+            log(line);
             return;
         }
         ex.run = run;
@@ -178,14 +181,21 @@ public final class RunService {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : error;
                 LOG.log(Level.ERROR, "run " + run.id() + " failed in the sandbox", cause);
-                ex.end(ServerMetrics.Outcome.ERROR, "sandbox error: " + cause.getMessage());
+                String line = ex.end(ServerMetrics.Outcome.ERROR, "sandbox error: " + cause.getMessage());
                 ex.sink.failed(cause);
+                log(line);
                 return;
             }
             metrics.flags(result.oomKilled(), result.stdoutTruncated(), result.stderrTruncated());
-            ex.end(outcome(result, ex.isCancelled()), result.statusType().wireName() + ":" + result.statusValue());
+            String line = ex.end(outcome(result, ex.isCancelled()), result.statusType().wireName() + ":" + result.statusValue());
             ex.sink.finished(toDone(result));
+            log(line);
         });
+    }
+
+    /** Logged after the sink heard the end: the Done record is not held up by the log's I/O. */
+    private static void log(String line) {
+        if (line != null) LOG.log(Level.INFO, line);
     }
 
     private static ServerMetrics.Outcome outcome(RunResult r, boolean cancelled) {
