@@ -21,14 +21,24 @@ final class HostNamespaces implements AutoCloseable {
      * Moves the calling thread back into the host's namespaces (for PID: its future children's). The mount
      * namespace goes last: the others are found through descriptors, which do not depend on it.
      *
-     * @throws IllegalStateException when the kernel refuses: the thread must then do nothing more on the host
+     * @throws StrandedThreadError when the kernel refuses: the thread must then do nothing more on the host,
+     *     and must end rather than serve another run
      */
     void restore() {
         for (int i = 0; i < NAMES.length; i++) {
             if (LibC.setns(fds[i], TYPES[i]) != 0) {
-                throw new IllegalStateException("cannot return to the host's namespaces: "
+                throw new StrandedThreadError("cannot return to the host's namespaces: "
                         + Sys.failure("setns", NAMES[i], com.sun.jna.Native.getLastError()).getMessage());
             }
+        }
+    }
+
+    /** A thread left in a run's namespaces. An Error, so that no pool keeps the thread alive for more work. */
+    static final class StrandedThreadError extends Error {
+        private static final long serialVersionUID = 1L;
+
+        StrandedThreadError(String message) {
+            super(message);
         }
     }
 

@@ -60,6 +60,7 @@ final class HostSetup {
             Files.createDirectories(state);
             if (Files.isSymbolicLink(state)) throw new SandboxException("state directory is a symlink: " + state);
             Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+            sweepTemporaries(state);
             byte[] init = resource("ato-init");
             byte[] yargs = resource("yargs");
             Path bin = state.resolve("bin-" + sha256(init, yargs).substring(0, 16));
@@ -129,6 +130,20 @@ final class HostSetup {
             if (Files.isDirectory(Path.of("/", d), LinkOption.NOFOLLOW_LINKS)) Files.createDirectories(dir.resolve(d));
         }
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** Half-built directories of a process that died while preparing; an hour is far beyond any live preparation. */
+    private static void sweepTemporaries(Path state) throws IOException {
+        long cutoff = System.currentTimeMillis() - 3_600_000L;
+        try (var s = Files.list(state)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if ((n.startsWith(".bin-") || n.startsWith(".skel-"))
+                        && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
+                    deleteTree(p);
+                }
+            }
+        }
     }
 
     private static void publish(Path tmp, Path target) throws IOException {

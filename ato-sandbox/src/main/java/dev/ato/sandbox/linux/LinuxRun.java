@@ -17,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One run, driven from start to cleanup by its own short-lived platform thread: that thread builds the
- * container (in namespaces it leaves again at once), then multiplexes the run's pipes, the init's pidfd
+ * One run, driven from start to cleanup by one platform thread of the sandbox's pool: that thread builds
+ * the container (in namespaces it leaves again before touching the host, see {@link Container}), then multiplexes the run's pipes, the init's pidfd
  * and a kill eventfd with poll(2), so no blocking native call ever runs on a caller's (virtual) thread.
  *
  * <p>Protocol with the init (see init.c): the JVM writes the seccomp program into the control pipe before
@@ -60,8 +60,9 @@ final class LinuxRun implements Run {
         this.killFd = Sys.eventfd();
     }
 
-    void start() {
-        Thread.ofPlatform().name("ato-run-" + id).daemon(true).start(this::body);
+    /** Hands the run to one of the sandbox's platform threads; returns at once. */
+    void start(java.util.concurrent.Executor runThreads) {
+        runThreads.execute(this::body);
     }
 
     @Override
@@ -86,10 +87,14 @@ final class LinuxRun implements Run {
     }
 
     private void body() {
+        Thread.currentThread().setName("ato-run-" + id);
         try {
             result.complete(execute());
         } catch (SandboxException e) {
             result.completeExceptionally(e);
+        } catch (HostNamespaces.StrandedThreadError e) {
+            result.completeExceptionally(new SandboxException("run " + id + " failed: " + e.getMessage(), e));
+            throw e; // ends this thread: it must not serve another run
         } catch (Throwable t) {
             result.completeExceptionally(new SandboxException("run " + id + " failed: " + t, t));
         } finally {

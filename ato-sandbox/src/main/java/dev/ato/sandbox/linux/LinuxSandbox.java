@@ -22,6 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -41,6 +45,12 @@ public final class LinuxSandbox implements Sandbox {
     private final CgroupDriver cgroups;
     private final byte[] seccomp = SeccompFilter.program();
     private final Set<LinuxRun> live = ConcurrentHashMap.newKeySet();
+    /**
+     * Platform threads that drive runs, kept for a minute between runs to save a thread start per run. A
+     * thread is reusable because {@link Container#spawn} always returns it to the host's namespaces (or it dies).
+     */
+    private final ExecutorService runThreads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), Thread.ofPlatform().name("ato-run-", 0).daemon(true).factory());
     private final AtomicLong counter = new AtomicLong();
     private final String idPrefix;
     private volatile boolean closed;
@@ -138,7 +148,12 @@ public final class LinuxSandbox implements Sandbox {
             live.remove(run);
             throw new SandboxException("the sandbox is closed");
         }
-        run.start();
+        try {
+            run.start(runThreads);
+        } catch (RejectedExecutionException e) {
+            live.remove(run);
+            throw new SandboxException("the sandbox is closed");
+        }
         return run;
     }
 
@@ -178,6 +193,7 @@ public final class LinuxSandbox implements Sandbox {
                 // The run failed or is stuck in the kernel; its own thread keeps cleaning up.
             }
         }
+        runThreads.shutdown();
         if (live.isEmpty()) hostNs.close();
     }
 
