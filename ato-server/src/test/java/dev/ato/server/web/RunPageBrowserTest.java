@@ -55,7 +55,7 @@ class RunPageBrowserTest {
                 .containsPattern("# pass [1-9][0-9]");
         assertThat(r.exitCode()).isZero();
         for (String shot : List.of("run-page-light.png", "run-page-dark.png", "run-page-phone-dark.png",
-                "run-page-phone-light.png")) {
+                "run-page-phone-dark-results.png", "run-page-phone-light.png", "run-page-phone-light-results.png")) {
             assertThat(Files.size(SHOTS.resolve(shot))).as(shot).isGreaterThan(10_000);
         }
     }
