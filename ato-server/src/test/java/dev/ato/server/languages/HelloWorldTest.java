@@ -66,7 +66,8 @@ class HelloWorldTest {
         long t0 = System.nanoTime();
         Result r = server.run(req);
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        times.put(id, String.format("%d.%02d | %d", ms / 1000, (ms % 1000) / 10, r.done().maxMem() / 1024));
+        long kib = r.done().maxMem();
+        times.put(id, String.format("%d.%02d | %d.%d", ms / 1000, (ms % 1000) / 10, kib / 1024, kib % 1024 * 10 / 1024));
         assertThat(new String(r.stdout(), StandardCharsets.UTF_8)).as(LanguageServer.describe(r))
                 .isEqualTo(l.helloWorld().output());
         assertThat(r.done().statusType()).as(LanguageServer.describe(r)).isEqualTo("exited");
