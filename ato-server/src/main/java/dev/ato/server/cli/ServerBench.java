@@ -11,7 +11,6 @@ import dev.ato.sandbox.SandboxConfig;
 import dev.ato.server.AtoServer;
 import dev.ato.server.ServerConfig;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,19 +37,18 @@ final class ServerBench {
      */
     static Result run(URI server, int serialRuns, int clients, Duration parallelTime, Optional<Sandbox> direct)
             throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
         ExecuteRequest req = ExecuteRequest.builder("bash").code("true").build();
         long[] lat = new long[serialRuns];
         long[] directLat = new long[serialRuns];
         RunSpec spec = directSpec();
-        try (WsConnection ws = WsConnection.open(http, server)) {
+        try (RawWsClient ws = new RawWsClient(server)) {
             for (int i = 0; i < Math.min(50, serialRuns); i++) {
-                check(ws.runToDone(req, Duration.ofSeconds(30)));
+                check(ws.runToDone(req));
                 if (direct.isPresent()) direct.get().run(spec);
             }
             for (int i = 0; i < serialRuns; i++) {
                 long t0 = System.nanoTime();
-                check(ws.runToDone(req, Duration.ofSeconds(30)));
+                check(ws.runToDone(req));
                 lat[i] = System.nanoTime() - t0;
                 if (direct.isPresent()) {
                     long t1 = System.nanoTime();
@@ -68,9 +66,9 @@ final class ServerBench {
         long t0 = System.nanoTime();
         for (int c = 0; c < clients; c++) {
             threads.add(Thread.ofPlatform().name("bench-client-" + c).start(() -> {
-                try (WsConnection ws = WsConnection.open(http, server)) {
+                try (RawWsClient ws = new RawWsClient(server)) {
                     while (System.nanoTime() < end) {
-                        check(ws.runToDone(req, Duration.ofSeconds(30)));
+                        check(ws.runToDone(req));
                         count.incrementAndGet();
                     }
                 } catch (Throwable e) {
