@@ -352,6 +352,26 @@ test('server busy (1013) and a lost connection are shown plainly and Retry runs 
   await page.close();
 });
 
+test('a language list that cannot be loaded is reported, and Retry loads it', async () => {
+  const page = await newPage();
+  let refused = 0;
+  await page.route('**/api/v1/languages', (route) => {
+    refused += 1;
+    return route.abort('connectionrefused');
+  });
+  await page.goto(BASE);
+  await ready(page);
+  assert.equal(refused, 3); // the page tries three times before it gives up
+  assert.match(await page.textContent('#error-text'), /^Could not load the language list: /);
+  assert.equal(await page.isVisible('#retry'), true);
+  await page.unroute('**/api/v1/languages');
+  await Promise.all([page.waitForEvent('load'), page.click('#retry')]); // Retry reloads the page
+  await ready(page);
+  assert.equal(await page.isHidden('#error'), true);
+  assert.notEqual(await page.inputValue('#lang-search'), '');
+  await page.close();
+});
+
 test('screenshots: light and dark on a desktop, dark on a phone without sideways scrolling', async () => {
   for (const [scheme, width, height, name] of [
     ['light', 1280, 900, 'run-page-light.png'],

@@ -219,10 +219,27 @@ function wireCombobox() {
   });
 }
 
+// A request that hangs (a proxy holding a dead connection, say) must not leave the page dead: each
+// try gets a time limit, and a failed try is repeated before the page gives up and says so.
+async function fetchLanguages(tries = 3, limitMs = 10_000) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch('api/v1/languages', {
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(limitMs),
+      });
+      if (!res.ok) throw new Error(`the server answered ${res.status} ${res.statusText}`);
+      return await res.json();
+    } catch (err) {
+      if (attempt >= tries) {
+        throw err.name === 'TimeoutError' ? new Error(`no answer within ${limitMs / 1000} s`) : err;
+      }
+    }
+  }
+}
+
 async function loadLanguages() {
-  const res = await fetch('api/v1/languages', { headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(`the server answered ${res.status} ${res.statusText}`);
-  const json = await res.json();
+  const json = await fetchLanguages();
   languages.clear();
   for (const [id, entry] of Object.entries(json)) languages.set(id, { ...entry, id });
   $('lang-search').placeholder = 'Search languages…';
