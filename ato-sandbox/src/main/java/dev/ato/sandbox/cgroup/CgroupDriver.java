@@ -2,7 +2,6 @@ package dev.ato.sandbox.cgroup;
 
 import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.SandboxException;
-import java.nio.file.Path;
 
 /**
  * Makes, limits, accounts and removes the cgroups of runs, laid out as
@@ -17,14 +16,16 @@ public interface CgroupDriver {
     /**
      * Picks the driver for this host: cgroup v2 if a cgroup2 hierarchy offers the memory and pids
      * controllers, else cgroup v1 if memory, pids, cpuacct and freezer are all mounted. Creates
-     * {@code <root>/<name>} where missing (and on v2 enables the controllers on the way down).
+     * {@code <root>/<name>} where missing (and on v2 enables the controllers on the way down). Returns the
+     * same driver for the same name within a JVM, so that several sandboxes sharing a name know each other's
+     * live runs; the driver holds a few descriptors for the JVM's lifetime.
      *
      * @param name the sandbox's directory under each hierarchy's root (SandboxConfig.cgroupName())
      * @throws SandboxException naming exactly what is missing when neither version is usable, or which
      *     file could not be written when the tree cannot be prepared (for instance when not root)
      */
     static CgroupDriver probe(String name) {
-        return CgroupProbe.probe(Path.of("/proc/self/mountinfo"), KernelFs.INSTANCE, name);
+        return CgroupProbe.shared(name);
     }
 
     /**
@@ -52,7 +53,9 @@ public interface CgroupDriver {
 
     /**
      * Kills the processes of, and removes, every run cgroup under {@code <root>/<name>} that this driver
-     * did not create: what an earlier process left behind when it died. Call once at start-up.
+     * did not create: what an earlier process left behind when it died. Call once at start-up. Does nothing
+     * (and logs a warning) while another live process on the host uses the same name, because its live runs
+     * cannot be told from leftovers; each driver made by {@link #probe(String)} holds a lock saying it lives.
      *
      * @throws SandboxException when a leftover cannot be removed (its processes do not die)
      */

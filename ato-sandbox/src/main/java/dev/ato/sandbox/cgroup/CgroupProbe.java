@@ -19,7 +19,18 @@ final class CgroupProbe {
     /** One cgroup or cgroup2 mount: where, and (v1) which controllers its super options name. */
     record CgroupMount(Path mountPoint, boolean v2, Set<String> options) { }
 
+    private static final Map<String, CgroupDriver> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private CgroupProbe() { }
+
+    /** The JVM's one driver for {@code name} on the host's real tree, with the host lock guarding its sweep. */
+    static CgroupDriver shared(String name) {
+        return SHARED.computeIfAbsent(name, n -> {
+            TreeDriver d = (TreeDriver) probe(Path.of("/proc/self/mountinfo"), KernelFs.INSTANCE, n);
+            d.guardSweepWith(HostLock.acquire(n));
+            return d;
+        });
+    }
 
     static CgroupDriver probe(Path mountinfo, CgroupFs fs, String name) {
         List<CgroupMount> mounts = parse(read(mountinfo));

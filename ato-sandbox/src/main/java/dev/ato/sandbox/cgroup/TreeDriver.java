@@ -39,6 +39,8 @@ abstract class TreeDriver implements CgroupDriver {
     private final ReentrantLock clientsLock = new ReentrantLock();
     private final Map<String, Client> clients = new HashMap<>();
     private final Set<String> liveRuns = ConcurrentHashMap.newKeySet();
+    /** Set for drivers on the host's real tree: keeps the sweep off other live processes' runs. */
+    private volatile HostLock hostLock;
 
     /** One client's directories, shared by its live runs; guarded by {@link #clientsLock}. */
     private static final class Client {
@@ -329,8 +331,24 @@ abstract class TreeDriver implements CgroupDriver {
         }
     }
 
+    /** Makes {@link #sweep()} a no-op while another live process on the host uses the same cgroup name. */
+    void guardSweepWith(HostLock lock) {
+        this.hostLock = lock;
+    }
+
     @Override
     public void sweep() {
+        HostLock lock = hostLock;
+        if (lock == null) {
+            sweepNow();
+        } else if (!lock.whileAlone(this::sweepNow)) {
+            System.getLogger(CgroupDriver.class.getName()).log(System.Logger.Level.WARNING,
+                    "not sweeping " + describe() + ": another live process uses the name (it holds a lock on "
+                    + lock.file() + "); its runs cannot be told from leftovers");
+        }
+    }
+
+    private void sweepNow() {
         List<String> failures = new ArrayList<>();
         Set<String> clientNames = new LinkedHashSet<>();
         for (Dir root : roots) clientNames.addAll(fs.subdirectories(root));

@@ -72,9 +72,19 @@ class V1DriverTest {
     void probeChoosesV1WhenTheUnifiedHierarchyHasNoMemoryController() throws Exception {
         String controllers = Files.readString(Path.of("/sys/fs/cgroup/unified/cgroup.controllers"));
         org.junit.jupiter.api.Assumptions.assumeFalse(controllers.contains("memory"), "cgroup2 has memory here");
-        CgroupDriver probed = CgroupDriver.probe(name);
-        assertThat(probed).isInstanceOf(V1Driver.class);
-        assertThat(probed.describe()).startsWith("cgroup v1 (memory, pids, cpuacct, freezer) under {").contains("/" + name);
+        // A fixed name: probe keeps a lock file per name in /run for good, so tests reuse one.
+        String probeName = "ato-test-probe";
+        try {
+            CgroupDriver probed = CgroupDriver.probe(probeName);
+            assertThat(probed).isInstanceOf(V1Driver.class).isSameAs(CgroupDriver.probe(probeName));
+            assertThat(probed.describe()).startsWith("cgroup v1 (memory, pids, cpuacct, freezer) under {").contains("/" + probeName);
+            try (RunCgroup run = probed.create("local", "p1", Limits.defaults(), 1L << 30, 100)) {
+                probed.sweep();
+                assertThat(Path.of(run.path())).isDirectory();
+            }
+        } finally {
+            V1Host.removeTree(mounts, probeName);
+        }
     }
 
     @Test

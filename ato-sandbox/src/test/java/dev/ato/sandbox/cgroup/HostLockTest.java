@@ -1,0 +1,47 @@
+package dev.ato.sandbox.cgroup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sweep guard across processes: a second JVM holding the same name keeps this one from sweeping. */
+class HostLockTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theSweepRunsOnlyWhileNoOtherLiveProcessHoldsTheName() throws Exception {
+        Path file = tmp.resolve("ato-cgroup-x.lock");
+        HostLock mine = HostLock.acquire(file);
+        AtomicInteger sweeps = new AtomicInteger();
+        assertThat(mine.whileAlone(sweeps::incrementAndGet)).isTrue();
+        assertThat(mine.whileAlone(sweeps::incrementAndGet)).as("repeatable").isTrue();
+
+        String cp = location(HostLock.class) + java.io.File.pathSeparator + location(HostLockHolder.class);
+        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", cp, HostLockHolder.class.getName(), file.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(out.readLine()).isEqualTo("locked");
+            assertThat(mine.whileAlone(sweeps::incrementAndGet)).as("another live process holds the name").isFalse();
+            assertThat(sweeps).hasValue(2);
+        } finally {
+            other.destroyForcibly(); // SIGKILL: the kernel drops its record lock
+            other.waitFor(10, TimeUnit.SECONDS);
+        }
+        assertThat(mine.whileAlone(sweeps::incrementAndGet)).as("the dead process's lock is gone").isTrue();
+        assertThat(sweeps).hasValue(3);
+    }
+
+    private static String location(Class<?> c) throws Exception {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    }
+}
