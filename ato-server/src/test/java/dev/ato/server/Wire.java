@@ -45,6 +45,9 @@ final class Wire {
         }
     }
 
+    /** The server answered a ping. */
+    record Pong(String payload) { }
+
     /** The server closed the connection. */
     record Closed(int code, String reason) { }
 
@@ -249,6 +252,15 @@ final class Wire {
             @Override
             public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
                 inbox.add(new Closed(-2, "unexpected text message: " + data));
+                ws.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+                byte[] b = new byte[message.remaining()];
+                message.get(b);
+                inbox.add(new Pong(new String(b, StandardCharsets.UTF_8)));
                 ws.request(1);
                 return null;
             }

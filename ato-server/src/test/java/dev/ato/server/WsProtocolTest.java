@@ -167,6 +167,15 @@ class WsProtocolTest {
     }
 
     @Test
+    void pingIsAnsweredAndTheConnectionStaysUsable() throws Exception {
+        try (Ws ws = ws()) {
+            ws.socket.sendPing(java.nio.ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8))).join();
+            assertThat(ws.next(T)).isEqualTo(new Wire.Pong("are you there"));
+            assertThat(Wire.stdout(ws.send(Req.of("bash", "echo yes")).untilDone(T))).isEqualTo("yes\n");
+        }
+    }
+
+    @Test
     void textFrameIsRefusedWith1003() throws Exception {
         try (Ws ws = ws()) {
             ws.socket.sendText("{\"language\": \"bash\"}", true).join();

@@ -139,6 +139,16 @@ public final class ExecuteSocket implements WsListener {
     }
 
     @Override
+    public void onPing(WsSession session, BufferData data) {
+        // RFC 6455 5.5.2: a ping is answered with its own payload (Helidon leaves this to the listener).
+        try {
+            session.pong(data);
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "pong failed: peer gone", e);
+        }
+    }
+
+    @Override
     public void onClose(WsSession session, int status, String reason) {
         closing = true;
         cancelActive();
