@@ -208,6 +208,37 @@ test('Kill stops a running program and its Done record still arrives', async () 
   await page.close();
 });
 
+test('one WebSocket carries run after run', async () => {
+  const page = await open();
+  const sockets = [];
+  page.on('websocket', (ws) => sockets.push(ws.url()));
+  await chooseLanguage(page, 'bash', 'bash');
+  for (const word of ['one', 'two', 'three']) {
+    const r = await runCode(page, `echo ${word}`);
+    assert.equal(r.stdout, `${word}\n`);
+  }
+  assert.deepEqual(sockets, [new URL('api/v1/ws/execute', BASE).href.replace(/^http/, 'ws')]);
+  await page.close();
+});
+
+test('the timeout field limits the run and a timed-out or truncated run says so', async () => {
+  const page = await open();
+  await chooseLanguage(page, 'python', 'python');
+  let r = await runCode(page, 'import time\nprint("waiting", flush=True)\ntime.sleep(30)', { timeout: '1' });
+  assert.equal(r.stdout, 'waiting\n');
+  assert.match(r.done.Limits, /timed out/);
+  assert.ok(parseFloat(r.done['Real time']) < 10, `a 1 s timeout took ${r.done['Real time']}`);
+  assert.equal(await page.textContent('#run-state'), '(timed out)');
+  r = await runCode(page, 'print("x" * 1_000_000)', { timeout: '10' });
+  assert.match(r.done.Limits, /stdout truncated/);
+  assert.ok(r.stdout.length < 1_000_000 && r.stdout.length > 0, `stdout of ${r.stdout.length} chars`);
+  // A timeout the server would refuse is caught before sending.
+  await page.fill('#timeout', '0');
+  await page.click('#run');
+  assert.match(await page.textContent('#error-text'), /timeout must be a whole number of seconds from 1 to 60/);
+  await page.close();
+});
+
 test('the permalink reopens exactly the same state', async () => {
   const page = await open();
   await chooseLanguage(page, 'zsh', 'zsh');
