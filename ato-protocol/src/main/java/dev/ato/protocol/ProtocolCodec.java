@@ -490,9 +490,9 @@ public final class ProtocolCodec {
     }
 
     /**
-     * Whether a client message received during a run is ATO's {@code Kill} control message. ATO (serde) takes
-     * the variant name as a str or bin, or as a one-entry map {@code {"Kill": nil}}; this accepts exactly those,
-     * with nothing after them.
+     * Whether a client message received during a run is ATO's {@code Kill} control message, judged as ATO's
+     * server (rmp-serde) judges it: the variant as a str or bin {@code "Kill"} or as its index 0, bare or as a
+     * one-entry map {@code {"Kill": nil}}, with nothing after it.
      *
      * @param message the whole message
      * @return true for a Kill message, false for anything else (including malformed bytes)
@@ -508,7 +508,8 @@ public final class ProtocolCodec {
 
     /**
      * Checks that a client message received during a run is {@code Kill}, the only control message ATO knows,
-     * and says what is wrong otherwise; a server closes with 1008 and {@link ProtocolException#closeReason()}.
+     * and says what is wrong otherwise in ATO's words; a server closes with {@link ProtocolException#closeCode()}
+     * and {@link ProtocolException#closeReason()}.
      *
      * @param message the whole message
      * @throws ProtocolException when it is anything else
@@ -519,31 +520,53 @@ public final class ProtocolCodec {
             throw ProtocolException.tooLarge(message.length, ProtocolLimits.MAX_REQUEST_BYTES);
         }
         MsgReader r = new MsgReader(message);
-        Token t = r.next();
-        Token variant = t;
-        if (t.kind() == Token.Kind.MAP) {
-            if (t.length() != 1) {
-                throw new ProtocolException("array had incorrect length, expected " + t.length());
+        int first = r.peekMarker();
+        // rmp-serde reads an enum from a map of one entry (variant -> value), and from anything else as a bare
+        // variant identifier.
+        if ((first & 0xf0) == 0x80 || first == 0xde || first == 0xdf) {
+            Token map = r.next();
+            if (map.length() != 1) {
+                throw new ProtocolException("array had incorrect length, expected " + map.length());
             }
-            r.enter();
-            variant = r.next();
-        }
-        if (variant.kind() != Token.Kind.STR && variant.kind() != Token.Kind.BIN) {
-            throw r.invalidType(variant, "variant identifier");
-        }
-        String name = new String(variant.bytes(), StandardCharsets.UTF_8);
-        if (!name.equals("Kill")) {
-            throw new ProtocolException("unknown variant `" + name + "`, expected `Kill`");
-        }
-        if (t.kind() == Token.Kind.MAP) {
-            Token unit = r.next();
-            if (unit.kind() != Token.Kind.NIL) {
-                throw r.invalidType(unit, "unit variant");
+            checkVariant(r, r.next());
+            int unit = r.peekMarker();
+            if (unit != 0xc0) {
+                throw new ProtocolException("wrong msgpack marker " + MsgReader.markerName(unit));
             }
-            r.exit();
+            r.next();
+        } else {
+            checkVariant(r, r.next());
         }
         if (r.remaining() != 0) {
             throw new ProtocolException("found extra data");
+        }
+    }
+
+    /** serde's variant identifier for {@code enum ControlMessage { Kill }}: its name, or its index 0. */
+    private static void checkVariant(MsgReader r, Token t) {
+        switch (t.kind()) {
+            case STR, BIN -> {
+                if (t.kind() == Token.Kind.STR) {
+                    String err = RustText.utf8Error(t.bytes());
+                    if (err != null) {
+                        throw new ProtocolException("string found to be invalid utf8: " + err);
+                    }
+                }
+                String name = new String(t.bytes(), StandardCharsets.UTF_8);
+                if (!name.equals("Kill")) {
+                    throw new ProtocolException("unknown variant `" + name + "`, expected `Kill`");
+                }
+            }
+            case INT -> {
+                if (t.signedMarker()) {
+                    throw r.invalidType(t, "variant identifier");
+                }
+                if (!t.isLong() || t.longValue() != 0) {
+                    throw new ProtocolException("invalid value: integer `" + t.intText()
+                            + "`, expected variant index 0 <= i < 1");
+                }
+            }
+            default -> throw r.invalidType(t, "variant identifier");
         }
     }
 

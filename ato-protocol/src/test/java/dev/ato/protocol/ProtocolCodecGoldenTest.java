@@ -135,6 +135,7 @@ class ProtocolCodecGoldenTest {
         assertThat(ProtocolCodec.isKill(Bytes.of("a4 \"Kill\""))).isTrue();
         assertThat(ProtocolCodec.isKill(Bytes.of("d9 04 \"Kill\""))).isTrue();
         assertThat(ProtocolCodec.isKill(Bytes.of("81 a4 \"Kill\" c0"))).isTrue();
+        assertThat(ProtocolCodec.isKill(Bytes.of("00"))).isTrue();
         assertThat(ProtocolCodec.isKill(Bytes.of("a4 \"kill\""))).isFalse();
         assertThat(ProtocolCodec.isKill(Bytes.of("a4 \"Kill\" c0"))).isFalse();
         assertThat(ProtocolCodec.isKill(Bytes.of(SIMPLE_REQUEST))).isFalse();

@@ -27,7 +27,7 @@ class RequestDecodingErrorsTest {
                 Arguments.of("timeout as a string", withField("a7 \"timeout\" a2 \"60\""),
                         "invalid type: string \"60\", expected i32"),
                 Arguments.of("timeout as a float", withField("a7 \"timeout\" cb 40 4e 00 00 00 00 00 00"),
-                        "invalid type: floating point `60.0`, expected i32"),
+                        "invalid type: floating point `60`, expected i32"),
                 Arguments.of("timeout as a float32", withField("a7 \"timeout\" ca 3f c0 00 00"),
                         "invalid type: floating point `1.5`, expected i32"),
                 Arguments.of("timeout nil", withField("a7 \"timeout\" c0"),
@@ -188,7 +188,9 @@ class RequestDecodingErrorsTest {
         assertThatThrownBy(() -> ProtocolCodec.checkKill(Bytes.of("a4 \"Stop\"")))
                 .hasMessage("unknown variant `Stop`, expected `Kill`");
         assertThatThrownBy(() -> ProtocolCodec.checkKill(Bytes.of("05")))
-                .hasMessage("invalid type: integer `5`, expected variant identifier");
+                .hasMessage("invalid value: integer `5`, expected variant index 0 <= i < 1");
+        assertThatThrownBy(() -> ProtocolCodec.checkKill(Bytes.of("81 a4 \"Kill\" 90")))
+                .hasMessage("wrong msgpack marker FixArray(0)");
         assertThatThrownBy(() -> ProtocolCodec.checkKill(Bytes.of("a4 \"Kill\" 00")))
                 .hasMessage("found extra data");
     }

@@ -52,6 +52,78 @@ public final class MsgReader {
     }
 
     /**
+     * The next raw byte (a marker), without consuming it.
+     *
+     * @return the byte, 0..255
+     * @throws ProtocolException with rmp-serde's words when the input has ended
+     */
+    public int peekMarker() {
+        if (remaining() <= 0) {
+            throw new ProtocolException(EOF_MARKER);
+        }
+        return data[(int) unpacker.getTotalReadBytes()] & 0xFF;
+    }
+
+    /**
+     * A marker byte as rmp's {@code Marker} enum prints itself with {@code Debug}, e.g. {@code FixArray(0)},
+     * {@code Str8}, {@code Reserved}; rmp-serde shows it in {@code wrong msgpack marker ...}.
+     *
+     * @param m the marker byte
+     * @return the name
+     */
+    public static String markerName(int m) {
+        if (m <= 0x7f) {
+            return "FixPos(" + m + ")";
+        }
+        if (m <= 0x8f) {
+            return "FixMap(" + (m & 0x0f) + ")";
+        }
+        if (m <= 0x9f) {
+            return "FixArray(" + (m & 0x0f) + ")";
+        }
+        if (m <= 0xbf) {
+            return "FixStr(" + (m & 0x1f) + ")";
+        }
+        if (m >= 0xe0) {
+            return "FixNeg(" + (byte) m + ")";
+        }
+        return switch (m) {
+            case 0xc0 -> "Null";
+            case 0xc1 -> "Reserved";
+            case 0xc2 -> "False";
+            case 0xc3 -> "True";
+            case 0xc4 -> "Bin8";
+            case 0xc5 -> "Bin16";
+            case 0xc6 -> "Bin32";
+            case 0xc7 -> "Ext8";
+            case 0xc8 -> "Ext16";
+            case 0xc9 -> "Ext32";
+            case 0xca -> "F32";
+            case 0xcb -> "F64";
+            case 0xcc -> "U8";
+            case 0xcd -> "U16";
+            case 0xce -> "U32";
+            case 0xcf -> "U64";
+            case 0xd0 -> "I8";
+            case 0xd1 -> "I16";
+            case 0xd2 -> "I32";
+            case 0xd3 -> "I64";
+            case 0xd4 -> "FixExt1";
+            case 0xd5 -> "FixExt2";
+            case 0xd6 -> "FixExt4";
+            case 0xd7 -> "FixExt8";
+            case 0xd8 -> "FixExt16";
+            case 0xd9 -> "Str8";
+            case 0xda -> "Str16";
+            case 0xdb -> "Str32";
+            case 0xdc -> "Array16";
+            case 0xdd -> "Array32";
+            case 0xde -> "Map16";
+            default -> "Map32";
+        };
+    }
+
+    /**
      * Reads the next item: a scalar with its value, or the header of a container or ext.
      *
      * @return the token

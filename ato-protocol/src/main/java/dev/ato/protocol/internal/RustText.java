@@ -57,11 +57,12 @@ public final class RustText {
     }
 
     /**
-     * A float as serde's {@code Unexpected::Float} prints it: Rust's shortest round-trip {@code Display} form
-     * (never an exponent), with {@code .0} added to integral values.
+     * A float as serde's {@code Unexpected::Float} prints it in serde 1.0.152 (the version ATO's server is built
+     * with): Rust's {@code Display} for f64, the shortest text that reads back to the same value, never with an
+     * exponent and without a decimal point for integral values. (Later serde versions add {@code .0}.)
      *
      * @param d the value
-     * @return the text, e.g. {@code 60.0}, {@code 1.5}, {@code NaN}, {@code -inf}
+     * @return the text, e.g. {@code 60}, {@code 1.5}, {@code -0}, {@code NaN}, {@code -inf}
      */
     public static String float64(double d) {
         if (Double.isNaN(d)) {
@@ -71,10 +72,10 @@ public final class RustText {
             return d > 0 ? "inf" : "-inf";
         }
         if (d == 0) {
-            return (1 / d < 0) ? "-0.0" : "0.0";
+            return (1 / d < 0) ? "-0" : "0";
         }
-        String plain = new BigDecimal(Double.toString(d)).stripTrailingZeros().toPlainString();
-        return plain.indexOf('.') < 0 ? plain + ".0" : plain;
+        // Double.toString gives the shortest round-trip digits (JDK 19+), as Rust does; only the layout differs.
+        return new BigDecimal(Double.toString(d)).stripTrailingZeros().toPlainString();
     }
 
     /**
