@@ -1,31 +1,48 @@
 // Bundles src/ into ../resources/web/ (served by ato-server from classpath "web" at "/").
-// The output is committed and reproducible: same sources, same bytes.
+// The output is committed and reproducible: same sources, same bytes. A file is rewritten only when its
+// bytes change, so repeated builds leave timestamps alone and concurrent builds never see a half-empty dir.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '..', 'resources', 'web');
 
-rmSync(out, { recursive: true, force: true });
+async function bundle(entry, name, options) {
+  const result = await build({
+    entryPoints: [join(here, 'src', entry)],
+    outfile: join(out, name),
+    bundle: true,
+    minify: true,
+    write: false,
+    logLevel: 'warning',
+    ...options,
+  });
+  return [name, result.outputFiles[0].contents];
+}
+
+const files = new Map([
+  await bundle('main.js', 'app.js', {
+    format: 'esm',
+    target: ['es2022'],
+    legalComments: 'eof', // keeps @msgpack/msgpack's licence notice with its code
+  }),
+  await bundle('style.css', 'style.css', {}),
+  ['index.html', readFileSync(join(here, 'src', 'index.html'))],
+]);
+
 mkdirSync(out, { recursive: true });
-await build({
-  entryPoints: [join(here, 'src', 'main.js')],
-  outfile: join(out, 'app.js'),
-  bundle: true,
-  format: 'esm',
-  target: ['es2022'],
-  minify: true,
-  legalComments: 'eof', // keeps @msgpack/msgpack's licence notice with its code
-  logLevel: 'warning',
-});
-await build({
-  entryPoints: [join(here, 'src', 'style.css')],
-  outfile: join(out, 'style.css'),
-  bundle: true,
-  minify: true,
-  logLevel: 'warning',
-});
-copyFileSync(join(here, 'src', 'index.html'), join(out, 'index.html'));
-console.log(`web: built ${readdirSync(out).sort().join(', ')} into ${out}`);
+const changed = [];
+for (const [name, bytes] of files) {
+  const target = join(out, name);
+  if (existsSync(target) && Buffer.compare(readFileSync(target), Buffer.from(bytes)) === 0) continue;
+  // Write beside, then rename: a reader sees the old file or the new one, never a partial one.
+  writeFileSync(`${target}.tmp`, bytes);
+  renameSync(`${target}.tmp`, target);
+  changed.push(name);
+}
+for (const name of readdirSync(out)) {
+  if (!files.has(name)) rmSync(join(out, name), { force: true });
+}
+console.log(`web: ${changed.length ? `wrote ${changed.join(', ')}` : 'bundle up to date'} in ${out}`);
