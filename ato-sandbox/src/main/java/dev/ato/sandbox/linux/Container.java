@@ -11,6 +11,8 @@ import java.util.List;
  * Builds one run's container and spawns its init, on the calling platform thread, which this class moves
  * into new mount, UTS, IPC, network and PID namespaces and back again before it returns.
  *
+ * <p>The network namespace usually comes ready-made from {@link NetnsPool}.
+ *
  * <p>Why the thread can do this: unshare(2) of these namespaces is per thread (CLONE_NEWNS implies
  * CLONE_FS, so the thread gets its own root, cwd and umask), and a PID namespace only applies to the
  * thread's future children. Only the user namespace needs a single-threaded process; the init makes that.
@@ -45,21 +47,24 @@ final class Container {
      *
      * @return the init's pid
      */
-    static int spawn(HostSetup host, HostNamespaces hostNs, int uid, int gid, Request req, int[] childFds) {
+    static int spawn(HostSetup host, HostNamespaces hostNs, NetnsPool netns, int uid, int gid, Request req, int[] childFds) {
         int oldUmask = -1;
         boolean unshared = false;
+        int net = netns.take();
         try {
-            Sys.unshare(THREAD_NAMESPACES);
+            Sys.unshare(net >= 0 ? THREAD_NAMESPACES & ~LibC.CLONE_NEWNET : THREAD_NAMESPACES);
             unshared = true;
+            if (net >= 0) Sys.setns(net, LibC.CLONE_NEWNET, "pooled network namespace");
             oldUmask = LibC.umask(0);
-            return assembleAndSpawn(host, uid, gid, req, childFds);
+            return assembleAndSpawn(host, uid, gid, req, childFds, net < 0);
         } finally {
             if (oldUmask >= 0) LibC.umask(oldUmask);
+            Sys.closeQuietly(net);
             if (unshared) hostNs.restore();
         }
     }
 
-    private static int assembleAndSpawn(HostSetup host, int uid, int gid, Request req, int[] childFds) {
+    private static int assembleAndSpawn(HostSetup host, int uid, int gid, Request req, int[] childFds, boolean ownNetwork) {
         long tmpfs = req.limits().tmpfsBytes();
         String upper = host.upperMount.toString();
         String root = host.rootMount.toString();
@@ -127,7 +132,7 @@ final class Container {
         Sys.symlink("/proc/self/fd/2", dev + "/stderr");
 
         Sys.sethostname(req.hostname());
-        Sys.loopbackUp();
+        if (ownNetwork) Sys.loopbackUp(); // a pooled namespace has lo up already
 
         int stdin = Sys.openRead(ato + "/input");
         try {

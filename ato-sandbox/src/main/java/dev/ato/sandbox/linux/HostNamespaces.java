@@ -42,6 +42,11 @@ final class HostNamespaces implements AutoCloseable {
         }
     }
 
+    /** The host's network namespace (owned by this object). */
+    int net() {
+        return fds[0];
+    }
+
     @Override
     public void close() {
         for (int i = 0; i < fds.length; i++) {

@@ -43,6 +43,7 @@ public final class LinuxSandbox implements Sandbox {
     private final HostSetup host;
     private final HostNamespaces hostNs;
     private final CgroupDriver cgroups;
+    private final NetnsPool netns;
     private final byte[] seccomp = SeccompFilter.program();
     private final Set<LinuxRun> live = ConcurrentHashMap.newKeySet();
     /**
@@ -60,6 +61,7 @@ public final class LinuxSandbox implements Sandbox {
         this.host = host;
         this.hostNs = hostNs;
         this.cgroups = cgroups;
+        this.netns = new NetnsPool(hostNs.net());
         this.idPrefix = Long.toString(ProcessHandle.current().pid(), 36) + Long.toString(RANDOM.nextInt(36 * 36 * 36), 36);
     }
 
@@ -94,6 +96,7 @@ public final class LinuxSandbox implements Sandbox {
         cgroups.sweep();
         HostNamespaces ns = new HostNamespaces();
         LinuxSandbox sandbox = new LinuxSandbox(config, host, ns, cgroups);
+        sandbox.netns.start();
         try {
             CompletedRun probe = sandbox.run(RunSpec.builder()
                     .image(Image.host())
@@ -194,6 +197,7 @@ public final class LinuxSandbox implements Sandbox {
             }
         }
         runThreads.shutdown();
+        netns.close();
         if (live.isEmpty()) hostNs.close();
     }
 
@@ -211,6 +215,15 @@ public final class LinuxSandbox implements Sandbox {
 
     HostNamespaces hostNamespaces() {
         return hostNs;
+    }
+
+    NetnsPool netns() {
+        return netns;
+    }
+
+    /** Threads for work a run does beside its own thread (they stay in the host's namespaces). */
+    java.util.concurrent.Executor helpers() {
+        return runThreads;
     }
 
     byte[] seccompProgram() {
