@@ -238,8 +238,9 @@ final class Sys {
                 rc = LibC.posix_spawn_file_actions_adddup2(actions, moved[i] >= 0 ? moved[i] : fds[i], i);
                 if (rc != 0) throw failure("posix_spawn_file_actions_adddup2", path, rc);
             }
-            StringArray args = new StringArray(argv.toArray(String[]::new));
-            StringArray envp = new StringArray(env.toArray(String[]::new));
+            // UTF-8 whatever the JVM's locale: arguments and environment values may hold any text.
+            StringArray args = new StringArray(argv.toArray(String[]::new), "UTF-8");
+            StringArray envp = new StringArray(env.toArray(String[]::new), "UTF-8");
             int[] pid = new int[1];
             rc = LibC.posix_spawn(pid, path, actions, null, args, envp);
             if (rc != 0) throw failure("posix_spawn", path, rc);

@@ -93,6 +93,27 @@ class LinuxSandboxTest {
     }
 
     @Test
+    void theEnvironmentHasDefaultsAndTheSpecsEntriesAndNothingOfTheJvms() {
+        CompletedRun r = sandbox.run(RunSpec.builder().env("GREETING", "h\u00e9llo w\u00f6rld").env("HOME", "/ATO/context")
+                .runnerScript("echo \"$GREETING\"; echo $HOME; echo $PATH; env | cut -d= -f1 | sort | tr '\\n' ' '").build());
+        assertThat(r.stdoutText()).startsWith("h\u00e9llo w\u00f6rld\n/ATO/context\n" + dev.ato.sandbox.Image.DEFAULT_PATH + "\n");
+        assertThat(r.stdoutText()).doesNotContain("JAVA_HOME", "MAVEN", "SUREFIRE");
+    }
+
+    @Test
+    void aLargeInputIsReadInFullAndAFailingListenerDoesNotStopTheRun() {
+        byte[] input = new byte[1 << 20];
+        new java.util.Random(1).nextBytes(input);
+        Run run = sandbox.start(RunSpec.builder().input(input).runnerScript("wc -c; echo done >&2").build(), (stream, chunk) -> {
+            if (stream == OutputStreamKind.STDOUT) throw new IllegalStateException("listener bug");
+        });
+        RunResult r = run.result().join();
+        assertThat(r.succeeded()).isTrue();
+        CompletedRun again = sandbox.run(RunSpec.builder().input(input).runnerScript("wc -c").build());
+        assertThat(again.stdoutText().trim()).isEqualTo("1048576");
+    }
+
+    @Test
     void argumentsAndOptionsArriveExactlyThroughYargs() {
         List<byte[]> args = List.of("a b".getBytes(), "".getBytes(), "new\nline".getBytes(), "'\"$x".getBytes());
         List<byte[]> opts = List.of("-O2".getBytes());
