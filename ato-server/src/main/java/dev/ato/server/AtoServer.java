@@ -90,7 +90,7 @@ public final class AtoServer implements AutoCloseable {
         });
         try {
             LanguageCatalog catalog = config.catalog().orElseGet(LanguageCatalog::builtIn);
-            ImageResolver images = config.imageResolver().orElseGet(ImageResolver::hostOnly);
+            ImageResolver images = config.imageResolver().orElseGet(() -> ImageResolver.hostAndStore(config.imageDir()));
             ClientKeys keys = ClientKeys.open(config.stateDir(), config.trustedProxies());
 
             int cap = effectiveCap(config);

@@ -12,6 +12,14 @@ public interface ImageResolver {
     /** The image with this name, or empty when it is not available on this host. */
     Optional<Image> resolve(String imageName);
 
+    /**
+     * {@code host}, plus every image in the image store at {@code storeRoot} (the server's default; the store is
+     * opened on the first look-up of a stored image, and only when the directory exists).
+     */
+    static ImageResolver hostAndStore(java.nio.file.Path storeRoot) {
+        return new dev.ato.server.internal.StoreImageResolver(storeRoot);
+    }
+
     /** Resolves {@code host} to {@link Image#host()} and nothing else. */
     static ImageResolver hostOnly() {
         return name -> "host".equals(name) ? Optional.of(Image.host()) : Optional.empty();

@@ -3,6 +3,8 @@ package dev.ato.server.cli;
 import dev.ato.rootfs.languages.Language;
 import dev.ato.rootfs.languages.LanguageCatalog;
 import dev.ato.server.ImageResolver;
+import dev.ato.server.ServerConfig;
+import java.util.Optional;
 import dev.ato.server.internal.LanguageStatus;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,7 +16,7 @@ public final class LanguagesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LanguageCatalog catalog = LanguageCatalog.builtIn();
-        ImageResolver images = ImageResolver.hostOnly();
+        ImageResolver images = ImageResolver.hostAndStore(ServerConfig.load(Optional.empty()).imageDir());
         int ready = 0;
         System.out.printf("%-20s %-28s %-14s %s%n", "ID", "NAME", "IMAGE", "READY");
         for (Language l : catalog.all()) {

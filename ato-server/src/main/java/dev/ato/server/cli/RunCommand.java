@@ -69,13 +69,13 @@ public final class RunCommand implements Callable<Integer> {
         LanguageCatalog catalog = LanguageCatalog.builtIn();
         Language lang = catalog.find(language).orElseThrow(() -> new IllegalArgumentException(
                 "no such language: " + language + " (see ./ato languages)"));
-        Image image = ImageResolver.hostOnly().resolve(lang.image()).orElseThrow(() -> new IllegalArgumentException(
+        ServerConfig cfg = ServerConfig.load(Optional.empty());
+        Image image = ImageResolver.hostAndStore(cfg.imageDir()).resolve(lang.image()).orElseThrow(() -> new IllegalArgumentException(
                 "language " + language + " needs image '" + lang.image() + "', which is not on this host"));
         byte[] code = "-".equals(file) ? System.in.readNBytes(MAX_FILE + 1) : readCapped(Path.of(file));
         if (code.length > MAX_FILE) throw new IllegalArgumentException("the program is larger than 64 KiB");
         byte[] in = input == null ? new byte[0] : readCapped(input);
 
-        ServerConfig cfg = ServerConfig.load(Optional.empty());
         RunSpec spec = RunSpec.builder().image(image).runnerScript(lang.runner()).code(code).input(in)
                 .arguments(args.stream().map(a -> a.getBytes(StandardCharsets.UTF_8)).toList())
                 .options(options.stream().map(o -> o.getBytes(StandardCharsets.UTF_8)).toList())
