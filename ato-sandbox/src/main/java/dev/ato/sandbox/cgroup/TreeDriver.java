@@ -84,6 +84,11 @@ abstract class TreeDriver implements CgroupDriver {
         }
     }
 
+    /** For a subclass constructor that fails after this one: releases the root descriptors. */
+    void closeRoots() {
+        closeAll(roots);
+    }
+
     /** Called with each hierarchy's mount point before {@code <name>} is made in it. */
     void prepareMount(int hierarchy, Dir mount) { }
 

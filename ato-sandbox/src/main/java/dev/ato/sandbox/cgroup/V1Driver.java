@@ -43,12 +43,17 @@ final class V1Driver extends TreeDriver {
         this.pids = mounts.indexOf(controllerMounts.get("pids"));
         this.cpu = mounts.indexOf(controllerMounts.get("cpuacct"));
         this.frz = mounts.indexOf(controllerMounts.get("freezer"));
-        this.memsw = fs.exists(roots[mem], "memory.memsw.limit_in_bytes");
-        this.usageUserSys = fs.exists(roots[cpu], "cpuacct.usage_user");
-        // "oom_kill N" appeared in memory.oom_control with 4.13; probing the file beats comparing versions.
-        this.oomKillCount = fs.read(roots[mem], "memory.oom_control").contains("\noom_kill ");
-        // New memory cgroups copy their parent's swappiness, so one write here covers every client and run.
-        write(roots[mem], "memory.swappiness", "0");
+        try {
+            this.memsw = fs.exists(roots[mem], "memory.memsw.limit_in_bytes");
+            this.usageUserSys = fs.exists(roots[cpu], "cpuacct.usage_user");
+            // "oom_kill N" appeared in memory.oom_control with 4.13; probing the file beats comparing versions.
+            this.oomKillCount = fs.read(roots[mem], "memory.oom_control").contains("\noom_kill ");
+            // New memory cgroups copy their parent's swappiness, so one write here covers every client and run.
+            write(roots[mem], "memory.swappiness", "0");
+        } catch (RuntimeException e) {
+            closeRoots();
+            throw e;
+        }
     }
 
     private static List<Path> distinct(Map<String, Path> controllerMounts) {
