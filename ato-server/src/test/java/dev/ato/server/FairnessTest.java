@@ -70,6 +70,27 @@ class FairnessTest {
     }
 
     @Test
+    void killWhileQueuedEndsTheRunWithoutStartingIt() throws Exception {
+        try (AtoServer s = TestServers.start(TestServers.config().maxRuns(1).queueLength(4)
+                .queueWait(Duration.ofSeconds(20)))) {
+            try (Ws holder = new Ws(s.uri()); Ws waiter = new Ws(s.uri())) {
+                holder.send(Req.of("bash", "sleep 1; echo held"));
+                waitFor(() -> s.runsInFlight() == 1);
+                waiter.send(Req.of("bash", "echo must-not-run"));
+                waitFor(() -> s.runsQueued() == 1);
+                waiter.kill();
+                var msgs = waiter.untilDone(T);
+                assertThat(Wire.stdout(msgs)).isEmpty();
+                assertThat(Wire.done(msgs)).containsEntry("status_type", "killed");
+                assertThat(s.runsQueued()).isZero();
+                assertThat(Wire.stdout(holder.untilDone(T))).isEqualTo("held\n");
+                // The waiter's connection serves its next run normally.
+                assertThat(Wire.stdout(waiter.send(Req.of("bash", "echo next")).untilDone(T))).isEqualTo("next\n");
+            }
+        }
+    }
+
+    @Test
     void oneClientAtItsCapDoesNotBlockAnother() throws Exception {
         // Client A (direct) may run 1 at once; B comes through a trusted proxy with its own address.
         try (AtoServer s = TestServers.start(TestServers.config().maxRuns(4).maxRunsPerClient(1).queueLength(8)
