@@ -101,7 +101,8 @@ class V2DriverKernelTest {
             assertThat(g.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
             CgroupStats s = run.stats();
             assertThat(s.oomKilled()).isTrue();
-            assertThat(s.peakMemoryBytes()).isGreaterThan(8 * MIB);
+            // Before 5.19 there is no memory.peak and the figure is a sample taken after the run (see describe()).
+            if (Files.exists(dir("oom", "r1", "memory.peak"))) assertThat(s.peakMemoryBytes()).isGreaterThan(8 * MIB);
         }
         assertThat(dir("oom")).doesNotExist();
     }
