@@ -188,6 +188,8 @@ class RunnerContractTest {
                 Arguments.of("compiled", "rust", "fn main() { let x: i32 = \"no\"; }\n", "mismatched types"),
                 Arguments.of("compiled", "go", "package main\n\nfunc main() { undeclaredName() }\n", "undefined: undeclaredName"),
                 Arguments.of("compiled", "haskell", "main = putStrLn (1 + True)\n", "error"),
+                Arguments.of("compiled", "typescript", "const x: number = \"no\";\n", "TS2322"),
+                Arguments.of("compiled", "pascal_fpc", "begin\n  writeln(undeclared)\nend.\n", "Identifier not found"),
                 Arguments.of("JVM", "java", "class Main { public static void main(String[] a) { int x = \"no\"; } }\n",
                         "incompatible types"),
                 Arguments.of("JVM", "kotlin", "fun main() { val x: Int = \"no\" }\n", "type mismatch"),
@@ -245,6 +247,18 @@ class RunnerContractTest {
                 .code("#include <unistd.h>\nint main(void) { sleep(30); return 0; }\n").build());
         assertThat(r.done().timedOut()).as(LanguageServer.describe(r)).isTrue();
         assertThat((System.nanoTime() - t0) / 1_000_000_000L).isLessThan(20);
+    }
+
+    @Test
+    void languageWithoutACommandLineRefusesArgumentsClearly() {
+        LanguageServer.installed("brainfuck");
+        Result r = server.run(ExecuteRequest.builder("brainfuck").code(",.").input("x")
+                .arguments(LanguageServer.bytes("surplus")).build());
+        assertThat(r.stdout()).isEmpty();
+        assertThat(r.stderrText()).contains("brainfuck: programs take no arguments");
+        assertThat(r.done().statusValue()).isEqualTo(2);
+        Result ok = server.run(ExecuteRequest.builder("brainfuck").code(",.").input("x").build());
+        assertThat(ok.stdoutText()).as(LanguageServer.describe(ok)).isEqualTo("x");
     }
 
     @Test
