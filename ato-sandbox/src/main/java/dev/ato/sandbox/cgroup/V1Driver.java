@@ -80,8 +80,8 @@ final class V1Driver extends TreeDriver {
 
     @Override
     void configureClient(Dir[] dirs, long memoryBytes, int pidsMax) {
+        // swappiness 0 is inherited from <name> (written at start-up) when the kernel makes the directory.
         limitMemory(dirs[mem], memoryBytes);
-        write(dirs[mem], "memory.swappiness", "0");
         write(dirs[pids], "pids.max", pidsMax == Integer.MAX_VALUE ? "max" : Integer.toString(pidsMax));
     }
 

@@ -34,6 +34,10 @@ class CgroupLatencyReport {
             measure(driver, runs, 1, "local");
             measure(driver, runs, 8, "local");
             measure(driver, runs, 1, null);
+            try (RunCgroup holder = driver.create("held", "holder", Limits.defaults(), 8L << 30, 512)) {
+                System.out.print("(client directory kept by another live run) ");
+                measure(driver, runs, 1, "held");
+            }
         } finally {
             V1Host.removeTree(mounts, name);
         }

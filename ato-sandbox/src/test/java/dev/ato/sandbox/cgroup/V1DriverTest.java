@@ -96,6 +96,7 @@ class V1DriverTest {
                 assertThat(read(dir("memory", "limits", "memory.memsw.limit_in_bytes"))).isEqualTo(Long.toString(256 * MIB));
             }
             assertThat(read(dir("memory", "limits", "r1", "memory.swappiness"))).isEqualTo("0");
+            assertThat(read(dir("memory", "limits", "memory.swappiness"))).isEqualTo("0");
             assertThat(read(dir("pids", "limits", "r1", "pids.max"))).isEqualTo("17");
             assertThat(read(dir("memory", "limits", "memory.limit_in_bytes"))).isEqualTo(Long.toString(256 * MIB));
             assertThat(read(dir("pids", "limits", "pids.max"))).isEqualTo("40");
