@@ -4,14 +4,16 @@
  * PID 1 of every run. The JVM has already made the mount, UTS, IPC, network and PID namespaces and assembled
  * the container under NEWROOT; it spawned this program with:
  *   fd 0 stdin (/ATO/input), fd 1 stdout pipe, fd 2 stderr pipe,
- *   fd 3 control pipe from the JVM: u32 length + seccomp program (struct sock_filter[]), later one byte 'G',
+ *   fd 3 control pipe from the JVM: u32 length + seccomp program (struct sock_filter[]), then one byte 'P'
+ *        (the JVM thread left our mount namespace), later one byte 'G' (placed in the cgroup, maps written),
  *   fd 4 status pipe to the JVM: one byte 'U' (maps wanted), later the final report (struct report).
  *
  * Why C, step by step: each step is something a process can only do to itself, after it exists and before
  * the untrusted program does:
  *   - /proc must be mounted by a process of the new PID namespace to show that namespace;
- *   - pivot_root moves the caller's root; done in a fresh mount namespace so the JVM thread that made the
- *     first one is never moved (ARCHITECTURE.md, "Trap");
+ *   - pivot_root moves the root of every task of the mount namespace whose root is the old one; it waits
+ *     for 'P', which the JVM sends once the thread that made the namespace has left it (ARCHITECTURE.md,
+ *     "Trap"), so no JVM thread is ever moved into the container;
  *   - unshare(CLONE_NEWUSER) is refused to a multi-threaded process (the JVM);
  *   - capabilities, no_new_privs and seccomp apply to the calling thread and its future children;
  *   - something must stay PID 1 to reap orphans and report the runner's wait status and rusage.
@@ -131,7 +133,8 @@ int main(int argc, char **argv) {
     /* The JVM's supplementary groups (host root's) must not follow us in. */
     if (setgroups(0, NULL) < 0) die("setgroups");
 
-    if (unshare(CLONE_NEWNS) < 0) die("unshare(CLONE_NEWNS)");
+    char go;
+    if (read_full(CTL_FD, &go, 1) < 0 || go != 'P') _exit(126); /* the JVM gave up on this run */
     if (chdir(newroot) < 0) die("chdir(newroot)");
     if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) die("mount(proc)");
     /* pivot_root(".", "."): the old root ends up stacked under the new one and is detached at once
@@ -142,8 +145,7 @@ int main(int argc, char **argv) {
 
     if (unshare(CLONE_NEWUSER) < 0) die("unshare(CLONE_NEWUSER)");
     write_full(STATUS_FD, "U", 1);
-    char go;
-    if (read_full(CTL_FD, &go, 1) < 0 || go != 'G') _exit(126); /* the JVM gave up on this run */
+    if (read_full(CTL_FD, &go, 1) < 0 || go != 'G') _exit(126);
     close(CTL_FD);
 
     /* Now inside the run's cgroup (the JVM placed us before 'G'): make it the cgroup namespace's root. */

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * and a kill eventfd with poll(2), so no blocking native call ever runs on a caller's (virtual) thread.
  *
  * <p>Protocol with the init (see init.c): the JVM writes the seccomp program into the control pipe before
- * the spawn; after placing the init in the cgroup and setting its rlimits it waits for 'U' on the status
+ * the spawn and 'P' once the spawning thread has left the run's mount namespace; after placing the init in the cgroup and setting its rlimits it waits for 'U' on the status
  * pipe (the init made its user namespace), writes the uid/gid maps, and answers 'G'. The init's last words
  * are a 128-byte report: the runner's wait status and the rusage of everything it reaped.
  *
@@ -155,6 +155,9 @@ final class LinuxRun implements Run {
             pid = Container.spawn(sandbox.host(), sandbox.hostNamespaces(), sandbox.netns(), sandbox.config().uidBase(),
                     sandbox.config().gidBase(), request, childEnds);
             long started = System.nanoTime();
+            // This thread is back in the host's mount namespace (Container.spawn returned): the init may now
+            // pivot_root without moving the root of any JVM thread.
+            Sys.writeAll(io.control, new byte[] {'P'}, "control pipe");
             for (int i = 0; i < childEnds.length; i++) {
                 Sys.closeQuietly(childEnds[i]);
                 childEnds[i] = -1;

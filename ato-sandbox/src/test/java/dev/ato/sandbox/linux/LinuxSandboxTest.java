@@ -155,6 +155,28 @@ class LinuxSandboxTest {
     }
 
     @Test
+    void noJvmThreadIsLeftInARunsNamespacesOrMovedByItsPivotRoot() throws Exception {
+        for (int i = 0; i < 10; i++) assertThat(bash("true").result().succeeded()).isTrue();
+        Path self = Path.of("/proc/self/task/" + ProcessHandle.current().pid());
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                String comm;
+                try {
+                    comm = Files.readString(task.resolve("comm")).strip();
+                    assertThat(Files.readSymbolicLink(task.resolve("root"))).as(comm + " root").isEqualTo(Path.of("/"));
+                    for (String ns : List.of("mnt", "uts", "ipc", "pid_for_children", "net")) {
+                        if (ns.equals("net") && comm.equals("ato-netns")) continue; // makes namespaces ahead, briefly inside one
+                        assertThat(Files.readSymbolicLink(task.resolve("ns/" + ns))).as(comm + " " + ns)
+                                .isEqualTo(Files.readSymbolicLink(self.resolve("ns/" + ns)));
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // the thread ended while we looked
+                }
+            }
+        }
+    }
+
+    @Test
     void hostProcessesAreInvisible() {
         CompletedRun r = bash("ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' '");
         List<Integer> pids = new ArrayList<>();
