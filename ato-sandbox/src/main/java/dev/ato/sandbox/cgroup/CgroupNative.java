@@ -59,7 +59,7 @@ final class CgroupNative {
     static native int kill(int pid, int sig);
 
     /**
-     * syscall(2) with three arguments, for pidfd_open and pidfd_send_signal, which older glibc lacks.
+     * syscall(2) with four arguments (unused ones 0), for pidfd_open and pidfd_send_signal, which older glibc lacks.
      * @see <a href="https://man7.org/linux/man-pages/man2/syscall.2.html">syscall(2)</a>
      */
     static native long syscall(long number, long a, long b, long c, long d);
