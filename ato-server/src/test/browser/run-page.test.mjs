@@ -1,6 +1,8 @@
 // Browser tests of the run page: Debian's chromium, driven by playwright-core, against the server
-// whose base URL is argv[2]. Screenshots go to argv[3]. Started by RunPageBrowserTest (JUnit).
-//   node run-page.test.mjs http://127.0.0.1:8500/ /tmp/shots
+// whose base URL is argv[2]. Screenshots go to argv[3]. argv[4], when given, is a second server that
+// admits one run at a time and queues none, for the real "busy" (1013) path. Started by
+// RunPageBrowserTest (JUnit).
+//   node run-page.test.mjs http://127.0.0.1:8500/ /tmp/shots [http://127.0.0.1:8501/]
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { chromium } from 'playwright-core';
 
 const BASE = process.argv[2];
 const SHOTS = process.argv[3] ?? join(tmpdir(), 'ato-web-shots');
+const BUSY = process.argv[4];
 const CHROMIUM = process.env.ATO_CHROMIUM ?? '/usr/bin/chromium';
 const WAIT = 30_000; // a run on a loaded 2-core machine can take seconds; never a benchmark
 if (!BASE) throw new Error('usage: node run-page.test.mjs <server base url> [screenshot dir]');
@@ -352,7 +355,7 @@ test('an unknown language is reported on load and the server refusal is shown on
   await page2.close();
 });
 
-test('server busy (1013) and a lost connection are shown plainly and Retry runs again', async () => {
+test('a refused or dropped connection (1013, then 1011 from a stand-in socket) is shown plainly and Retry runs again', async () => {
   const page = await newPage();
   let connections = 0;
   // The first two sockets are answered here (busy, then a dropped connection); the rest go to the server.
@@ -382,6 +385,35 @@ test('server busy (1013) and a lost connection are shown plainly and Retry runs 
   assert.equal(connections, 3);
   await page.close();
 });
+
+test('a server at its run limit answers 1013, the page says it is busy, and Retry runs once it is free',
+  { skip: !BUSY && 'no one-run server given (argv[4])' }, async () => {
+    const holder = await open(BUSY);
+    await chooseLanguage(holder, 'bash', 'bash');
+    await holder.fill('#code', 'echo holding; sleep 50');
+    const held = runBy(holder, () => holder.click('#run'));
+    await holder.waitForFunction(() => document.getElementById('stdout').textContent === 'holding\n');
+
+    const page = await open(BUSY);
+    await chooseLanguage(page, 'bash', 'bash');
+    let r = await runCode(page, 'echo my turn');
+    assert.match(r.error, /^The server is busy/);
+    assert.equal(r.stdout, '');
+    assert.equal(await page.isVisible('#retry'), true);
+
+    await holder.click('#kill');
+    assert.match((await held).done.Status, /killed|137/);
+    // The slot frees as the killed run is cleaned up; Retry until it is taken, a few times at most.
+    for (let i = 0; i < 20; i++) {
+      r = await runBy(page, () => page.click('#retry'));
+      if (!/busy/.test(r.error)) break;
+      await page.waitForTimeout(250);
+    }
+    assert.equal(r.error, '');
+    assert.equal(r.stdout, 'my turn\n');
+    await holder.close();
+    await page.close();
+  });
 
 test('a language list that cannot be loaded is reported, and Retry loads it', async () => {
   const page = await newPage();

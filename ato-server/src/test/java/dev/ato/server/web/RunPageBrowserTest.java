@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * The run page in a real browser against a real server: Debian's chromium, driven by playwright-core from
  * {@code src/test/browser/run-page.test.mjs} (node's test runner; one test per behaviour: hello world in bash
  * and python, input and arguments, streaming, Kill, permalink, byte counts, the Code Golf post, errors,
- * themes). Screenshots of the light and dark themes land in {@code target/web-screenshots/}.
+ * themes). A second server that admits one run at a time and queues none gives the page a real 1013 (busy).
+ * Screenshots of the light and dark themes land in {@code target/web-screenshots/}.
  */
 class RunPageBrowserTest {
     private static final Path BROWSER_TESTS = Path.of("src/test/browser");
@@ -26,30 +27,41 @@ class RunPageBrowserTest {
     private static final Path SHOTS = TARGET.resolve("web-screenshots");
 
     private static AtoServer server;
+    private static AtoServer oneRunServer;
 
     @BeforeAll
     static void startServer() throws IOException {
         Node.require(Path.of("/usr/bin/chromium"), "chromium");
         Node.require(Path.of("/usr/bin/node"), "nodejs");
         Node.ensurePackages(BROWSER_TESTS, TARGET.resolve("web-test-logs/npm-ci-browser.log"));
+        server = AtoServer.start(testConfig().build());
+        oneRunServer = AtoServer.start(testConfig().maxRuns(1).maxRunsPerClient(1).queueLength(0).build());
+    }
+
+    /** A free port, a private state dir, run dir and cgroup name, so that servers never sweep each other. */
+    private static ServerConfig.Builder testConfig() throws IOException {
         String name = "ato-web-" + UUID.randomUUID().toString().substring(0, 8);
-        server = AtoServer.start(ServerConfig.builder().port(0)
+        return ServerConfig.builder().port(0)
                 .stateDir(Files.createTempDirectory("ato-web-test"))
                 .runDir(Path.of("/run", name))
-                .cgroupName(name)
-                .build());
+                .cgroupName(name);
     }
 
     @AfterAll
-    static void stopServer() {
-        if (server != null) server.close();
+    static void stopServers() {
+        try {
+            if (server != null) server.close();
+        } finally {
+            if (oneRunServer != null) oneRunServer.close();
+        }
     }
 
     @Test
     void runPageWorksInChromiumAgainstTheRealServer() throws IOException {
         Node.Result r = Node.run(BROWSER_TESTS.toAbsolutePath(), TARGET.resolve("web-test-logs/run-page.log").toAbsolutePath(),
                 Duration.ofMinutes(10),
-                List.of("node", "run-page.test.mjs", server.uri() + "/", SHOTS.toAbsolutePath().toString()));
+                List.of("node", "run-page.test.mjs", server.uri() + "/", SHOTS.toAbsolutePath().toString(),
+                        oneRunServer.uri() + "/"));
         assertThat(r.output()).as("every browser test ran and passed")
                 .contains("# fail 0", "# cancelled 0", "# skipped 0", "# todo 0")
                 .containsPattern("# pass [1-9][0-9]");
