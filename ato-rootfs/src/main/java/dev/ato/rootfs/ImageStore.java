@@ -478,8 +478,12 @@ public final class ImageStore {
                     progress.started(id, "pull", size);
                     LayerExtractor.Result r;
                     try (InputStream raw = opener.open(n -> progress.advanced(id, n))) {
-                        InputStream in = Compression.decompress(new BufferedInputStream(raw, 1 << 16));
-                        r = newExtractor().extract(in, tmp, n -> { });
+                        try {
+                            InputStream in = Compression.decompress(new BufferedInputStream(raw, 1 << 16));
+                            r = newExtractor().extract(in, tmp, n -> { });
+                        } catch (IOException e) {
+                            throw classify(e, raw, id);
+                        }
                         if (raw instanceof VerifyingInputStream v) v.finish();
                     }
                     if (!r.diffId().equals(diffId)) {
@@ -511,6 +515,25 @@ public final class ImageStore {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Tells a transport failure (worth a retry) from bad content. A blob that fails to decompress is
+     * read to its end: a digest mismatch then names the real cause; a blob that matches its digest but
+     * does not decompress is bad content; a read failure while draining is the network.
+     */
+    private static IOException classify(IOException e, InputStream raw, String id) throws IOException {
+        if (!(raw instanceof VerifyingInputStream v)) {
+            throw new ImageException(Kind.REJECTED_CONTENT, "layer " + id + " cannot be read: " + e.getMessage(), e);
+        }
+        try {
+            v.finish();
+        } catch (ImageException mismatch) {
+            throw mismatch;
+        } catch (IOException transport) {
+            return transport;
+        }
+        throw new ImageException(Kind.REJECTED_CONTENT, "layer " + id + " matches its digest but is not a valid (compressed) tar: " + e.getMessage(), e);
     }
 
     private LayerExtractor newExtractor() {

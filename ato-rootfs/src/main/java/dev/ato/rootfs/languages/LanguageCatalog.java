@@ -31,6 +31,9 @@ import java.util.stream.Stream;
 public final class LanguageCatalog {
     private static final String BUILT_IN = "/dev/ato/rootfs/languages/";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Far above any real catalog or runner; a bigger file is a mistake, not something to load into memory. */
+    static final long MAX_CATALOG_BYTES = 8L << 20;
+    static final long MAX_RUNNER_BYTES = 256L << 10;
 
     private final Map<String, Language> languages;
 
@@ -65,6 +68,9 @@ public final class LanguageCatalog {
         Path runners = dir.resolve("runners");
         JsonNode root;
         try (InputStream in = Files.newInputStream(json)) {
+            if (Files.size(json) > MAX_CATALOG_BYTES) {
+                throw new CatalogException(json + " is larger than " + MAX_CATALOG_BYTES + " bytes");
+            }
             root = JSON.readTree(in);
         } catch (IOException e) {
             throw new CatalogException("cannot read " + json + ": " + e.getMessage(), e);
@@ -91,7 +97,7 @@ public final class LanguageCatalog {
                 continue;
             }
             try {
-                out.put(id, parse(id, e.getValue(), Files.readAllBytes(runners.resolve(id))));
+                out.put(id, parse(id, e.getValue(), readRunner(runners.resolve(id))));
             } catch (CatalogException | IOException ex) {
                 problems.add("language '" + id + "': " + ex.getMessage());
             }
@@ -101,6 +107,14 @@ public final class LanguageCatalog {
         }
         if (!problems.isEmpty()) throw new CatalogException("bad language catalog: " + String.join("; ", problems));
         return new LanguageCatalog(out);
+    }
+
+    private static byte[] readRunner(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] b = in.readNBytes((int) MAX_RUNNER_BYTES + 1);
+            if (b.length > MAX_RUNNER_BYTES) throw new CatalogException("runner " + file + " is larger than " + MAX_RUNNER_BYTES + " bytes");
+            return b;
+        }
     }
 
     private static Language parse(String id, JsonNode n, byte[] runner) {

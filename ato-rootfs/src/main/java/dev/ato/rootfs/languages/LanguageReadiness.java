@@ -6,9 +6,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -139,53 +137,71 @@ public final class LanguageReadiness {
     }
 
     /**
-     * Resolves an absolute path inside the union of {@code roots}, following symbolic links relative to the
-     * image. Returns the host path of the final, non-link file, or empty when some component is missing, a
-     * link loop is found, or {@code ..} would climb above the image's root (it stays at the root, as the
-     * kernel does for {@code /..}).
+     * Resolves an absolute path inside the union of {@code roots} (topmost first), following symbolic links
+     * relative to the image, as overlayfs would show it: a directory merges with the same directory in lower
+     * roots, anything else hides them. Returns the host path of the final, non-link file, or empty when a
+     * component is missing, a link loop is found, or a component is not a directory. {@code ..} stops at the
+     * image's root, as the kernel does at {@code /}. Only {@code NOFOLLOW} look-ups touch the host: every
+     * prefix used to build a host path is known to be a real directory in that root.
      */
     static Optional<Path> resolve(String absolute, List<Path> roots) {
-        Deque<String> todo = new ArrayDeque<>(components(absolute));
-        List<String> done = new ArrayList<>();
+        List<String> todo = components(absolute);
         int links = 0;
-        Path last = null;
-        while (!todo.isEmpty()) {
-            String c = todo.pollFirst();
-            if (c.equals(".")) continue;
-            if (c.equals("..")) {
-                if (!done.isEmpty()) done.remove(done.size() - 1);
-                last = null;
-                continue;
-            }
-            String rel = String.join("/", done) + (done.isEmpty() ? "" : "/") + c;
-            Path hit = null;
-            for (Path root : roots) {
-                Path candidate = root.resolve(rel);
-                if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
-                    hit = candidate;
-                    break;
+        restart:
+        while (true) {
+            List<String> done = new ArrayList<>();
+            List<Path> live = roots;
+            Path last = null;
+            for (int i = 0; i < todo.size(); i++) {
+                String c = todo.get(i);
+                List<String> rest = todo.subList(i + 1, todo.size());
+                if (c.equals(".")) continue;
+                if (c.equals("..")) {
+                    // The roots where the shorter prefix is a directory must be found again: start over.
+                    List<String> next = new ArrayList<>(done.isEmpty() ? done : done.subList(0, done.size() - 1));
+                    next.addAll(rest);
+                    todo = next;
+                    continue restart;
                 }
-            }
-            if (hit == null) return Optional.empty();
-            if (Files.isSymbolicLink(hit)) {
-                if (++links > MAX_SYMLINKS) return Optional.empty();
-                String target;
-                try {
-                    target = Files.readSymbolicLink(hit).toString();
-                } catch (IOException e) {
-                    return Optional.empty();
+                String rel = done.isEmpty() ? c : String.join("/", done) + "/" + c;
+                Path hit = null;
+                for (Path root : live) {
+                    Path candidate = root.resolve(rel);
+                    if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
+                        hit = candidate;
+                        break;
+                    }
                 }
-                List<String> t = components(target);
-                for (int i = t.size() - 1; i >= 0; i--) todo.addFirst(t.get(i));
-                if (target.startsWith("/")) done.clear();
-                last = null;
-                continue;
+                if (hit == null) return Optional.empty();
+                if (Files.isSymbolicLink(hit)) {
+                    if (++links > MAX_SYMLINKS) return Optional.empty();
+                    String target;
+                    try {
+                        target = Files.readSymbolicLink(hit).toString();
+                    } catch (IOException e) {
+                        return Optional.empty();
+                    }
+                    List<String> next = new ArrayList<>(target.startsWith("/") ? List.of() : done);
+                    next.addAll(components(target));
+                    next.addAll(rest);
+                    todo = next;
+                    continue restart;
+                }
+                if (!rest.isEmpty()) {
+                    if (!Files.isDirectory(hit, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+                    List<Path> merged = new ArrayList<>();
+                    for (Path root : live) {
+                        if (Files.isDirectory(root.resolve(rel), LinkOption.NOFOLLOW_LINKS)) merged.add(root);
+                    }
+                    // An upper directory hides a lower non-directory of the same name, but merges with
+                    // lower directories; roots above the hit have nothing there at all.
+                    live = merged;
+                }
+                done.add(c);
+                last = hit;
             }
-            if (!todo.isEmpty() && !Files.isDirectory(hit, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
-            done.add(c);
-            last = hit;
+            return Optional.ofNullable(last);
         }
-        return Optional.ofNullable(last);
     }
 
     private static List<String> components(String path) {

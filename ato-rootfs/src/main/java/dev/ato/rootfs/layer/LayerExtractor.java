@@ -51,6 +51,8 @@ public final class LayerExtractor {
     private final int idCount;
     private final long maxBytes;
     private final byte[] buffer = new byte[256 * 1024];
+    /** File data goes to write(2) from here: JNA passes a direct buffer by address, a byte[] by copying it twice. */
+    private final java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(256 * 1024);
     private final byte[] statBuf = new byte[256];
 
     /** Open directory fds by layer-relative path ("" is the root), least recently used first. */
@@ -86,11 +88,11 @@ public final class LayerExtractor {
      */
     public Result extract(InputStream uncompressedTar, Path dir, LongConsumer progress) throws IOException {
         HashingInputStream hashed = new HashingInputStream(uncompressedTar, maxBytes, progress);
-        try {
+        try (ReadAheadInputStream ahead = new ReadAheadInputStream(hashed)) {
             rootFd = FileOps.openDir(dir);
             ownRoot(dir);
             // UTF-8: PAX names are UTF-8 by definition and modern tar writers use it for ustar names too.
-            TarArchiveInputStream tar = new TarArchiveInputStream(new EofPadding(hashed), "UTF-8");
+            TarArchiveInputStream tar = new TarArchiveInputStream(new EofPadding(ahead), "UTF-8");
             TarArchiveEntry e;
             while ((e = nextEntry(tar)) != null) {
                 entries++;
@@ -98,7 +100,7 @@ public final class LayerExtractor {
                 apply(tar, e);
             }
             // The diff_id covers the end-of-archive blocks and any padding the tar reader left unread.
-            while (hashed.read(buffer, 0, buffer.length) >= 0) {
+            while (ahead.read(buffer, 0, buffer.length) >= 0) {
                 // drain
             }
             for (Map.Entry<String, long[]> t : dirTimes.entrySet()) setTimesAt(t.getKey(), t.getValue());
@@ -119,6 +121,7 @@ public final class LayerExtractor {
         } catch (IOException e) {
             // Commons Compress reports bad headers as IOException; a transport failure would surface in
             // the layer source instead, so treat this as bad content.
+            if (e instanceof ReadAheadInputStream.SourceException) throw e;
             if (e.getCause() instanceof dev.ato.rootfs.ImageException ie) throw ie;
             throw new LayerRejectedException("malformed tar stream: " + e.getMessage());
         }
@@ -270,15 +273,14 @@ public final class LayerExtractor {
     }
 
     private void writeFully(int fd, int n, String key) {
+        direct.clear();
+        direct.put(buffer, 0, n);
+        // JNA passes a direct buffer's address plus its position, so rewind to the data's start.
+        direct.flip();
         int off = 0;
         while (off < n) {
-            long w;
-            if (off == 0) {
-                w = Libc.write(fd, buffer, n);
-            } else {
-                byte[] rest = java.util.Arrays.copyOfRange(buffer, off, n);
-                w = Libc.write(fd, rest, rest.length);
-            }
+            java.nio.ByteBuffer from = off == 0 ? direct : direct.slice(off, n - off);
+            long w = Libc.write(fd, from, n - off);
             if (w <= 0) throw new LayerRejectedException("write " + key + ": short write");
             off += (int) w;
         }

@@ -104,6 +104,9 @@ final class Libc {
     /** @see <a href="https://man7.org/linux/man-pages/man2/write.2.html">write(2)</a> */
     static native long write(int fd, byte[] buf, long count) throws LastErrorException;
 
+    /** A direct buffer is passed by address, with no copy of its content. @see <a href="https://man7.org/linux/man-pages/man2/write.2.html">write(2)</a> */
+    static native long write(int fd, java.nio.ByteBuffer directBuf, long count) throws LastErrorException;
+
     /** @see <a href="https://man7.org/linux/man-pages/man2/close.2.html">close(2)</a> */
     static native int close(int fd) throws LastErrorException;
 

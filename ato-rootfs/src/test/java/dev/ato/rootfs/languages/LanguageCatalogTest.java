@@ -137,6 +137,16 @@ class LanguageCatalogTest {
     }
 
     @Test
+    void oversizedRunnerIsRefusedNamingIt() throws IOException {
+        write("{\"alpha\": " + ENTRY.formatted("Alpha") + "}");
+        Files.write(dir.resolve("runners").resolve("alpha"), new byte[(int) LanguageCatalog.MAX_RUNNER_BYTES + 1]);
+        assertThatThrownBy(() -> LanguageCatalog.load(dir))
+                .isInstanceOf(CatalogException.class)
+                .hasMessageContaining("language 'alpha'")
+                .hasMessageContaining("is larger than");
+    }
+
+    @Test
     void optionalFieldsDefaultSensibly() throws IOException {
         write("{\"alpha\": " + ENTRY.formatted("Alpha") + "}", "alpha");
         Language a = LanguageCatalog.load(dir).find("alpha").orElseThrow();

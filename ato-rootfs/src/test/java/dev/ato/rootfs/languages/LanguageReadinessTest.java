@@ -132,6 +132,31 @@ class LanguageReadinessTest {
     }
 
     @Test
+    void linkInALowerLayerHiddenByAnUpperDirectoryIsNeverFollowed() throws IOException {
+        // Upper has a real usr/ directory; the lower layer's usr is a link to the host's /usr. Overlayfs shows
+        // the upper directory merged with nothing, so /usr/bin/sh does not exist in this image.
+        Files.createDirectories(root.resolve("usr"));
+        Files.createSymbolicLink(lower.resolve("usr"), Path.of("/usr"));
+        assertThat(LanguageReadiness.check(lang("/usr/bin/sh"), List.of(root, lower)).ready()).isFalse();
+        exe(root, "usr/bin/sh");
+        assertThat(LanguageReadiness.check(lang("/usr/bin/sh"), List.of(root, lower)).ready()).isTrue();
+    }
+
+    @Test
+    void directoriesOfTheSameNameMergeAcrossLayers() throws IOException {
+        Files.createDirectories(root.resolve("usr/bin"));
+        exe(lower, "usr/bin/toyc");
+        assertThat(LanguageReadiness.check(lang("toyc"), List.of(root, lower)).ready()).isTrue();
+    }
+
+    @Test
+    void relativeLinkWithDotDotResolvesAgainstTheLinksDirectory() throws IOException {
+        exe(root, "usr/lib/toy/bin/toyc");
+        link(root, "usr/bin/toyc", "../lib/toy/./bin/toyc");
+        assertThat(LanguageReadiness.check(lang("toyc"), List.of(root)).ready()).isTrue();
+    }
+
+    @Test
     void missingImageRootIsNotReadyAndSaysSo() {
         Readiness r = LanguageReadiness.check(lang("toyc"), List.of(root.resolve("absent")));
         assertThat(r.ready()).isFalse();
