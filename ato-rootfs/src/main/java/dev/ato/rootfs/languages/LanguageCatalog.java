@@ -112,7 +112,9 @@ public final class LanguageCatalog {
     private static byte[] readRunner(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] b = in.readNBytes((int) MAX_RUNNER_BYTES + 1);
-            if (b.length > MAX_RUNNER_BYTES) throw new CatalogException("runner " + file + " is larger than " + MAX_RUNNER_BYTES + " bytes");
+            if (b.length > MAX_RUNNER_BYTES) {
+                throw new CatalogException("runner " + file + " is larger than " + MAX_RUNNER_BYTES + " bytes");
+            }
             return b;
         }
     }
