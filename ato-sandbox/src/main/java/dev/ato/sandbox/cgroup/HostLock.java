@@ -8,64 +8,86 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Tells the sweep whether this process is the only one on the host using a cgroup name. A leftover run and
  * a live run of another process look alike in the tree, so a sweep while another process works would kill
- * that process's runs. Each process holding a driver locks one byte of a lock file, at the offset of its
- * pid, for its lifetime (POSIX record locks, released by the kernel when the process dies, however it
- * dies); the sweep runs only if it can lock every other byte too, and holds them while it sweeps, so no
- * process can start using the name meanwhile.
+ * that process's runs. One lock file serves every name: a name owns a range of 2^22 bytes (at a hash of
+ * the name), and each process using the name locks the byte at its pid in that range for its lifetime
+ * (POSIX record locks, which the kernel drops when the process dies, however it dies). The sweep runs only
+ * if it can lock the rest of the range too, and holds it while it sweeps, so no process can start using the
+ * name meanwhile. Two names with the same hash merely make each other's sweeps more cautious.
  */
 final class HostLock {
-    private static final long RANGE_END = Long.MAX_VALUE;
+    /** PID_MAX_LIMIT on 64-bit kernels is 2^22: every pid has its byte. */
+    private static final int PID_BITS = 22;
+    private static final long RANGE = 1L << PID_BITS;
+
+    /**
+     * One channel per lock file for the whole JVM, never closed: closing any descriptor of a file drops all
+     * of the process's record locks on it (fcntl(2)).
+     */
+    private static final Map<Path, FileChannel> CHANNELS = new HashMap<>();
+    private static final Map<String, HostLock> LOCKS = new HashMap<>();
 
     private final Path file;
     private final FileChannel channel;
+    private final long base;
     private final long own;
 
-    private HostLock(Path file, FileChannel channel, long own) {
+    private HostLock(Path file, FileChannel channel, long base, long own) {
         this.file = file;
         this.channel = channel;
+        this.base = base;
         this.own = own;
     }
 
-    /** Locks this process's byte of the name's lock file in /run (or java.io.tmpdir where /run is missing). */
+    /** This process's lock for {@code name} in /run/ato-cgroup.lock (java.io.tmpdir where /run is missing). */
     static HostLock acquire(String name) {
         Path dir = Path.of("/run");
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || !Files.isWritable(dir)) dir = Path.of(System.getProperty("java.io.tmpdir"));
-        return acquire(dir.resolve("ato-cgroup-" + name + ".lock"));
+        return acquire(dir.resolve("ato-cgroup.lock"), name);
     }
 
-    static HostLock acquire(Path file) {
+    /** This process's lock for {@code name} in {@code file}; the same object for the same file and range. */
+    static synchronized HostLock acquire(Path file, String name) {
+        long base = (name.hashCode() & 0x7fffffffL) << PID_BITS;
+        String key = file + "@" + base;
+        HostLock existing = LOCKS.get(key);
+        if (existing != null) return existing;
         try {
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-            long pid = ProcessHandle.current().pid();
-            try {
-                // Blocks while another process sweeps (it holds every byte but its own).
-                ch.lock(pid, 1, false);
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                throw e;
+            FileChannel ch = CHANNELS.get(file);
+            if (ch == null) {
+                ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                CHANNELS.put(file, ch);
             }
-            return new HostLock(file, ch, pid);
+            long pid = ProcessHandle.current().pid();
+            if (pid >= RANGE) throw new SandboxException("pid " + pid + " beyond PID_MAX_LIMIT");
+            // Blocks while another process sweeps this name (it holds the range but its own byte).
+            ch.lock(base + pid, 1, false);
+            HostLock lock = new HostLock(file, ch, base, pid);
+            LOCKS.put(key, lock);
+            return lock;
         } catch (IOException e) {
             throw new SandboxException("lock " + file + ": " + e.getMessage(), e);
         }
     }
 
     /**
-     * Runs {@code work} while holding every byte of the lock file, if no other live process holds one.
+     * Runs {@code work} while holding the name's whole range, if no other live process holds a byte of it.
      *
      * @return false, without running {@code work}, when another process uses the name
      */
-    boolean whileAlone(Runnable work) {
+    synchronized boolean whileAlone(Runnable work) {
         FileLock below = null;
         FileLock above = null;
         try {
-            below = channel.tryLock(0, own, false);
-            above = below == null ? null : channel.tryLock(own + 1, RANGE_END - own - 1, false);
-            if (below == null || above == null) return false;
+            below = own == 0 ? null : channel.tryLock(base, own, false);
+            if (own != 0 && below == null) return false;
+            above = channel.tryLock(base + own + 1, RANGE - own - 1, false);
+            if (above == null) return false;
             work.run();
             return true;
         } catch (IOException e) {

@@ -18,27 +18,38 @@ class HostLockTest {
 
     @Test
     void theSweepRunsOnlyWhileNoOtherLiveProcessHoldsTheName() throws Exception {
-        Path file = tmp.resolve("ato-cgroup-x.lock");
-        HostLock mine = HostLock.acquire(file);
+        Path file = tmp.resolve("ato-cgroup.lock");
+        HostLock mine = HostLock.acquire(file, "x");
+        assertThat(HostLock.acquire(file, "x")).isSameAs(mine);
         AtomicInteger sweeps = new AtomicInteger();
         assertThat(mine.whileAlone(sweeps::incrementAndGet)).isTrue();
         assertThat(mine.whileAlone(sweeps::incrementAndGet)).as("repeatable").isTrue();
 
-        String cp = location(HostLock.class) + java.io.File.pathSeparator + location(HostLockHolder.class);
-        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", cp, HostLockHolder.class.getName(), file.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process same = holder(file, "x");
+        Process other = holder(file, "another-name");
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
-            assertThat(out.readLine()).isEqualTo("locked");
             assertThat(mine.whileAlone(sweeps::incrementAndGet)).as("another live process holds the name").isFalse();
             assertThat(sweeps).hasValue(2);
+            same.destroyForcibly(); // SIGKILL: the kernel drops its record lock
+            same.waitFor(10, TimeUnit.SECONDS);
+            assertThat(mine.whileAlone(sweeps::incrementAndGet)).as("the dead process's lock is gone; other names do not count").isTrue();
+            assertThat(sweeps).hasValue(3);
         } finally {
-            other.destroyForcibly(); // SIGKILL: the kernel drops its record lock
+            same.destroyForcibly();
+            other.destroyForcibly();
             other.waitFor(10, TimeUnit.SECONDS);
         }
-        assertThat(mine.whileAlone(sweeps::incrementAndGet)).as("the dead process's lock is gone").isTrue();
-        assertThat(sweeps).hasValue(3);
+    }
+
+    /** A second JVM that holds {@code name} in {@code file} until killed. */
+    private static Process holder(Path file, String name) throws Exception {
+        String cp = location(HostLock.class) + java.io.File.pathSeparator + location(HostLockHolder.class);
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", cp, HostLockHolder.class.getName(), file.toString(), name)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("locked");
+        return p;
     }
 
     private static String location(Class<?> c) throws Exception {
