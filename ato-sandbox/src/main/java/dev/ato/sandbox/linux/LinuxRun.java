@@ -65,6 +65,17 @@ final class LinuxRun implements Run {
         runThreads.execute(this::body);
     }
 
+    /** Releases what the constructor took, for a run that never started. */
+    void abandon() {
+        synchronized (killLock) {
+            if (!killFdClosed) {
+                killFdClosed = true;
+                LibC.close(killFd);
+            }
+        }
+        result.completeExceptionally(new SandboxException("the sandbox is closed"));
+    }
+
     @Override
     public String id() {
         return id;
@@ -99,8 +110,10 @@ final class LinuxRun implements Run {
             result.completeExceptionally(new SandboxException("run " + id + " failed: " + t, t));
         } finally {
             synchronized (killLock) {
-                killFdClosed = true;
-                LibC.close(killFd);
+                if (!killFdClosed) {
+                    killFdClosed = true;
+                    LibC.close(killFd);
+                }
             }
             sandbox.ended(this);
         }

@@ -55,6 +55,7 @@ public final class LinuxSandbox implements Sandbox {
     private final AtomicLong counter = new AtomicLong();
     private final String idPrefix;
     private volatile boolean closed;
+    private boolean released;
 
     private LinuxSandbox(SandboxConfig config, HostSetup host, HostNamespaces hostNs, CgroupDriver cgroups) {
         this.config = config;
@@ -149,12 +150,16 @@ public final class LinuxSandbox implements Sandbox {
         live.add(run);
         if (closed) {
             live.remove(run);
+            run.abandon();
+            releaseWhenIdle();
             throw new SandboxException("the sandbox is closed");
         }
         try {
             run.start(runThreads);
         } catch (RejectedExecutionException e) {
             live.remove(run);
+            run.abandon();
+            releaseWhenIdle();
             throw new SandboxException("the sandbox is closed");
         }
         return run;
@@ -198,11 +203,20 @@ public final class LinuxSandbox implements Sandbox {
         }
         runThreads.shutdown();
         netns.close();
-        if (live.isEmpty()) hostNs.close();
+        releaseWhenIdle();
+    }
+
+    /** Closes the host namespace descriptors once closed and no run can still need them to come back. */
+    private synchronized void releaseWhenIdle() {
+        if (closed && live.isEmpty() && !released) {
+            released = true;
+            hostNs.close();
+        }
     }
 
     void ended(LinuxRun run) {
         live.remove(run);
+        if (closed) releaseWhenIdle();
     }
 
     CgroupDriver cgroups() {
