@@ -220,6 +220,15 @@ test('one WebSocket carries run after run', async () => {
     const r = await runCode(page, `echo ${word}`);
     assert.equal(r.stdout, `${word}\n`);
   }
+  // Ctrl+Enter pressed twice at once starts one run, not two.
+  const r = await runBy(page, async () => {
+    await page.fill('#code', 'echo once');
+    await page.focus('#code');
+    await Promise.all([page.keyboard.press('Control+Enter'), page.keyboard.press('Control+Enter')]);
+  });
+  assert.equal(r.stdout, 'once\n');
+  await page.waitForTimeout(500);
+  assert.equal(await runsDone(page), 4);
   assert.deepEqual(sockets, [new URL('api/v1/ws/execute', BASE).href.replace(/^http/, 'ws')]);
   await page.close();
 });

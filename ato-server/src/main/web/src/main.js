@@ -283,8 +283,20 @@ async function saveToUrl() {
   return link;
 }
 
+let runInProgress = false;
+
 async function run() {
-  if (runner.running) return;
+  // Set before any await: Ctrl+Enter pressed twice must not start two runs.
+  if (runInProgress) return;
+  runInProgress = true;
+  try {
+    await runOnce();
+  } finally {
+    runInProgress = false;
+  }
+}
+
+async function runOnce() {
   clearError();
   const s = readState();
   if (!s.language) {

@@ -34,10 +34,11 @@ export class Runner {
     this.url = url;
     this.ws = null;
     this.current = null;
+    this.starting = false;
   }
 
   get running() {
-    return this.current !== null;
+    return this.current !== null || this.starting;
   }
 
   // Opens the socket, or reuses the open one.
@@ -90,8 +91,15 @@ export class Runner {
    * Done record, or rejects with a RunError.
    */
   async run(request, handlers) {
-    if (this.current) throw new Error('a run is already going');
-    const ws = await this.connect();
+    if (this.current || this.starting) throw new Error('a run is already going');
+    // Claimed before the first await, so a second call while connecting is refused, not interleaved.
+    this.starting = true;
+    let ws;
+    try {
+      ws = await this.connect();
+    } finally {
+      this.starting = false;
+    }
     return new Promise((resolve, reject) => {
       this.current = { handlers, resolve, reject };
       ws.send(encode(request));
