@@ -268,6 +268,7 @@ abstract class TreeDriver implements CgroupDriver {
      */
     void signalMembers(Dir[] dirs, int[] members) {
         int[] handles = new int[members.length];
+        Arrays.fill(handles, -1); // never close a descriptor that was not opened here (0 would be stdin)
         try {
             for (int i = 0; i < members.length; i++) handles[i] = fs.openProcess(members[i]);
             Set<Integer> still = new LinkedHashSet<>();
