@@ -35,6 +35,7 @@ export class Runner {
     this.ws = null;
     this.current = null;
     this.starting = false;
+    this.killPending = false;
   }
 
   get running() {
@@ -103,11 +104,15 @@ export class Runner {
     return new Promise((resolve, reject) => {
       this.current = { handlers, resolve, reject };
       ws.send(encode(request));
+      if (this.killPending) ws.send(encode('Kill'));
+      this.killPending = false;
     });
   }
 
   /** Asks the server to kill the current run; its Done record still arrives. */
   kill() {
-    if (this.current && this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(encode('Kill'));
+    // Pressed while the socket is still opening: the Kill follows the request as soon as it is sent.
+    if (this.starting) this.killPending = true;
+    else if (this.current && this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(encode('Kill'));
   }
 }
