@@ -98,6 +98,9 @@ export class Runner {
     let ws;
     try {
       ws = await this.connect();
+    } catch (err) {
+      this.killPending = false; // the run never started: its Kill must not hit the next one
+      throw err;
     } finally {
       this.starting = false;
     }
