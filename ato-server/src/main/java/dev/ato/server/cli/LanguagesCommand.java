@@ -13,10 +13,13 @@ import picocli.CommandLine.Command;
 @Command(name = "languages", mixinStandardHelpOptions = true,
         description = "List the language catalog: id, name, image, and whether it is ready on this host (and why not).")
 public final class LanguagesCommand implements Callable<Integer> {
+    @picocli.CommandLine.Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (the image dir), as for serve")
+    java.nio.file.Path config;
+
     @Override
     public Integer call() {
         LanguageCatalog catalog = LanguageCatalog.builtIn();
-        ImageResolver images = ImageResolver.hostAndStore(ServerConfig.load(Optional.empty()).imageDir());
+        ImageResolver images = ImageResolver.hostAndStore(ServerConfig.load(Optional.ofNullable(config)).imageDir());
         int ready = 0;
         System.out.printf("%-20s %-28s %-14s %s%n", "ID", "NAME", "IMAGE", "READY");
         for (Language l : catalog.all()) {

@@ -60,6 +60,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "S", description = "timeout in seconds, 1..60 (default 60)")
     int timeout = 60;
 
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (limits, paths), as for serve")
+    Path config;
+
     @Option(names = "--json", description = "one JSON object per line: {\"stdout\": ...}, {\"stderr\": ...}, {\"done\": {...}}")
     boolean json;
 
@@ -69,7 +72,7 @@ public final class RunCommand implements Callable<Integer> {
         LanguageCatalog catalog = LanguageCatalog.builtIn();
         Language lang = catalog.find(language).orElseThrow(() -> new IllegalArgumentException(
                 "no such language: " + language + " (see ./ato languages)"));
-        ServerConfig cfg = ServerConfig.load(Optional.empty());
+        ServerConfig cfg = ServerConfig.load(Optional.ofNullable(config));
         Image image = ImageResolver.hostAndStore(cfg.imageDir()).resolve(lang.image()).orElseThrow(() -> new IllegalArgumentException(
                 "language " + language + " needs image '" + lang.image() + "', which is not on this host"));
         byte[] code = "-".equals(file) ? System.in.readNBytes(MAX_FILE + 1) : readCapped(Path.of(file));
