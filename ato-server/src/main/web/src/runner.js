@@ -70,8 +70,10 @@ export class Runner {
     try {
       msg = decoder.decode(new Uint8Array(e.data));
     } catch (err) {
-      this.ws.close(1002, 'bad message');
+      // The run ends first, so the close that follows finds nothing left to fail. A browser may only
+      // send close codes 1000 and 3000-4999 (RFC 6455 7.4.2), hence no 1002 here.
       this.finish(null, new RunError('lost', `The server sent a message this page cannot read: ${err.message}`, true));
+      this.ws?.close();
       return;
     }
     if (msg && msg.Stdout instanceof Uint8Array) run.handlers.stdout(msg.Stdout);
