@@ -60,6 +60,11 @@ final class LanguageServer implements AutoCloseable {
         return client.run(request);
     }
 
+    /** A second, independent client of the same server (one run at a time goes over each connection). */
+    AtoClient newClient() {
+        return AtoClient.connect(server.uri());
+    }
+
     static List<byte[]> bytes(String... values) {
         List<byte[]> out = new ArrayList<>();
         for (String v : values) out.add(v.getBytes(StandardCharsets.UTF_8));

@@ -2,12 +2,15 @@ package dev.ato.server.languages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ato.protocol.AtoClient;
 import dev.ato.protocol.ExecuteRequest;
 import dev.ato.protocol.Result;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -247,6 +250,40 @@ class RunnerContractTest {
                 .code("#include <unistd.h>\nint main(void) { sleep(30); return 0; }\n").build());
         assertThat(r.done().timedOut()).as(LanguageServer.describe(r)).isTrue();
         assertThat((System.nanoTime() - t0) / 1_000_000_000L).isLessThan(20);
+    }
+
+    @Test
+    void twoCompilationsOfOneLanguageAtOnceKeepTheirOwnBuildDirectories() throws Exception {
+        LanguageServer.installed("c_gcc");
+        String program = "#include <stdio.h>\n#include <unistd.h>\n"
+                + "int main(void) { usleep(300000); puts(\"%s\"); return 0; }\n";
+        try (AtoClient other = server.newClient()) {
+            CompletableFuture<Result> first = CompletableFuture.supplyAsync(
+                    () -> server.run(ExecuteRequest.builder("c_gcc").code(program.formatted("first")).build()));
+            Result second = other.run(ExecuteRequest.builder("c_gcc").code(program.formatted("second")).build());
+            assertThat(second.stdoutText()).as(LanguageServer.describe(second)).isEqualTo("second\n");
+            Result r1 = first.get(60, TimeUnit.SECONDS);
+            assertThat(r1.stdoutText()).as(LanguageServer.describe(r1)).isEqualTo("first\n");
+        }
+    }
+
+    @Test
+    void jvmHeapIsSizedForTheSandboxNotForTheHost() {
+        LanguageServer.installed("java");
+        // 200 MiB fits the heap the runner gives (60% of a 512 MiB budget) and the cgroup's 512 MiB; a JVM sized
+        // for the host's RAM would either let the heap outgrow the cgroup or not know it has to stop.
+        Result r = server.run(ExecuteRequest.builder("java").code("""
+                class Main {
+                    public static void main(String[] a) {
+                        byte[][] keep = new byte[200][];
+                        for (int i = 0; i < keep.length; i++) keep[i] = new byte[1 << 20];
+                        long max = Runtime.getRuntime().maxMemory() >> 20;
+                        System.out.println(keep.length + " MiB held; heap limit below 512 MiB: " + (max < 512));
+                    }
+                }
+                """).build());
+        assertThat(r.stdoutText()).as(LanguageServer.describe(r)).isEqualTo("200 MiB held; heap limit below 512 MiB: true\n");
+        assertThat(r.done().statusValue()).isZero();
     }
 
     @Test
