@@ -43,9 +43,10 @@ public final class AtoServer implements AutoCloseable {
 
     /**
      * Frames longer than this are refused by Helidon itself (1009 "Payload too large") before their payload is
-     * read; frames up to it are read and counted against the 64 KiB message limit here, with ATO's reason.
+     * read; frames up to it are read and counted against the 64 KiB message limit here, with ATO's reason. It
+     * bounds what one connection makes the server hold before the limit is applied.
      */
-    static final int MAX_FRAME_BYTES = 1 << 20;
+    static final int MAX_FRAME_BYTES = 256 << 10;
 
     private final WebServer web;
     private final Sandbox sandbox;

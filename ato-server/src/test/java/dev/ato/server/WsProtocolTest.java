@@ -270,6 +270,14 @@ class WsProtocolTest {
     }
 
     @Test
+    void frameOverTheFrameCapIsRefusedWith1009BeforeItIsRead() throws Exception {
+        try (Ws ws = ws()) {
+            ws.send(new byte[AtoServer.MAX_FRAME_BYTES + 1]);
+            assertThat(ws.closed(T).code()).isEqualTo(1009);
+        }
+    }
+
+    @Test
     void requestInManyFramesIsAssembled() throws Exception {
         try (Ws ws = ws()) {
             byte[] r = Req.of("bash", "echo assembled # " + "x".repeat(5000)).bytes();

@@ -22,6 +22,7 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         // Other engineers' subcommands are registered below, one line each.
+        cl.addSubcommand("image", new ImageCommand());
         return cl;
     }
 

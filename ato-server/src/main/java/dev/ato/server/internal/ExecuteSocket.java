@@ -131,10 +131,12 @@ public final class ExecuteSocket implements WsListener {
         active = run;
         try {
             run.execution = runs.submit(request, clientKey, run);
-        } catch (ProtocolException e) {
+        } catch (RuntimeException e) {
+            // Nothing was queued: end the run's sender and report (1008 for a request this host cannot run).
             active = null;
             run.outbox.add(Stop.INSTANCE);
-            close(session, e.closeCode(), e.closeReason());
+            if (!(e instanceof ProtocolException pe)) throw e;
+            close(session, pe.closeCode(), pe.closeReason());
         }
     }
 
