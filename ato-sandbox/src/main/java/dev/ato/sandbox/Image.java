@@ -21,6 +21,7 @@ public record Image(List<Path> layers, Map<String, String> env, String workingDi
     /** The PATH a run gets when its image declares none. */
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+    /** Copies the collections; refuses relative layer paths and a layerless non-host image. */
     public Image {
         layers = List.copyOf(layers);
         env = Map.copyOf(env);

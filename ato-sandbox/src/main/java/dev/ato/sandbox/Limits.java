@@ -21,6 +21,7 @@ public record Limits(Duration timeout, long memoryBytes, int pids, long outputBy
     public static final long DEFAULT_FILE_SIZE = 128L << 20;
     public static final long DEFAULT_TMPFS = 640L << 20;
 
+    /** Refuses limits no run could work with (no time, under 4 MiB memory, under 2 processes ...). */
     public Limits {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive: " + timeout);
@@ -36,26 +37,32 @@ public record Limits(Duration timeout, long memoryBytes, int pids, long outputBy
         return new Limits(DEFAULT_TIMEOUT, DEFAULT_MEMORY, DEFAULT_PIDS, DEFAULT_OUTPUT, DEFAULT_FILE_SIZE, DEFAULT_TMPFS);
     }
 
+    /** A copy with another wall-clock limit. */
     public Limits withTimeout(Duration t) {
         return new Limits(t, memoryBytes, pids, outputBytes, fileSizeBytes, tmpfsBytes);
     }
 
+    /** A copy with another memory limit. */
     public Limits withMemoryBytes(long m) {
         return new Limits(timeout, m, pids, outputBytes, fileSizeBytes, tmpfsBytes);
     }
 
+    /** A copy with another process limit. */
     public Limits withPids(int p) {
         return new Limits(timeout, memoryBytes, p, outputBytes, fileSizeBytes, tmpfsBytes);
     }
 
+    /** A copy with another per-stream output limit. */
     public Limits withOutputBytes(long o) {
         return new Limits(timeout, memoryBytes, pids, o, fileSizeBytes, tmpfsBytes);
     }
 
+    /** A copy with another file size limit. */
     public Limits withFileSizeBytes(long f) {
         return new Limits(timeout, memoryBytes, pids, outputBytes, f, tmpfsBytes);
     }
 
+    /** A copy with another tmpfs size. */
     public Limits withTmpfsBytes(long t) {
         return new Limits(timeout, memoryBytes, pids, outputBytes, fileSizeBytes, t);
     }

@@ -38,6 +38,7 @@ public record RunResult(
         long outputOps,
         boolean oomKilled) {
 
+    /** Refuses a missing status type. */
     public RunResult {
         java.util.Objects.requireNonNull(statusType, "statusType");
     }

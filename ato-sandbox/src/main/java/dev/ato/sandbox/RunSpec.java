@@ -49,10 +49,12 @@ public final class RunSpec {
         this.extraEnv = List.copyOf(b.extraEnv);
     }
 
+    /** A builder with the host image, no files, and the sandbox's default limits. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** The image the container's root is made of. */
     public Image image() { return image; }
 
     /** The runner script, when the run uses one. */
@@ -61,12 +63,16 @@ public final class RunSpec {
     /** The argv to run instead of a runner script, when the run uses one. */
     public Optional<List<String>> command() { return Optional.ofNullable(command); }
 
+    /** The bytes of /ATO/code. */
     public byte[] code() { return code.clone(); }
 
+    /** The bytes of /ATO/input, also the program's stdin. */
     public byte[] input() { return input.clone(); }
 
+    /** The strings of /ATO/arguments (each written NUL-terminated). */
     public List<byte[]> arguments() { return arguments.stream().map(byte[]::clone).toList(); }
 
+    /** The strings of /ATO/options (each written NUL-terminated). */
     public List<byte[]> options() { return options.stream().map(byte[]::clone).toList(); }
 
     /** The limits of this run (the timeout is {@code limits().timeout()}). */
@@ -104,6 +110,7 @@ public final class RunSpec {
 
         private Builder() { }
 
+        /** The image (default: the host image). */
         public Builder image(Image image) { this.image = Objects.requireNonNull(image); return this; }
 
         /** Run {@code /ATO/bash /ATO/runner} with this script as {@code /ATO/runner}. */
@@ -120,20 +127,28 @@ public final class RunSpec {
             return this;
         }
 
+        /** Same as {@link #command(List)}. */
         public Builder command(String... argv) { return command(List.of(argv)); }
 
+        /** The bytes of /ATO/code. */
         public Builder code(byte[] code) { this.code = code.clone(); return this; }
 
+        /** /ATO/code as UTF-8 text. */
         public Builder code(String code) { return code(code.getBytes(StandardCharsets.UTF_8)); }
 
+        /** The bytes of /ATO/input (the program's stdin). */
         public Builder input(byte[] input) { this.input = input.clone(); return this; }
 
+        /** /ATO/input as UTF-8 text. */
         public Builder input(String input) { return input(input.getBytes(StandardCharsets.UTF_8)); }
 
+        /** The strings of /ATO/arguments, in order. */
         public Builder arguments(List<byte[]> arguments) { this.arguments = List.copyOf(arguments); return this; }
 
+        /** The strings of /ATO/options, in order. */
         public Builder options(List<byte[]> options) { this.options = List.copyOf(options); return this; }
 
+        /** This run's limits instead of the sandbox's defaults. */
         public Builder limits(Limits limits) { this.limits = Objects.requireNonNull(limits); return this; }
 
         /** Shorthand for the wall-clock limit; overrides {@code limits.timeout()}. */
@@ -155,6 +170,7 @@ public final class RunSpec {
             return this;
         }
 
+        /** The spec; fails when neither or both of a runner script and a command were given. */
         public RunSpec build() { return new RunSpec(this); }
     }
 }

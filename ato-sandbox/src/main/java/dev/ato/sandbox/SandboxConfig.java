@@ -25,6 +25,7 @@ public record SandboxConfig(
         long clientMemoryBytes,
         int clientPids) {
 
+    /** Validates the settings: an absolute state directory, a plain cgroup name, container root never host root. */
     public SandboxConfig {
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(defaultLimits, "defaultLimits");
@@ -39,18 +40,22 @@ public record SandboxConfig(
         return new SandboxConfig(Path.of("/run/ato"), "ato", 100000, 100000, 65536, Limits.defaults(), 8L << 30, 512);
     }
 
+    /** A copy with another state directory. */
     public SandboxConfig withStateDir(Path p) {
         return new SandboxConfig(p, cgroupName, uidBase, gidBase, uidCount, defaultLimits, clientMemoryBytes, clientPids);
     }
 
+    /** A copy with another cgroup name. */
     public SandboxConfig withCgroupName(String n) {
         return new SandboxConfig(stateDir, n, uidBase, gidBase, uidCount, defaultLimits, clientMemoryBytes, clientPids);
     }
 
+    /** A copy with other default limits. */
     public SandboxConfig withDefaultLimits(Limits l) {
         return new SandboxConfig(stateDir, cgroupName, uidBase, gidBase, uidCount, l, clientMemoryBytes, clientPids);
     }
 
+    /** A copy with other aggregate limits per client key. */
     public SandboxConfig withClientLimits(long memoryBytes, int pids) {
         return new SandboxConfig(stateDir, cgroupName, uidBase, gidBase, uidCount, defaultLimits, memoryBytes, pids);
     }
