@@ -221,7 +221,7 @@ final class LinuxRun implements Run {
 
     private void setRlimits(int pid) {
         Sys.prlimit(pid, LibC.RLIMIT_FSIZE, limits.fileSizeBytes(), "RLIMIT_FSIZE");
-        Sys.prlimit(pid, LibC.RLIMIT_CORE, 0, "RLIMIT_CORE");
+        Sys.prlimit(pid, LibC.RLIMIT_CORE, sandbox.runCoreLimit(), "RLIMIT_CORE");
         Sys.prlimit(pid, LibC.RLIMIT_LOCKS, 1024, "RLIMIT_LOCKS");
         Sys.prlimit(pid, LibC.RLIMIT_SIGPENDING, 1024, "RLIMIT_SIGPENDING");
         Sys.prlimit(pid, LibC.RLIMIT_MSGQUEUE, 800 * 1024, "RLIMIT_MSGQUEUE");

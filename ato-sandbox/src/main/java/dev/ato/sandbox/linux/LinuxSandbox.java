@@ -45,6 +45,7 @@ public final class LinuxSandbox implements Sandbox {
     private final CgroupDriver cgroups;
     private final NetnsPool netns;
     private final byte[] seccomp = SeccompFilter.program();
+    private final long coreLimit = coreLimit();
     private final Set<LinuxRun> live = ConcurrentHashMap.newKeySet();
     /**
      * Platform threads that drive runs, kept for a minute between runs to save a thread start per run. A
@@ -113,6 +114,24 @@ public final class LinuxSandbox implements Sandbox {
             throw new SandboxException("the sandbox does not work on this host: " + e.getMessage(), e);
         }
         return sandbox;
+    }
+
+    /**
+     * RLIMIT_CORE for runs: 0, except where the host pipes core dumps to a helper (systemd-coredump, apport).
+     * The kernel ignores the limit for pipes except the value 1, which it reserves to stop recursive dumps
+     * (core(5); fs/coredump.c), and a 1-byte limit also suppresses core files: so 1 there, lest a crash in a
+     * container start a root helper on the host.
+     */
+    private static long coreLimit() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/core_pattern")).startsWith("|") ? 1 : 0;
+        } catch (IOException e) {
+            return 1;
+        }
+    }
+
+    long runCoreLimit() {
+        return coreLimit;
     }
 
     private static void requireFilesystem(String fs, String what) {
