@@ -109,6 +109,11 @@ async function runBy(page, action) {
   });
 }
 
+/** What the page showed besides the output, for assertion messages. */
+function why(r) {
+  return `error shown: ${JSON.stringify(r.error)}, status: ${JSON.stringify(r.done.Status)}, stderr: ${JSON.stringify(r.stderr)}`;
+}
+
 async function runCode(page, code, fields = {}) {
   await page.fill('#code', code);
   for (const [id, value] of Object.entries(fields)) await page.fill(`#${id}`, value);
@@ -121,7 +126,7 @@ test('bash hello world runs and shows its output and a Done record in human unit
   await chooseLanguage(page, 'bas', 'bash');
   const r = await runCode(page, hello.code);
   assert.equal(r.error, '');
-  assert.equal(r.stdout, hello.output);
+  assert.equal(r.stdout, hello.output, why(r));
   assert.equal(r.stderr, '');
   assert.equal(r.done.Status, 'exited with code 0');
   assert.equal(r.done.Limits, 'none hit');
@@ -148,7 +153,7 @@ test('python hello world works by keyboard alone, with Ctrl+Enter', async () => 
   assert.deepEqual(order, ['Python', 'header', 'code']); // the box, the language's link, then the form
   await page.keyboard.type(hello.code);
   const r = await runBy(page, () => page.keyboard.press('Control+Enter'));
-  assert.equal(r.stdout, hello.output);
+  assert.equal(r.stdout, hello.output, why(r));
   assert.equal(r.done.Status, 'exited with code 0');
   await page.close();
 });
@@ -163,7 +168,7 @@ test('header, code and footer are concatenated and input and arguments reach the
     arguments: 'two words\n\nthird',
   });
   assert.equal(r.error, '');
-  assert.equal(r.stdout, "['two words', '', 'third']\ndlrow olleh\nfooter ran\n");
+  assert.equal(r.stdout, "['two words', '', 'third']\ndlrow olleh\nfooter ran\n", why(r));
   await page.close();
 });
 
@@ -171,7 +176,7 @@ test('stderr and a non-zero exit status are shown apart from stdout', async () =
   const page = await open();
   await chooseLanguage(page, 'bash', 'bash');
   const r = await runCode(page, 'echo out; echo "oops ✓" >&2; exit 3');
-  assert.equal(r.stdout, 'out\n');
+  assert.equal(r.stdout, 'out\n', why(r));
   assert.equal(r.stderr, 'oops ✓\n');
   assert.equal(r.done.Status, 'exited with code 3');
   await page.close();
@@ -187,7 +192,7 @@ test('output streams into the page before the run ends', async () => {
     assert.equal(await page.getAttribute('body', 'data-state'), 'running');
     assert.equal(await page.textContent('#done'), '');
   });
-  assert.equal(r.stdout, 'first\nsecond\n');
+  assert.equal(r.stdout, 'first\nsecond\n', why(r));
   await page.close();
 });
 
@@ -201,13 +206,13 @@ test('Kill stops a running program and its Done record still arrives', async () 
     assert.equal(await page.isDisabled('#kill'), false);
     await page.click('#kill');
   });
-  assert.equal(r.stdout, 'started\n');
+  assert.equal(r.stdout, 'started\n', why(r));
   assert.match(r.done.Status, /^killed by signal 9 \(SIGKILL\)|^exited with code 137$/);
   assert.ok(parseFloat(r.done['Real time']) < 40, `killed run took ${r.done['Real time']}`);
   assert.equal(await page.isDisabled('#kill'), true);
   // The same connection (or a fresh one) takes the next run.
   const again = await runCode(page, 'echo after');
-  assert.equal(again.stdout, 'after\n');
+  assert.equal(again.stdout, 'after\n', why(again));
   await page.close();
 });
 
@@ -218,7 +223,7 @@ test('one WebSocket carries run after run', async () => {
   await chooseLanguage(page, 'bash', 'bash');
   for (const word of ['one', 'two', 'three']) {
     const r = await runCode(page, `echo ${word}`);
-    assert.equal(r.stdout, `${word}\n`);
+    assert.equal(r.stdout, `${word}\n`, why(r));
   }
   // Ctrl+Enter pressed twice at once starts one run, not two.
   const r = await runBy(page, async () => {
@@ -226,7 +231,7 @@ test('one WebSocket carries run after run', async () => {
     await page.focus('#code');
     await Promise.all([page.keyboard.press('Control+Enter'), page.keyboard.press('Control+Enter')]);
   });
-  assert.equal(r.stdout, 'once\n');
+  assert.equal(r.stdout, 'once\n', why(r));
   await page.waitForTimeout(500);
   assert.equal(await runsDone(page), 4);
   assert.deepEqual(sockets, [new URL('api/v1/ws/execute', BASE).href.replace(/^http/, 'ws')]);
@@ -237,7 +242,7 @@ test('the timeout field limits the run and a timed-out or truncated run says so'
   const page = await open();
   await chooseLanguage(page, 'python', 'python');
   let r = await runCode(page, 'import time\nprint("waiting", flush=True)\ntime.sleep(30)', { timeout: '1' });
-  assert.equal(r.stdout, 'waiting\n');
+  assert.equal(r.stdout, 'waiting\n', why(r));
   assert.match(r.done.Limits, /timed out/);
   assert.ok(parseFloat(r.done['Real time']) < 10, `a 1 s timeout took ${r.done['Real time']}`);
   assert.equal(await page.textContent('#run-state'), '(timed out)');
@@ -359,7 +364,7 @@ test('an unknown language is reported on load and the server refusal is shown on
   // Picking a real language recovers on a fresh connection.
   await chooseLanguage(page2, 'bash', 'bash');
   const ok = await runCode(page2, 'echo recovered');
-  assert.equal(ok.stdout, 'recovered\n');
+  assert.equal(ok.stdout, 'recovered\n', why(ok));
   assert.equal(ok.error, '');
   await page2.close();
 });
@@ -390,7 +395,7 @@ test('a refused or dropped connection (1013, then 1011 from a stand-in socket) i
   assert.equal(await page.isVisible('#retry'), true);
   r = await runBy(page, () => page.click('#retry'));
   assert.equal(r.error, '');
-  assert.equal(r.stdout, 'third time lucky\n');
+  assert.equal(r.stdout, 'third time lucky\n', why(r));
   assert.equal(connections, 3);
   await page.close();
 });
@@ -407,7 +412,7 @@ test('a server at its run limit answers 1013, the page says it is busy, and Retr
     await chooseLanguage(page, 'bash', 'bash');
     let r = await runCode(page, 'echo my turn');
     assert.match(r.error, /^The server is busy/);
-    assert.equal(r.stdout, '');
+    assert.equal(r.stdout, '', why(r));
     assert.equal(await page.isVisible('#retry'), true);
 
     await holder.click('#kill');
@@ -419,7 +424,7 @@ test('a server at its run limit answers 1013, the page says it is busy, and Retr
       await page.waitForTimeout(250);
     }
     assert.equal(r.error, '');
-    assert.equal(r.stdout, 'my turn\n');
+    assert.equal(r.stdout, 'my turn\n', why(r));
     await holder.close();
     await page.close();
   });
@@ -457,7 +462,7 @@ test('screenshots: light and dark on a desktop, dark on a phone without sideways
     await chooseLanguage(page, 'python', 'python');
     const r = await runCode(page, "import sys\nprint('Hello, World!')\nprint('a warning', file=sys.stderr)",
       { input: 'some input', arguments: '--flag' });
-    assert.equal(r.stdout, 'Hello, World!\n');
+    assert.equal(r.stdout, 'Hello, World!\n', why(r));
     const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
     if (scheme === 'dark') assert.equal(bg, 'rgb(21, 24, 29)');
     else assert.equal(bg, 'rgb(246, 247, 249)');
