@@ -271,9 +271,26 @@ class WsProtocolTest {
 
     @Test
     void frameOverTheFrameCapIsRefusedWith1009BeforeItIsRead() throws Exception {
-        try (Ws ws = ws()) {
-            ws.send(new byte[AtoServer.MAX_FRAME_BYTES + 1]);
-            assertThat(ws.closed(T).code()).isEqualTo(1009);
+        // Only the frame's header is sent: the server must refuse on the announced length, without the payload.
+        try (java.net.Socket sock = new java.net.Socket("127.0.0.1", server.port())) {
+            sock.setSoTimeout(10_000);
+            var out = sock.getOutputStream();
+            out.write(("GET /api/v1/ws/execute HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            long len = AtoServer.MAX_FRAME_BYTES + 1L;
+            byte[] header = {(byte) 0x82, (byte) 0xff, 0, 0, 0, 0, (byte) (len >>> 24), (byte) (len >>> 16),
+                    (byte) (len >>> 8), (byte) len, 1, 2, 3, 4};
+            out.write(header);
+            out.flush();
+            var in = new java.io.DataInputStream(sock.getInputStream());
+            String response = "";
+            while (!response.endsWith("\r\n\r\n")) response += (char) in.readUnsignedByte();
+            assertThat(response).startsWith("HTTP/1.1 101");
+            assertThat(in.readUnsignedByte()).isEqualTo(0x88);
+            int n = in.readUnsignedByte();
+            assertThat(n).isGreaterThanOrEqualTo(2);
+            assertThat(in.readUnsignedShort()).isEqualTo(1009);
         }
     }
 
