@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.FileSystem;
+import java.nio.file.FileSystemAlreadyExistsException;
 import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -52,7 +53,11 @@ public final class LanguageCatalog {
                 try {
                     fs = FileSystems.getFileSystem(uri);
                 } catch (FileSystemNotFoundException e) {
-                    fs = FileSystems.newFileSystem(uri, Map.of());
+                    try {
+                        fs = FileSystems.newFileSystem(uri, Map.of());
+                    } catch (FileSystemAlreadyExistsException raced) { // another thread opened it first
+                        fs = FileSystems.getFileSystem(uri);
+                    }
                 }
                 return load(fs.provider().getPath(uri).getParent());
             }
