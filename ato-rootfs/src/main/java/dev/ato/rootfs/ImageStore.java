@@ -111,9 +111,12 @@ public final class ImageStore {
                 if (Files.isSymbolicLink(d)) throw new ImageException(Kind.IO, "store directory " + d + " is a symlink");
                 Files.createDirectories(d);
             }
-            // The sandbox's unprivileged ids must traverse to the layers; only root may list or write.
-            for (Path d : List.of(root, s.layersDir)) Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx--x--x"));
-            for (Path d : List.of(s.imagesDir, s.tmpDir, s.locksDir)) Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
+            // Root only. Layers hold set-uid files owned by the sandbox's ids (container root's su, passwd ...):
+            // a host user who could reach them would become that id. overlayfs reaches the lower layers with
+            // the mounter's (root's) credentials, so containers need no access to this path.
+            for (Path d : List.of(root, s.layersDir, s.imagesDir, s.tmpDir, s.locksDir)) {
+                Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------"));
+            }
             s.sweepTmp();
         } catch (IOException e) {
             throw new ImageException(Kind.IO, "open image store " + root + ": " + e, e);
