@@ -49,6 +49,9 @@ final class LinuxRun implements Run {
     private final Object killLock = new Object();
     private boolean killFdClosed;
     private volatile boolean killRequested;
+    private volatile boolean timerFired;
+    /** The init's pidfd while it may be signalled, for kills from other threads; guarded by killLock. */
+    private int livePidfd = -1;
 
     LinuxRun(LinuxSandbox sandbox, String id, String clientKey, Container.Request request, OutputListener listener) {
         this.sandbox = sandbox;
@@ -84,11 +87,27 @@ final class LinuxRun implements Run {
     @Override
     public void kill() {
         killRequested = true;
+        killNow();
+    }
+
+    /**
+     * SIGKILLs the init from the calling thread (a non-blocking call, fine on a virtual thread) and wakes
+     * the run's own thread, so that a kill or the timeout takes effect even while that thread is busy in
+     * the output listener.
+     */
+    private void killNow() {
         synchronized (killLock) {
+            if (livePidfd >= 0) Sys.pidfdKill(livePidfd);
             if (!killFdClosed) {
                 // eventfd(2): an 8-byte native-endian counter increment wakes the run's poll.
                 LibC.write(killFd, new byte[] {1, 0, 0, 0, 0, 0, 0, 0}, 8);
             }
+        }
+    }
+
+    private void forgetPidfd() {
+        synchronized (killLock) {
+            livePidfd = -1;
         }
     }
 
@@ -143,6 +162,7 @@ final class LinuxRun implements Run {
         CompletableFuture<RunCgroup> pending = CompletableFuture.supplyAsync(() -> sandbox.cgroups().create(
                 clientKey, id, limits, sandbox.config().clientMemoryBytes(), sandbox.config().clientPids()), sandbox.helpers());
         RunCgroup cgroup = null;
+        java.util.concurrent.ScheduledFuture<?> timer = null;
         Io io = new Io();
         int[] childEnds = {-1, -1, -1, -1};
         int pid = -1;
@@ -176,6 +196,14 @@ final class LinuxRun implements Run {
                 childEnds[i] = -1;
             }
             io.pidfd = Sys.pidfdOpen(pid);
+            synchronized (killLock) {
+                livePidfd = io.pidfd;
+            }
+            timer = sandbox.timer().schedule(() -> {
+                timerFired = true;
+                killNow();
+            }, limits.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            if (killRequested) killNow();
             cgroup = await(pending);
             cgroup.addProcess(pid);
             setRlimits(pid);
@@ -192,6 +220,8 @@ final class LinuxRun implements Run {
             Sys.closeQuietly(io.err);
             Sys.closeQuietly(io.status);
             Sys.closeQuietly(io.control);
+            if (timer != null) timer.cancel(false);
+            forgetPidfd();
             if (pid > 0 && !reaped) {
                 if (io.pidfd >= 0) Sys.pidfdKill(io.pidfd);
                 else LibC.kill(pid, LibC.SIGKILL);
@@ -255,8 +285,12 @@ final class LinuxRun implements Run {
                 boolean exited = initStatus != Integer.MIN_VALUE;
                 if (exited && io.out < 0 && io.err < 0 && io.status < 0) return;
                 long now = System.nanoTime();
-                if (!exited && !timedOut && now - deadline >= 0) {
+                if (!exited && !timedOut && !killed && (timerFired || now - deadline >= 0)) {
                     timedOut = true;
+                    stop();
+                }
+                if (!exited && killRequested && !killed) {
+                    killed = true;
                     stop();
                 }
                 if (exited && now - drainUntil >= 0) return; // something outside our reach holds a pipe
@@ -281,13 +315,7 @@ final class LinuxRun implements Run {
                 if (ready(0)) io.out = readOutput(io.out, OutputStreamKind.STDOUT);
                 if (ready(1)) io.err = readOutput(io.err, OutputStreamKind.STDERR);
                 if (ready(2)) readStatus();
-                if (ready(4)) {
-                    LibC.read(killFd, new byte[8], 8);
-                    if (killRequested && !killed) {
-                        killed = true;
-                        stop();
-                    }
-                }
+                if (ready(4)) LibC.read(killFd, new byte[8], 8); // drained; acted on at the top of the loop
                 if (ready(3)) {
                     int[] st = new int[1];
                     int r = LibC.waitpid(pid, st, LibC.WNOHANG);
@@ -295,6 +323,7 @@ final class LinuxRun implements Run {
                         initStatus = st[0];
                         exitedAt = System.nanoTime();
                         drainUntil = exitedAt + DRAIN_NANOS;
+                        forgetPidfd();
                         Sys.closeQuietly(io.pidfd);
                         io.pidfd = -1;
                         Sys.closeQuietly(io.control);

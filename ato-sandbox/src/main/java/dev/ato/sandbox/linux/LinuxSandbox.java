@@ -24,6 +24,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +46,9 @@ public final class LinuxSandbox implements Sandbox {
     private final HostNamespaces hostNs;
     private final CgroupDriver cgroups;
     private final NetnsPool netns;
+    /** Fires runs' timeouts independently of their own threads (which may be busy in a listener). */
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+            Thread.ofPlatform().name("ato-timeouts").daemon(true).factory());
     private final byte[] seccomp = SeccompFilter.program();
     private final long coreLimit = coreLimit();
     private final Set<LinuxRun> live = ConcurrentHashMap.newKeySet();
@@ -64,6 +69,7 @@ public final class LinuxSandbox implements Sandbox {
         this.hostNs = hostNs;
         this.cgroups = cgroups;
         this.netns = new NetnsPool(hostNs.net());
+        this.timer.setRemoveOnCancelPolicy(true);
         this.idPrefix = Long.toString(ProcessHandle.current().pid(), 36) + Long.toString(RANDOM.nextInt(36 * 36 * 36), 36);
     }
 
@@ -221,6 +227,7 @@ public final class LinuxSandbox implements Sandbox {
             }
         }
         runThreads.shutdown();
+        timer.shutdownNow();
         netns.close();
         releaseWhenIdle();
     }
@@ -248,6 +255,10 @@ public final class LinuxSandbox implements Sandbox {
 
     HostNamespaces hostNamespaces() {
         return hostNs;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
     }
 
     NetnsPool netns() {

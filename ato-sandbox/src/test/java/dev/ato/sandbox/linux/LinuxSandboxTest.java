@@ -260,6 +260,42 @@ class LinuxSandboxTest {
     }
 
     @Test
+    void theTimeoutAndKillActEvenWhileTheListenerIsBusy() throws Exception {
+        StringBuilder seen = new StringBuilder();
+        Run timed = sandbox.start(RunSpec.builder().timeout(Duration.ofSeconds(1)).runnerScript("echo start; sleep 2; echo after").build(),
+                (stream, chunk) -> {
+                    seen.append(new String(chunk));
+                    sleepQuietly(3000);
+                });
+        RunResult r = timed.result().get(60, TimeUnit.SECONDS);
+        assertThat(r.timedOut()).isTrue();
+        assertThat(seen.toString()).isEqualTo("start\n");
+
+        CountDownLatch first = new CountDownLatch(1);
+        StringBuilder seen2 = new StringBuilder();
+        Run killed = sandbox.start(RunSpec.builder().runnerScript("echo start; sleep 1; echo after").build(),
+                (stream, chunk) -> {
+                    seen2.append(new String(chunk));
+                    first.countDown();
+                    sleepQuietly(3000);
+                });
+        assertThat(first.await(60, TimeUnit.SECONDS)).isTrue();
+        killed.kill();
+        RunResult k = killed.result().get(60, TimeUnit.SECONDS);
+        assertThat(k.statusType()).isEqualTo(StatusType.KILLED);
+        assertThat(k.timedOut()).isFalse();
+        assertThat(seen2.toString()).isEqualTo("start\n");
+    }
+
+    static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void floodingOutputIsCutAtTheLimitAndTheRunEndsPromptly() {
         CompletedRun r = sandbox.run(RunSpec.builder().runnerScript("yes").build());
         assertThat(r.stdout()).hasSize((int) Limits.DEFAULT_OUTPUT);
