@@ -235,7 +235,7 @@ class LinuxSandboxTest {
     @Test
     void timeoutKillsEveryProcessInTheRun() {
         long t0 = System.nanoTime();
-        CompletedRun r = sandbox.run(RunSpec.builder().timeout(Duration.ofSeconds(2))
+        CompletedRun r = sandbox.run(RunSpec.builder().timeout(Duration.ofSeconds(5))
                 .runnerScript("(sleep 1000 &) ; sleep 1000 & echo started; wait").build());
         long took = System.nanoTime() - t0;
         assertThat(r.stdoutText()).isEqualTo("started\n");
@@ -262,22 +262,23 @@ class LinuxSandboxTest {
     @Test
     void theTimeoutAndKillActEvenWhileTheListenerIsBusy() throws Exception {
         StringBuilder seen = new StringBuilder();
-        Run timed = sandbox.start(RunSpec.builder().timeout(Duration.ofSeconds(1)).runnerScript("echo start; sleep 2; echo after").build(),
+        // Without the timer the run's thread would sit in the listener for 6 s and see "after" (written at 4 s).
+        Run timed = sandbox.start(RunSpec.builder().timeout(Duration.ofSeconds(2)).runnerScript("echo start; sleep 4; echo after").build(),
                 (stream, chunk) -> {
                     seen.append(new String(chunk));
-                    sleepQuietly(3000);
+                    sleepQuietly(6000);
                 });
         RunResult r = timed.result().get(60, TimeUnit.SECONDS);
         assertThat(r.timedOut()).isTrue();
-        assertThat(seen.toString()).isEqualTo("start\n");
+        assertThat(seen.toString()).doesNotContain("after");
 
         CountDownLatch first = new CountDownLatch(1);
         StringBuilder seen2 = new StringBuilder();
-        Run killed = sandbox.start(RunSpec.builder().runnerScript("echo start; sleep 1; echo after").build(),
+        Run killed = sandbox.start(RunSpec.builder().runnerScript("echo start; sleep 4; echo after").build(),
                 (stream, chunk) -> {
                     seen2.append(new String(chunk));
                     first.countDown();
-                    sleepQuietly(3000);
+                    sleepQuietly(6000);
                 });
         assertThat(first.await(60, TimeUnit.SECONDS)).isTrue();
         killed.kill();
