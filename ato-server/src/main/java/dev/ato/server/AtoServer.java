@@ -109,6 +109,9 @@ public final class AtoServer implements AutoCloseable {
                     .host(config.bindAddress())
                     .port(config.port())
                     .shutdownHook(false)
+                    // Output is many small writes (a Stdout chunk, then Done at once): with Nagle on, the second
+                    // waits for the client's delayed ACK, up to 40 ms on Linux.
+                    .connectionOptions(o -> o.tcpNoDelay(true))
                     // Nothing found on the class path joins in unasked (metrics providers, other features).
                     .featuresDiscoverServices(false)
                     .addFeature(ObserveFeature.just(HealthObserver.builder().details(true).addCheck(health).build()))
