@@ -1,7 +1,8 @@
 package dev.ato.rootfs;
 
 /**
- * Receives progress of pulls, imports and builds. Called from the thread doing the work; keep it quick.
+ * Receives progress of pulls, imports and builds. Called from the thread doing the work or from its
+ * read-ahead helper thread (byte counts), so an implementation must be thread-safe; keep it quick.
  * Every method has an empty default, so implement only what you draw.
  */
 public interface ProgressListener {

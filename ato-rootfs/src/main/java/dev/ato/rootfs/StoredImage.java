@@ -66,13 +66,27 @@ public record StoredImage(
     }
 
     /**
-     * The sandbox's view of this image: the layers lowest first, the environment (with a default PATH when
+     * The layer directories to stack, lowest first, with a layer that occurs more than once (an empty layer
+     * of an old builder, say) kept only at its topmost place: overlayfs refuses a lowerdir listed twice, and
+     * applying the same layer again higher up shadows everything its lower occurrence did, so dropping the
+     * lower one changes nothing.
+     */
+    public List<Path> stackedLayers() {
+        java.util.LinkedHashSet<Path> topDown = new java.util.LinkedHashSet<>();
+        for (int i = layers.size() - 1; i >= 0; i--) topDown.add(layers.get(i));
+        List<Path> out = new java.util.ArrayList<>(topDown);
+        java.util.Collections.reverse(out);
+        return List.copyOf(out);
+    }
+
+    /**
+     * The sandbox's view of this image: the {@link #stackedLayers() layers} lowest first, the environment (with a default PATH when
      * the image declares none) and the working directory.
      */
     public Image toSandboxImage() {
         Map<String, String> e = envMap();
         e.putIfAbsent("PATH", Image.DEFAULT_PATH);
-        return Image.ofLayers(layers, e, workingDir.isEmpty() ? "/" : workingDir);
+        return Image.ofLayers(stackedLayers(), e, workingDir.isEmpty() ? "/" : workingDir);
     }
 
     /**
@@ -84,6 +98,7 @@ public record StoredImage(
      */
     public String fstabLine(Path mountPoint) {
         if (!mountPoint.isAbsolute()) throw new IllegalArgumentException("mount point must be absolute: " + mountPoint);
+        List<Path> layers = stackedLayers();
         if (layers.size() == 1) {
             return fstabEscape(layers.get(0).toString()) + " " + fstabEscape(mountPoint.toString()) + " none bind,ro 0 0";
         }

@@ -130,6 +130,19 @@ class ImportTest {
         assertThat(one.fstabLine(Path.of("/srv/a b"))).isEqualTo(one.layers().get(0) + " /srv/a\\040b none bind,ro 0 0");
     }
 
+    @Test
+    void aLayerListedTwiceIsStackedOnceAtItsTopmostPlace() throws Exception {
+        StoredImage img = store().importOciLayout(TestImages.single(work.resolve("one"), "x"), ProgressListener.NONE).get(0);
+        Path a = img.layers().get(0);
+        Path b = work.resolve("b");
+        StoredImage twice = new StoredImage(img.reference(), img.manifestDigest(), img.configDigest(), List.of(a, b, a),
+                List.of("sha256:" + "a".repeat(64), "sha256:" + "b".repeat(64), "sha256:" + "a".repeat(64)), img.env(), "/",
+                List.of(), List.of(), "test", img.created());
+        assertThat(twice.stackedLayers()).containsExactly(b, a);
+        assertThat(twice.toSandboxImage().layers()).containsExactly(b, a);
+        assertThat(twice.fstabLine(Path.of("/m"))).contains("lowerdir=" + a + ":" + b + " ");
+    }
+
     static byte[] tar(String name, String content) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         try (TarArchiveOutputStream out = new TarArchiveOutputStream(b)) {
