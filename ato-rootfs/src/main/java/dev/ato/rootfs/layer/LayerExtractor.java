@@ -30,7 +30,7 @@ import java.util.function.LongConsumer;
  * final symlink ({@code O_CREAT|O_EXCL|O_NOFOLLOW}, {@code AT_SYMLINK_NOFOLLOW}, {@code linkat} without
  * {@code AT_SYMLINK_FOLLOW}); hardlink targets are resolved the same way inside the layer. The uncompressed
  * stream and the declared size of every file (a sparse file's real size included) count against
- * {@code maxBytes} before anything is written.
+ * {@code maxBytes} before anything is written, and a layer may hold at most {@value #MAX_ENTRIES} entries.
  *
  * <p>Form: {@code .wh.NAME} becomes a 0/0 character device NAME (overlayfs's whiteout), {@code .wh..wh..opq}
  * sets {@code trusted.overlay.opaque=y} on its directory, other {@code .wh..wh.} names (aufs bookkeeping) are
@@ -45,6 +45,8 @@ public final class LayerExtractor {
     private static final byte[] OPAQUE_XATTR = Libc.path("trusted.overlay.opaque");
     private static final int NOBODY = 65534;
     private static final int DIR_CACHE = 64;
+    /** Entries per layer: a full Debian image has ~100k; millions of empty files would only eat inodes. */
+    static final long MAX_ENTRIES = 2_000_000;
 
     private final int uidBase;
     private final int gidBase;
@@ -95,7 +97,7 @@ public final class LayerExtractor {
             TarArchiveInputStream tar = new TarArchiveInputStream(new EofPadding(ahead), "UTF-8");
             TarArchiveEntry e;
             while ((e = nextEntry(tar)) != null) {
-                entries++;
+                if (++entries > MAX_ENTRIES) throw new LayerRejectedException("layer has more than " + MAX_ENTRIES + " entries");
                 trimCache();
                 apply(tar, e);
             }
