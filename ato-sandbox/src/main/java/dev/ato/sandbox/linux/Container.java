@@ -50,17 +50,30 @@ final class Container {
     static int spawn(HostSetup host, HostNamespaces hostNs, NetnsPool netns, int uid, int gid, Request req, int[] childFds) {
         int oldUmask = -1;
         boolean unshared = false;
+        int pid = -1;
         int net = netns.take();
         try {
             Sys.unshare(net >= 0 ? THREAD_NAMESPACES & ~LibC.CLONE_NEWNET : THREAD_NAMESPACES);
             unshared = true;
             if (net >= 0) Sys.setns(net, LibC.CLONE_NEWNET, "pooled network namespace");
             oldUmask = LibC.umask(0);
-            return assembleAndSpawn(host, uid, gid, req, childFds, net < 0);
+            pid = assembleAndSpawn(host, uid, gid, req, childFds, net < 0);
+            return pid;
         } finally {
             if (oldUmask >= 0) LibC.umask(oldUmask);
             Sys.closeQuietly(net);
-            if (unshared) hostNs.restore();
+            if (unshared) {
+                try {
+                    hostNs.restore();
+                } catch (HostNamespaces.StrandedThreadError e) {
+                    // Nobody else knows the init: end it here (signals and wait need no filesystem).
+                    if (pid > 0) {
+                        LibC.kill(pid, LibC.SIGKILL);
+                        LibC.waitpid(pid, new int[1], 0);
+                    }
+                    throw e;
+                }
+            }
         }
     }
 
