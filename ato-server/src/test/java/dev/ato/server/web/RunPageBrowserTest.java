@@ -8,8 +8,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +29,7 @@ class RunPageBrowserTest {
     private static final Path TARGET = Path.of("target");
     private static final Path SHOTS = TARGET.resolve("web-screenshots");
 
+    private static final List<Path> STATE_DIRS = new ArrayList<>();
     private static AtoServer server;
     private static AtoServer oneRunServer;
 
@@ -41,18 +45,26 @@ class RunPageBrowserTest {
     /** A free port, a private state dir, run dir and cgroup name, so that servers never sweep each other. */
     private static ServerConfig.Builder testConfig() throws IOException {
         String name = "ato-web-" + UUID.randomUUID().toString().substring(0, 8);
+        Path state = Files.createTempDirectory("ato-web-test");
+        STATE_DIRS.add(state);
         return ServerConfig.builder().port(0)
-                .stateDir(Files.createTempDirectory("ato-web-test"))
+                .stateDir(state)
                 .runDir(Path.of("/run", name))
                 .cgroupName(name);
     }
 
     @AfterAll
-    static void stopServers() {
+    static void stopServers() throws IOException {
         try {
             if (server != null) server.close();
         } finally {
             if (oneRunServer != null) oneRunServer.close();
+        }
+        // The state dirs hold the servers' client-key secrets; Files.walk does not follow symlinks.
+        for (Path dir : STATE_DIRS) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
         }
     }
 
