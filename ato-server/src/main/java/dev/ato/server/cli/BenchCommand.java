@@ -1,7 +1,6 @@
 package dev.ato.server.cli;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
+import dev.ato.sandbox.bench.SandboxBench;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,26 +44,12 @@ public final class BenchCommand implements Callable<Integer> {
             if (n < 1 || clients < 1 || seconds < 1) throw new IllegalArgumentException("--runs, --clients and --seconds must be positive");
             return ServerBench.main(Optional.ofNullable(url), n, clients, Duration.ofSeconds(seconds));
         }
-        // The sandbox module owns its benchmark; it is looked up at run time so that either module can change
-        // without the other being rebuilt in lockstep.
-        Class<?> bench;
-        try {
-            bench = Class.forName("dev.ato.sandbox.bench.SandboxBench");
-        } catch (ClassNotFoundException e) {
-            System.err.println("ato bench: the sandbox benchmark (dev.ato.sandbox.bench.SandboxBench) is not built");
-            return 2;
-        }
-        Method main = bench.getMethod("main", String[].class);
         if (runs != null) {
             sandboxArgs.add(0, Integer.toString(runs));
             sandboxArgs.add(0, "--runs");
         }
-        try {
-            main.invoke(null, (Object) sandboxArgs.toArray(String[]::new));
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof Exception ex) throw ex;
-            throw e;
-        }
+        // The sandbox module owns its benchmark and its options (--out, --state-dir, --cgroup ...).
+        SandboxBench.main(sandboxArgs.toArray(String[]::new));
         return 0;
     }
 }
