@@ -156,7 +156,7 @@ final class Container {
             argv.add("ato-init");
             argv.add(root);
             argv.addAll(req.argv());
-            return Sys.spawn(host.initBinary.toString(), argv, req.env(), fds);
+            return Sys.spawn(host.initPath, argv, req.env(), fds);
         } finally {
             LibC.close(stdin);
         }

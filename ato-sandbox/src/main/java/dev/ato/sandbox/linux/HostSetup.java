@@ -36,7 +36,9 @@ final class HostSetup {
     static final Path BASH_STATIC = Path.of("/bin/bash-static");
 
     final Path stateDir;
-    final Path initBinary;
+    /** What to spawn as the init: /proc/self/fd/N of a sealed memfd, or the extracted file where memfds cannot be executed. */
+    final String initPath;
+    private final int initMemfd;
     final Path yargsBinary;
     final Path skeleton;
     final Path upperMount;
@@ -46,12 +48,35 @@ final class HostSetup {
 
     private HostSetup(Path stateDir, Path init, Path yargs, Path skeleton, List<String> hostBinds) {
         this.stateDir = stateDir;
-        this.initBinary = init;
+        this.initMemfd = memfdNoexec() ? -1 : Sys.sealedExecutable("ato-init", readAll(init));
+        this.initPath = initMemfd >= 0 ? "/proc/self/fd/" + initMemfd : init.toString();
         this.yargsBinary = yargs;
         this.skeleton = skeleton;
         this.upperMount = stateDir.resolve("upper");
         this.rootMount = stateDir.resolve("root");
         this.hostBinds = List.copyOf(hostBinds);
+    }
+
+    /** vm.memfd_noexec = 2 forbids executing any memfd (Linux 6.3+). */
+    private static boolean memfdNoexec() {
+        try {
+            return Files.readString(Path.of("/proc/sys/vm/memfd_noexec")).strip().equals("2");
+        } catch (IOException e) {
+            return false; // older kernels: memfds are executable
+        }
+    }
+
+    private static byte[] readAll(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new SandboxException("reading " + p + ": " + e, e);
+        }
+    }
+
+    /** Releases the init's memfd; no run may start afterwards. */
+    void close() {
+        Sys.closeQuietly(initMemfd);
     }
 
     static HostSetup prepare(SandboxConfig config) {

@@ -43,6 +43,14 @@ final class LibC {
     static final long MS_PRIVATE = 1 << 18;
 
     static final int F_DUPFD_CLOEXEC = 1030;
+    static final int F_ADD_SEALS = 1033;
+    static final int F_SEAL_SEAL = 1;
+    static final int F_SEAL_SHRINK = 2;
+    static final int F_SEAL_GROW = 4;
+    static final int F_SEAL_WRITE = 8;
+    static final int MFD_CLOEXEC = 1;
+    static final int MFD_ALLOW_SEALING = 2;
+    static final int MFD_EXEC = 0x10;
 
     static final int S_IFCHR = 0020000;
 
@@ -116,6 +124,9 @@ final class LibC {
 
     /** @see <a href="https://man7.org/linux/man-pages/man2/fcntl.2.html">fcntl(2)</a> */
     static native int fcntl(int fd, int cmd, int arg);
+
+    /** @see <a href="https://man7.org/linux/man-pages/man2/memfd_create.2.html">memfd_create(2)</a> */
+    static native int memfd_create(String name, int flags);
 
     /** @see <a href="https://man7.org/linux/man-pages/man2/chown.2.html">fchown(2)</a> */
     static native int fchown(int fd, int uid, int gid);

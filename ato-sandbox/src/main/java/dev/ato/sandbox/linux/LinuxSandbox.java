@@ -237,6 +237,7 @@ public final class LinuxSandbox implements Sandbox {
         if (closed && live.isEmpty() && !released) {
             released = true;
             hostNs.close();
+            host.close();
         }
     }
 

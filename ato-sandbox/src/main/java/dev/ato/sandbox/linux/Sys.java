@@ -156,6 +156,29 @@ final class Sys {
         return fd;
     }
 
+    /**
+     * An executable, sealed in-memory copy of a program, at a descriptor numbered 10 or more (above the
+     * descriptors a spawn sets up). Executed as {@code /proc/self/fd/N}, it does not depend on the mount
+     * options of the state directory (Debian's and Ubuntu's /run is noexec).
+     */
+    static int sealedExecutable(String name, byte[] content) {
+        int fd = LibC.memfd_create(name, LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING | LibC.MFD_EXEC);
+        if (fd < 0 && Native.getLastError() == 22) {
+            fd = LibC.memfd_create(name, LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING); // before Linux 6.3: no MFD_EXEC
+        }
+        if (fd < 0) throw lastError("memfd_create", name);
+        try {
+            writeAll(fd, content, "memfd " + name);
+            int seals = LibC.F_SEAL_SEAL | LibC.F_SEAL_SHRINK | LibC.F_SEAL_GROW | LibC.F_SEAL_WRITE;
+            if (LibC.fcntl(fd, LibC.F_ADD_SEALS, seals) != 0) throw lastError("fcntl(F_ADD_SEALS)", name);
+            int high = LibC.fcntl(fd, LibC.F_DUPFD_CLOEXEC, 10);
+            if (high < 0) throw lastError("fcntl(F_DUPFD_CLOEXEC)", name);
+            return high;
+        } finally {
+            LibC.close(fd);
+        }
+    }
+
     /** A pipe, both ends close-on-exec: [read, write]. */
     static int[] pipe() {
         int[] fds = new int[2];
