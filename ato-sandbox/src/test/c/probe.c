@@ -44,6 +44,7 @@ int main(int argc, char **argv) {
         report("bpf", syscall(SYS_bpf, 0, NULL, 0));
         report("userfaultfd", syscall(SYS_userfaultfd, 0));
         report("perf_event_open", syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0));
+        report("io_uring_setup", syscall(SYS_io_uring_setup, 1, NULL));
         static char stack[65536];
         long pid = clone(child, stack + sizeof stack, CLONE_NEWUSER | SIGCHLD, NULL);
         report("clone_newuser", pid);

@@ -13,9 +13,9 @@ import java.util.TreeMap;
  *
  * <p>It refuses, with EPERM, what a code runner never needs and what widens the kernel's attack surface:
  * making or entering namespaces (unshare, setns, clone with a CLONE_NEW* flag), mounting (old and new mount
- * API), pivot_root, the key store, bpf, perf_event_open, userfaultfd, kexec, kernel modules, reboot and
- * swap. clone3 gets ENOSYS: its flags live in memory a filter cannot read, and ENOSYS makes glibc fall back
- * to clone, whose flags it can. Every syscall that does not enter through the x86_64 table (i386's
+ * API), pivot_root, the key store, bpf, perf_event_open, userfaultfd, kexec, kernel modules, reboot, swap
+ * and io_uring. clone3 gets ENOSYS: its flags live in memory a filter cannot read, and ENOSYS makes glibc
+ * fall back to clone, whose flags it can. Every syscall that does not enter through the x86_64 table (i386's
  * {@code int 0x80}, the x32 ABI) is refused too, so no second syscall table slips past the numbers below.
  */
 final class SeccompFilter {
@@ -67,6 +67,11 @@ final class SeccompFilter {
         m.put("kexec_file_load", 320);
         m.put("bpf", 321);
         m.put("userfaultfd", 323);
+        // io_uring: a large, young attack surface (Docker's and ChromeOS's policies refuse it too); runtimes
+        // that try it (libuv) fall back to ordinary system calls when it fails.
+        m.put("io_uring_setup", 425);
+        m.put("io_uring_enter", 426);
+        m.put("io_uring_register", 427);
         m.put("open_tree", 428);
         m.put("move_mount", 429);
         m.put("fsopen", 430);

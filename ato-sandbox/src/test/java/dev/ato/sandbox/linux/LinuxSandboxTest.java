@@ -192,7 +192,7 @@ class LinuxSandboxTest {
                 "bpf", "userfaultfd", "perf_event_open", "clone_newuser")) {
             assertThat(out).containsPattern("(?m)^" + call + "=E[A-Z]+$");
         }
-        assertThat(out).contains("mount=EPERM", "unshare_user=EPERM", "keyctl=EPERM", "clone_newuser=EPERM");
+        assertThat(out).contains("mount=EPERM", "unshare_user=EPERM", "keyctl=EPERM", "clone_newuser=EPERM", "io_uring_setup=EPERM");
         assertThat(out).contains("fork=ok", "int80=-1\n", "x32_getpid=EPERM");
         CompletedRun util = bash("mount -t tmpfs none /mnt 2>/dev/null; echo mount=$?; unshare -r true 2>/dev/null; echo unshare=$?");
         assertThat(util.stdoutText()).doesNotContain("=0");
