@@ -11,30 +11,81 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class PullCrashTest {
+    /** Reads a layout's first layer digest. */
+    static final class RegistryBlobs {
+        static String layerDigest(Path layout) throws Exception {
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            String md = json.readTree(layout.resolve("index.json").toFile()).path("manifests").get(0).path("digest").asText();
+            return json.readTree(layout.resolve("blobs/sha256/" + md.substring(7)).toFile()).path("layers").get(0).path("digest").asText();
+        }
+    }
+
     @TempDir
     Path work;
+
+    private byte[] noise;
+
+    /** A one-layer layout with 6 MiB of incompressible data, so a throttled pull takes a few seconds. */
+    private Path bigLayout() {
+        noise = new byte[6 << 20];
+        new Random(42).nextBytes(noise);
+        try {
+            Path src = Files.createDirectories(work.resolve("src"));
+            Files.write(src.resolve("noise"), noise);
+            Path layout = work.resolve("layout");
+            Cmd.run("umoci", "init", "--layout", layout.toString());
+            Cmd.run("umoci", "new", "--image", layout + ":t");
+            Cmd.run("umoci", "insert", "--image", layout + ":t", src.resolve("noise").toString(), "/noise");
+            return layout;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Process pullInChild(Path storeRoot, String ref, String log) throws java.io.IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                PullMain.class.getName(), storeRoot.toString(), ref).redirectErrorStream(true)
+                .redirectOutput(work.resolve(log).toFile()).start();
+    }
+
+    @Test
+    void twoProcessesPullingOneImageDownloadAndExtractItsLayerOnce() throws Exception {
+        assumeTrue(Cmd.isRoot(), "the store chowns layer files: needs root");
+        Path layout = bigLayout();
+        try (TestRegistry registry = TestRegistry.start(work.resolve("registry"), null, null);
+             TestProxy proxy = TestProxy.throttled(registry, 128 * 1024)) {
+            registry.push(layout, "t", "test/big:t", null);
+            Path storeRoot = work.resolve("store");
+            ImageStore.open(storeRoot, StoreConfig.defaults());
+            String ref = proxy.host() + "/test/big:t";
+            // At 1.3 MB/s the 6 MiB layer takes ~5 s, far longer than the gap between the two JVMs' starts, so
+            // the second finds the first holding the layer's lock and waits for it.
+            Process a = pullInChild(storeRoot, ref, "a.log");
+            Process b = pullInChild(storeRoot, ref, "b.log");
+            assertThat(a.waitFor()).as(Files.readString(work.resolve("a.log"))).isZero();
+            assertThat(b.waitFor()).as(Files.readString(work.resolve("b.log"))).isZero();
+            ImageStore store = ImageStore.open(storeRoot, StoreConfig.defaults());
+            StoredImage img = store.find(ref).orElseThrow();
+            String layerBlob = RegistryBlobs.layerDigest(layout);
+            // Both processes fetched the manifest and config; the layer blob was fetched by one of them only.
+            assertThat(proxy.requests.stream().filter(p -> p.endsWith("/blobs/" + layerBlob))).hasSize(1);
+            assertThat(proxy.requests.stream().filter(p -> p.contains("/manifests/"))).hasSize(2);
+            assertThat(Files.readAllBytes(img.layers().get(0).resolve("noise"))).isEqualTo(noise);
+        }
+    }
 
     @Test
     void pullKilledMidwayLeavesNoUsableLayerAndTheNextPullSucceeds() throws Exception {
         assumeTrue(Cmd.isRoot(), "the store chowns layer files: needs root");
-        byte[] noise = new byte[6 << 20];
-        new Random(42).nextBytes(noise);
-        Path src = Files.createDirectories(work.resolve("src"));
-        Files.write(src.resolve("noise"), noise);
-        Path layout = work.resolve("layout");
-        Cmd.run("umoci", "init", "--layout", layout.toString());
-        Cmd.run("umoci", "new", "--image", layout + ":t");
-        Cmd.run("umoci", "insert", "--image", layout + ":t", src.resolve("noise").toString(), "/noise");
+        Path layout = bigLayout();
 
         try (TestRegistry registry = TestRegistry.start(work.resolve("registry"), null, null);
              TestProxy proxy = TestProxy.throttled(registry, 64 * 1024)) {
             registry.push(layout, "t", "test/big:t", null);
             Path storeRoot = work.resolve("store");
             String ref = proxy.host() + "/test/big:t";
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                    PullMain.class.getName(), storeRoot.toString(), ref).redirectErrorStream(true)
-                    .redirectOutput(work.resolve("child.log").toFile()).start();
+            Process child = pullInChild(storeRoot, ref, "child.log");
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (proxy.blobBytesSent.get() < (2 << 20)) {
                 assertThat(child.isAlive()).as("child still pulling; log: %s", Files.readString(work.resolve("child.log"))).isTrue();

@@ -33,6 +33,8 @@ public final class TestProxy implements AutoCloseable {
     private volatile int bytesPer100ms;
     /** Query strings the token service received. */
     public final List<String> tokenRequests = new CopyOnWriteArrayList<>();
+    /** Request paths seen, in order (blob and manifest GETs). */
+    public final List<String> requests = new CopyOnWriteArrayList<>();
     /** Blob bytes sent so far. */
     public final AtomicLong blobBytesSent = new AtomicLong();
 
@@ -86,6 +88,7 @@ public final class TestProxy implements AutoCloseable {
                 send(ex, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}");
                 return;
             }
+            requests.add(path);
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + backend + ex.getRequestURI()));
             String accept = ex.getRequestHeaders().getFirst("Accept");
             if (accept != null) b.header("Accept", accept);
@@ -99,7 +102,8 @@ public final class TestProxy implements AutoCloseable {
             try (InputStream in = resp.body(); OutputStream out = ex.getResponseBody()) {
                 byte[] buf = new byte[slow ? rate : 65536];
                 int n;
-                while ((n = in.read(buf)) > 0) {
+                // readNBytes fills the chunk, so the rate is the chunk per 100 ms, not whatever one read returns.
+                while ((n = slow ? in.readNBytes(buf, 0, buf.length) : in.read(buf)) > 0) {
                     out.write(buf, 0, n);
                     out.flush();
                     if (path.contains("/blobs/")) blobBytesSent.addAndGet(n);
