@@ -63,6 +63,11 @@ public record StoreConfig(
                 Map.of(), Set.of(), 4, Duration.ofMillis(500), Duration.ofSeconds(60));
     }
 
+    /** Owners shifted into the id range a sandbox maps (its uid/gid base and id count), so container root owns its files. */
+    public StoreConfig forSandbox(dev.ato.sandbox.SandboxConfig sandbox) {
+        return withIdMapping(sandbox.uidBase(), sandbox.gidBase(), sandbox.uidCount());
+    }
+
     /** Owners shifted to start at these host ids. */
     public StoreConfig withIdMapping(int newUidBase, int newGidBase, int newIdCount) {
         return new StoreConfig(newUidBase, newGidBase, newIdCount, maxLayerBytes, maxBlobBytes, maxManifestBytes, os, architecture, credentials, insecureRegistries, attempts, initialBackoff, requestTimeout);

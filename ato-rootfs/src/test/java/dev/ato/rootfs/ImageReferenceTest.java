@@ -54,6 +54,14 @@ class ImageReferenceTest {
     }
 
     @Test
+    void storeConfigFollowsTheSandboxIdMapping() {
+        StoreConfig c = StoreConfig.defaults().forSandbox(dev.ato.sandbox.SandboxConfig.defaults());
+        assertThat(c.uidBase()).isEqualTo(100000);
+        assertThat(c.gidBase()).isEqualTo(100000);
+        assertThat(c.idCount()).isEqualTo(65536);
+    }
+
+    @Test
     void refusesOverlongTags() {
         assertRefused("a:x" + "y".repeat(128));
     }
