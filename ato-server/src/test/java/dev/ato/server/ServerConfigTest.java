@@ -76,6 +76,19 @@ class ServerConfigTest {
     }
 
     @Test
+    void readmeDocumentsEveryKeyWithItsVariableAndDefault() throws Exception {
+        Path readme = Path.of("..", "README.md");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(readme), "README.md not found from " + Path.of("").toAbsolutePath());
+        String text = Files.readString(readme);
+        String section = text.substring(text.indexOf("<!-- section: server -->"), text.indexOf("<!-- end: server -->"));
+        for (ServerConfig.Key k : ServerConfig.Key.values()) {
+            assertThat(section).as(k.name()).contains("| `" + k.yamlName() + "` | `" + k.envName() + "` | ");
+            assertThat(section).as(k.name()).containsPattern("\\| `" + java.util.regex.Pattern.quote(k.yamlName())
+                    + "` \\| `" + k.envName() + "` \\| `?" + java.util.regex.Pattern.quote(k.defaultValue().replace("(none)", "none")) + "`? \\|");
+        }
+    }
+
+    @Test
     void memoryCapKeepsRunsWithinMemTotal() {
         ServerConfig huge = ServerConfig.builder().limits(dev.ato.sandbox.Limits.defaults().withMemoryBytes(1L << 40)).build();
         assertThat(AtoServer.effectiveCap(huge)).isEqualTo(1);
