@@ -233,6 +233,23 @@ class LinuxSandboxTest {
     }
 
     @Test
+    void concurrentRunsCannotReachEachOther() throws Exception {
+        CountDownLatch listening = new CountDownLatch(1);
+        Run server = sandbox.start(RunSpec.builder().code(probe).timeout(Duration.ofSeconds(60))
+                .runnerScript("cp /ATO/code /tmp/probe && chmod 755 /tmp/probe && echo marker > /tmp/mine && exec /tmp/probe listen 7777").build(),
+                (stream, chunk) -> { if (new String(chunk).contains("listening")) listening.countDown(); });
+        try {
+            assertThat(listening.await(60, TimeUnit.SECONDS)).isTrue();
+            CompletedRun other = withProbe("$P connect 7777; ls /tmp; ps -e -o comm= 2>/dev/null | grep -c probe");
+            // Its own copy of the probe is in its /tmp; the server run's files and process are not.
+            assertThat(other.stdoutText()).isEqualTo("connect=ECONNREFUSED\nprobe\n0\n");
+        } finally {
+            server.kill();
+            server.result().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void timeoutKillsEveryProcessInTheRun() {
         long t0 = System.nanoTime();
         CompletedRun r = sandbox.run(RunSpec.builder().timeout(Duration.ofSeconds(5))
