@@ -82,6 +82,9 @@ public final class ExtractBenchmark {
         out.printf("(medians of %d interleaved runs; the ato extractor also hashes the layer (sha256 diff_id), shifts owners by 100000 "
                 + "and writes overlayfs whiteouts; its CPU time counts every JVM thread)%n", repeats);
         FileOps.deleteTree(work.resolve("warm"));
+        // The layer and its layout are some hundreds of MB: gone once measured.
+        FileOps.deleteTree(work.resolve("oci"));
+        Files.deleteIfExists(layer);
         return results;
     }
 
