@@ -32,6 +32,7 @@ public final class SandboxBench {
     /** Latencies of one series, in nanoseconds, and its wall time. */
     private record Series(String name, int concurrency, long[] latencies, long wallNanos) {
         double pct(double p) {
+            if (latencies[0] < 0) return Double.NaN;
             long[] s = latencies.clone();
             Arrays.sort(s);
             int i = (int) Math.ceil(p / 100.0 * s.length) - 1;
@@ -39,6 +40,7 @@ public final class SandboxBench {
         }
 
         double rps() {
+            if (latencies[0] < 0) return Double.NaN;
             return latencies.length / (wallNanos / 1e9);
         }
     }
@@ -92,9 +94,21 @@ public final class SandboxBench {
             byte[] o = p.getInputStream().readAllBytes();
             if (p.waitFor() != 0) throw new IllegalStateException("bwrap failed: " + new String(o));
         };
-        series("bwrap", 1, Math.min(20, runs), bw);
-        results.add(series("bwrap", 1, runs, bw));
-        results.add(series("bwrap", 8, runs, bw));
+        boolean haveBwrap = true;
+        try {
+            series("bwrap", 1, Math.min(20, runs), bw);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof IOException)) throw e;
+            System.err.println("bwrap could not be started (install Debian's bubblewrap): " + e.getCause().getMessage());
+            haveBwrap = false;
+        }
+        if (haveBwrap) {
+            results.add(series("bwrap", 1, runs, bw));
+            results.add(series("bwrap", 8, runs, bw));
+        } else {
+            results.add(new Series("bwrap", 1, new long[] {-1}, 1));
+            results.add(new Series("bwrap", 8, new long[] {-1}, 1));
+        }
 
         StringBuilder table = new StringBuilder();
         table.append(String.format(Locale.ROOT, "/bin/true, %d runs per row, %d CPUs, load average %s%n", runs,
