@@ -82,7 +82,7 @@ public final class ImageCommand implements Runnable {
     static int guarded(Callable<Integer> body) throws Exception {
         try {
             return body.call();
-        } catch (ImageException e) {
+        } catch (ImageException | IllegalArgumentException e) {
             System.err.println("ato image: " + e.getMessage());
             return 1;
         }
