@@ -131,6 +131,27 @@ class ImportTest {
     }
 
     @Test
+    void gzipAndZstdLayersAreRecognisedByTheirMagicAndVerifiedAgainstTheDiffId() throws Exception {
+        byte[] plain = tar("f", "compressed layer\n");
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(plain);
+        }
+        ByteArrayOutputStream zst = new ByteArrayOutputStream();
+        try (var out = new com.github.luben.zstd.ZstdOutputStream(zst)) {
+            out.write(plain);
+        }
+        ImageStore store = store();
+        StoredImage fromGz = store.importOciLayout(handMadeLayout(work.resolve("gz"), gz.toByteArray(), Digests.sha256(plain)),
+                ImageReference.parse("localhost/gz:1"), ProgressListener.NONE);
+        StoredImage fromZst = ImageStore.open(work.resolve("store-zst"), StoreConfig.defaults()).importOciLayout(
+                handMadeLayout(work.resolve("zst"), zst.toByteArray(), Digests.sha256(plain)), ImageReference.parse("localhost/zst:1"), ProgressListener.NONE);
+        assertThat(fromGz.layerDigests()).containsExactly(Digests.sha256(plain));
+        assertThat(fromGz.layers().get(0).resolve("f")).hasContent("compressed layer");
+        assertThat(fromZst.layers().get(0).resolve("f")).hasContent("compressed layer");
+    }
+
+    @Test
     void aLayerListedTwiceIsStackedOnceAtItsTopmostPlace() throws Exception {
         StoredImage img = store().importOciLayout(TestImages.single(work.resolve("one"), "x"), ProgressListener.NONE).get(0);
         Path a = img.layers().get(0);
