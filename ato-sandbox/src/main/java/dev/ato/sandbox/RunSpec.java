@@ -122,6 +122,9 @@ public final class RunSpec {
         /** Run this argv (looked up on the image's PATH) instead of a runner script. */
         public Builder command(List<String> argv) {
             if (argv.isEmpty()) throw new IllegalArgumentException("empty command");
+            for (String a : argv) {
+                if (a.indexOf('\0') >= 0) throw new IllegalArgumentException("a command word cannot contain a NUL character");
+            }
             this.command = List.copyOf(argv);
             this.runnerScript = null;
             return this;
@@ -143,10 +146,20 @@ public final class RunSpec {
         public Builder input(String input) { return input(input.getBytes(StandardCharsets.UTF_8)); }
 
         /** The strings of /ATO/arguments, in order. */
-        public Builder arguments(List<byte[]> arguments) { this.arguments = List.copyOf(arguments); return this; }
+        public Builder arguments(List<byte[]> arguments) { this.arguments = nulFree(arguments, "an argument"); return this; }
 
         /** The strings of /ATO/options, in order. */
-        public Builder options(List<byte[]> options) { this.options = List.copyOf(options); return this; }
+        public Builder options(List<byte[]> options) { this.options = nulFree(options, "an option"); return this; }
+
+        /** The files are NUL-separated lists, so a NUL inside one string would silently split it in two. */
+        private static List<byte[]> nulFree(List<byte[]> items, String what) {
+            for (byte[] b : items) {
+                for (byte x : b) {
+                    if (x == 0) throw new IllegalArgumentException(what + " cannot contain a NUL byte");
+                }
+            }
+            return items.stream().map(byte[]::clone).toList();
+        }
 
         /** This run's limits instead of the sandbox's defaults. */
         public Builder limits(Limits limits) { this.limits = Objects.requireNonNull(limits); return this; }
