@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class LinuxRun implements Run {
     static final int CHUNK = 16 * 1024;
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
     private static final int REPORT_BYTES = 128;
     private static final long REPORT_MAGIC = 0x41544f5245504f52L;
     /** After the init exits the kernel kills the rest of the PID namespace; their pipe ends close soon after. */
@@ -157,10 +158,14 @@ final class LinuxRun implements Run {
     }
 
     private RunResult execute() {
-        // The cgroup is made on a helper thread while this one builds the container: they do not depend on
-        // each other until the init must be placed, and each takes a few hundred microseconds.
-        CompletableFuture<RunCgroup> pending = CompletableFuture.supplyAsync(() -> sandbox.cgroups().create(
-                clientKey, id, limits, sandbox.config().clientMemoryBytes(), sandbox.config().clientPids()), sandbox.helpers());
+        // With a core to spare, the cgroup is made on a helper thread while this one builds the container: they
+        // do not depend on each other until the init must be placed, and each takes a few hundred
+        // microseconds. When every core is busy anyway, the hand-off would only cost context switches.
+        java.util.function.Supplier<RunCgroup> makeCgroup = () -> sandbox.cgroups().create(
+                clientKey, id, limits, sandbox.config().clientMemoryBytes(), sandbox.config().clientPids());
+        CompletableFuture<RunCgroup> pending = sandbox.liveRuns() < CORES
+                ? CompletableFuture.supplyAsync(makeCgroup, sandbox.helpers())
+                : CompletableFuture.completedFuture(makeCgroup.get());
         RunCgroup cgroup = null;
         java.util.concurrent.ScheduledFuture<?> timer = null;
         Io io = new Io();

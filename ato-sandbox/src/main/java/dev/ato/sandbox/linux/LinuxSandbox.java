@@ -262,6 +262,10 @@ public final class LinuxSandbox implements Sandbox {
         return timer;
     }
 
+    int liveRuns() {
+        return live.size();
+    }
+
     NetnsPool netns() {
         return netns;
     }
