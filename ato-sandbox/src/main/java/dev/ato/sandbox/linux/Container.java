@@ -145,7 +145,7 @@ final class Container {
         Sys.symlink("/proc/self/fd/2", dev + "/stderr");
 
         Sys.sethostname(req.hostname());
-        if (ownNetwork) Sys.loopbackUp(); // a pooled namespace has lo up already
+        if (ownNetwork) Sys.readyNetwork(); // a pooled namespace has lo up already
 
         int stdin = Sys.openRead(ato + "/input");
         try {

@@ -59,7 +59,7 @@ final class NetnsPool implements AutoCloseable {
         int fd = -1;
         RuntimeException failure = null;
         try {
-            Sys.loopbackUp();
+            Sys.readyNetwork();
             fd = Sys.openNamespace("/proc/thread-self/ns/net");
         } catch (RuntimeException e) {
             failure = e;

@@ -201,6 +201,18 @@ final class Sys {
         if (LibC.sethostname(b, b.length) != 0) throw lastError("sethostname", name);
     }
 
+    /**
+     * Readies the calling thread's (new, private) network namespace: {@code lo} up, and the two settings that
+     * would otherwise need capabilities the container drops, harmless in a namespace of its own: any port
+     * may be bound, and anyone may open ICMP echo sockets ({@code ping}). /proc/sys/net shows the network
+     * namespace of the task that opens it.
+     */
+    static void readyNetwork() {
+        loopbackUp();
+        writeExisting("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0\n");
+        writeExisting("/proc/sys/net/ipv4/ping_group_range", "0 2147483647\n");
+    }
+
     /** Brings the loopback device of the calling thread's network namespace up; the kernel adds 127.0.0.1/8. */
     static void loopbackUp() {
         int s = LibC.socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);

@@ -227,6 +227,8 @@ class LinuxSandboxTest {
             assertThat(out.stdoutText()).isEqualTo("connect=ECONNREFUSED\n");
             CompletedRun in = withProbe("$P listen " + port + " > /tmp/l & for i in $(seq 100); do grep -q listening /tmp/l && break; sleep 0.05; done; $P connect " + port + "; wait");
             assertThat(in.stdoutText()).isEqualTo("connected pong\n");
+            CompletedRun low = withProbe("$P listen 80 > /tmp/l & for i in $(seq 100); do grep -q listening /tmp/l && break; sleep 0.05; done; $P connect 80; wait");
+            assertThat(low.stdoutText()).as("a port below 1024, without capabilities").isEqualTo("connected pong\n");
             CompletedRun ifaces = bash("ls /sys/class/net 2>/dev/null; cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' '");
             assertThat(ifaces.stdoutText().trim()).isEqualTo("lo");
         }
