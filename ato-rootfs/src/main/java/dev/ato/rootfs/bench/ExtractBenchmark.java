@@ -36,12 +36,13 @@ public final class ExtractBenchmark {
     /** One contender's timings: median wall-clock seconds, median CPU seconds (user + system), throughput. */
     public record Result(String name, double medianSeconds, double medianCpuSeconds, double mbPerSecond) { }
 
-    /** Command-line entry: {@code [WORKDIR [MEGABYTES [REPEATS]]]}. */
+    /** Command-line entry: {@code [WORKDIR [MEGABYTES [REPEATS [gzip]]]]}. */
     public static void main(String[] args) throws Exception {
         Path work = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("ato-bench-extract");
         long mb = args.length > 1 ? Long.parseLong(args[1]) : 200;
         int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-        run(work, mb << 20, repeats, System.out);
+        boolean gzip = args.length > 3 && args[3].equals("gzip");
+        run(work, mb << 20, repeats, gzip, System.out);
     }
 
     /**
@@ -49,13 +50,23 @@ public final class ExtractBenchmark {
      * after warming the JIT and the page cache, and prints a table; returns the results, tar first.
      * Wall-clock time is what a user waits; CPU time is the steadier figure on a shared machine.
      */
-    public static List<Result> run(Path work, long targetBytes, int repeats, PrintStream out) throws Exception {
+    public static List<Result> run(Path work, long targetBytes, int repeats, boolean gzip, PrintStream out) throws Exception {
         Files.createDirectories(work);
-        Path layer = work.resolve("layer.tar");
-        long[] stats = generate(layer, targetBytes);
-        long size = Files.size(layer);
-        out.printf("layer: %s, %.1f MB, %d files, %d directories, %d links%n", layer, size / 1e6, stats[0], stats[1], stats[2]);
-        Path layout = ociLayout(work.resolve("oci"), layer);
+        Path tarFile = work.resolve("layer.tar");
+        long[] stats = generate(tarFile, targetBytes);
+        long size = Files.size(tarFile);
+        String diffId = sha256(tarFile);
+        Path layer = tarFile;
+        if (gzip) {
+            layer = work.resolve("layer.tar.gz");
+            try (InputStream in = Files.newInputStream(tarFile); OutputStream o = new java.util.zip.GZIPOutputStream(new BufferedOutputStream(Files.newOutputStream(layer), 1 << 20), 1 << 16)) {
+                in.transferTo(o);
+            }
+            Files.delete(tarFile);
+        }
+        out.printf("layer: %s, %.1f MB uncompressed%s, %d files, %d directories, %d links%n", layer, size / 1e6,
+                gzip ? String.format(" (%.1f MB gzip)", Files.size(layer) / 1e6) : "", stats[0], stats[1], stats[2]);
+        Path layout = ociLayout(work.resolve("oci"), layer, diffId, gzip);
 
         for (int i = 0; i < 3; i++) timeOurs(layer, work.resolve("warm"));
         timeTar(layer, work.resolve("warm"));
@@ -70,7 +81,7 @@ public final class ExtractBenchmark {
             put(ours, i, timeOurs(layer, work.resolve("ours")));
         }
         List<Result> results = new ArrayList<>();
-        results.add(result("tar -x", tar, size));
+        results.add(result(gzip ? "tar -xz" : "tar -x", tar, size));
         if (haveUmoci) results.add(result("umoci unpack", umoci, size));
         results.add(result("ato LayerExtractor", ours, size));
         Result base = results.get(0);
@@ -115,7 +126,8 @@ public final class ExtractBenchmark {
         FileOps.deleteTree(dir);
         Files.createDirectories(dir);
         settle(dir);
-        double[] r = timeCommand("tar -x --same-owner -p -f '" + layer + "' -C '" + dir + "'");
+        String z = layer.toString().endsWith(".gz") ? "z" : "";
+        double[] r = timeCommand("tar -x" + z + " --same-owner -p -f '" + layer + "' -C '" + dir + "'");
         FileOps.deleteTree(dir);
         return r;
     }
@@ -134,7 +146,7 @@ public final class ExtractBenchmark {
         settle(dir);
         long cpu = cpuNanos();
         long t = System.nanoTime();
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(layer), 1 << 16)) {
+        try (InputStream in = dev.ato.rootfs.layer.Compression.decompress(new BufferedInputStream(Files.newInputStream(layer), 1 << 16))) {
             new LayerExtractor(100000, 100000, 65536, 16L << 30).extract(in, dir, n -> { });
         }
         double[] r = {(System.nanoTime() - t) / 1e9, (cpuNanos() - cpu) / 1e9};
@@ -224,23 +236,27 @@ public final class ExtractBenchmark {
         return new long[] {files, dirs, links};
     }
 
-    /** An OCI layout holding the layer uncompressed, for umoci. */
-    private static Path ociLayout(Path dir, Path layer) throws Exception {
-        FileOps.deleteTree(dir);
-        Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
+    private static String sha256(Path file) throws Exception {
         MessageDigest md = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(layer)) {
+        try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[1 << 20];
             int n;
             while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
         }
-        String layerDigest = "sha256:" + HexFormat.of().formatHex(md.digest());
+        return "sha256:" + HexFormat.of().formatHex(md.digest());
+    }
+
+    /** An OCI layout holding the layer (as is: plain or gzip), for umoci. */
+    private static Path ociLayout(Path dir, Path layer, String diffId, boolean gzip) throws Exception {
+        FileOps.deleteTree(dir);
+        Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
+        String layerDigest = gzip ? sha256(layer) : diffId;
         Files.createLink(blobs.resolve(layerDigest.substring(7)), layer);
-        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + layerDigest + "\"]}}").getBytes(StandardCharsets.UTF_8);
+        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + diffId + "\"]}}").getBytes(StandardCharsets.UTF_8);
         String configDigest = Digests.sha256(config);
         Files.write(blobs.resolve(configDigest.substring(7)), config);
         byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
-                + configDigest + "\",\"size\":" + config.length + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" + layerDigest
+                + configDigest + "\",\"size\":" + config.length + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar" + (gzip ? "+gzip" : "") + "\",\"digest\":\"" + layerDigest
                 + "\",\"size\":" + Files.size(layer) + "}]}").getBytes(StandardCharsets.UTF_8);
         String manifestDigest = Digests.sha256(manifest);
         Files.write(blobs.resolve(manifestDigest.substring(7)), manifest);

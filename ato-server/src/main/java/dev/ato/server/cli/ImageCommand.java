@@ -365,10 +365,13 @@ public final class ImageCommand implements Runnable {
         @Option(names = "--runs", paramLabel = "N", description = "timed runs per extractor (default 5)")
         int runs = 5;
 
+        @Option(names = "--gzip", description = "gzip the layer (as registries serve it) and compare with tar -xz")
+        boolean gzip;
+
         @Override
         public Integer call() throws Exception {
             if (mb < 1 || runs < 1) throw new IllegalArgumentException("--mb and --runs must be positive");
-            ExtractBenchmark.run(dir.toAbsolutePath(), mb << 20, runs, System.out);
+            ExtractBenchmark.run(dir.toAbsolutePath(), mb << 20, runs, gzip, System.out);
             return 0;
         }
     }
