@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <pthread.h>
 #include <unistd.h>
 
 static void report(const char *name, long rc) {
@@ -30,6 +31,7 @@ static void report(const char *name, long rc) {
 }
 
 static int child(void *arg) { (void) arg; return 0; }
+static void *thread_main(void *arg) { return arg; }
 
 int main(int argc, char **argv) {
     if (argc < 2) return 2;
@@ -57,6 +59,12 @@ int main(int argc, char **argv) {
         pid = fork();
         if (pid == 0) _exit(0);
         report("fork", pid);
+        /* glibc tries clone3 first (refused with ENOSYS by the filter) and falls back to clone. */
+        pthread_t t;
+        int e = pthread_create(&t, NULL, thread_main, NULL);
+        if (e == 0) pthread_join(t, NULL);
+        errno = e;
+        report("thread", e ? -1 : 0);
         if (pid > 0) waitpid((pid_t) pid, NULL, 0);
         return 0;
     }

@@ -43,7 +43,7 @@ class LinuxSandboxTest {
         sandbox = Sandbox.create(CONFIG);
         Path bin = Files.createTempFile("ato-probe", "");
         try {
-            Process gcc = new ProcessBuilder("gcc", "-static", "-O2", "-o", bin.toString(), "src/test/c/probe.c")
+            Process gcc = new ProcessBuilder("gcc", "-static", "-O2", "-pthread", "-o", bin.toString(), "src/test/c/probe.c")
                     .redirectErrorStream(true).start();
             String out = new String(gcc.getInputStream().readAllBytes());
             assertThat(gcc.waitFor()).as("gcc probe.c: " + out).isZero();
@@ -193,7 +193,7 @@ class LinuxSandboxTest {
             assertThat(out).containsPattern("(?m)^" + call + "=E[A-Z]+$");
         }
         assertThat(out).contains("mount=EPERM", "unshare_user=EPERM", "keyctl=EPERM", "clone_newuser=EPERM", "io_uring_setup=EPERM");
-        assertThat(out).contains("fork=ok", "int80=-1\n", "x32_getpid=EPERM");
+        assertThat(out).contains("fork=ok", "thread=ok", "int80=-1\n", "x32_getpid=EPERM");
         CompletedRun util = bash("mount -t tmpfs none /mnt 2>/dev/null; echo mount=$?; unshare -r true 2>/dev/null; echo unshare=$?");
         assertThat(util.stdoutText()).doesNotContain("=0");
     }
