@@ -23,7 +23,8 @@ import java.util.Set;
  * @param insecureRegistries registry hosts spoken to over plain HTTP (loopback hosts always are)
  * @param attempts           tries per registry request before giving up (at least 1)
  * @param initialBackoff     pause before the second try; doubled for each further try
- * @param requestTimeout     time limit of one HTTP exchange up to its response headers
+ * @param requestTimeout     time limit of one HTTP exchange up to its response headers, and the longest a
+ *                           blob download may go without receiving a byte
  */
 public record StoreConfig(
         int uidBase,
@@ -95,6 +96,11 @@ public record StoreConfig(
         var s = new java.util.HashSet<>(insecureRegistries);
         s.add(registry);
         return new StoreConfig(uidBase, gidBase, idCount, maxLayerBytes, maxBlobBytes, maxManifestBytes, os, architecture, credentials, s, attempts, initialBackoff, requestTimeout);
+    }
+
+    /** A different request (and download stall) timeout. */
+    public StoreConfig withRequestTimeout(Duration timeout) {
+        return new StoreConfig(uidBase, gidBase, idCount, maxLayerBytes, maxBlobBytes, maxManifestBytes, os, architecture, credentials, insecureRegistries, attempts, initialBackoff, timeout);
     }
 
     /** Different retry behaviour. */

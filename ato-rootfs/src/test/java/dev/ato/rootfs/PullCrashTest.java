@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,6 +73,34 @@ class PullCrashTest {
             assertThat(proxy.requests.stream().filter(p -> p.endsWith("/blobs/" + layerBlob))).hasSize(1);
             assertThat(proxy.requests.stream().filter(p -> p.contains("/manifests/"))).hasSize(2);
             assertThat(Files.readAllBytes(img.layers().get(0).resolve("noise"))).isEqualTo(noise);
+        }
+    }
+
+    @Test
+    void stalledDownloadIsAbandonedAndRetried() throws Exception {
+        assumeTrue(Cmd.isRoot(), "the store chowns layer files: needs root");
+        Path layout = bigLayout();
+        try (TestRegistry registry = TestRegistry.start(work.resolve("registry"), null, null);
+             TestProxy proxy = TestProxy.plain(registry)) {
+            registry.push(layout, "t", "test/big:t", null);
+            String layerBlob = RegistryBlobs.layerDigest(layout);
+            proxy.stallBlob.set(layerBlob);
+            ImageStore store = ImageStore.open(work.resolve("store"), StoreConfig.defaults()
+                    .withRequestTimeout(java.time.Duration.ofSeconds(1)).withRetries(3, java.time.Duration.ofMillis(50)));
+            List<String> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+            long t0 = System.nanoTime();
+            StoredImage img = store.pull(ImageReference.parse(proxy.host() + "/test/big:t"), new ProgressListener() {
+                @Override
+                public void finished(String id, String outcome) {
+                    outcomes.add(outcome);
+                }
+            });
+            assertThat(System.nanoTime() - t0).isLessThan(12_000_000_000L);
+            assertThat(Files.readAllBytes(img.layers().get(0).resolve("noise"))).isEqualTo(noise);
+            // The layer's first download stalled halfway, was closed after 1 s of silence, and was retried whole.
+            assertThat(proxy.requests.stream().filter(p -> p.endsWith(layerBlob)).count()).isEqualTo(2);
+            assertThat(outcomes).anyMatch(o -> o.startsWith("retrying after:") && o.contains("no data for 1 s"));
+            assertThat(outcomes).last().isEqualTo("done");
         }
     }
 

@@ -33,6 +33,8 @@ public final class TestProxy implements AutoCloseable {
     private volatile int bytesPer100ms;
     /** Query strings the token service received. */
     public final List<String> tokenRequests = new CopyOnWriteArrayList<>();
+    /** A blob digest whose next response sends half its body and then nothing (a stalled connection). */
+    public final java.util.concurrent.atomic.AtomicReference<String> stallBlob = new java.util.concurrent.atomic.AtomicReference<>();
     /** Request paths seen, in order (blob and manifest GETs). */
     public final List<String> requests = new CopyOnWriteArrayList<>();
     /** Blob bytes sent so far. */
@@ -52,6 +54,11 @@ public final class TestProxy implements AutoCloseable {
     /** A proxy that requires bearer tokens, issued by its /token endpoint to user:password. */
     public static TestProxy withTokenAuth(TestRegistry registry, String user, String password) throws IOException {
         return new TestProxy(registry.host(), user, password, 0);
+    }
+
+    /** A plain pass-through proxy (for stalls and request counting). */
+    public static TestProxy plain(TestRegistry registry) throws IOException {
+        return new TestProxy(registry.host(), null, null, 0);
     }
 
     /** A proxy that sends blob bodies at about {@code bytesPer100ms} per 100 ms. */
@@ -97,6 +104,15 @@ public final class TestProxy implements AutoCloseable {
             resp.headers().firstValue("Docker-Content-Digest").ifPresent(v -> ex.getResponseHeaders().add("Docker-Content-Digest", v));
             long len = resp.headers().firstValueAsLong("Content-Length").orElse(0);
             ex.sendResponseHeaders(resp.statusCode(), len == 0 ? -1 : len);
+            String stall = stallBlob.get();
+            if (stall != null && path.endsWith("/blobs/" + stall) && len > 2 && stallBlob.compareAndSet(stall, null)) {
+                try (InputStream in = resp.body(); OutputStream out = ex.getResponseBody()) {
+                    out.write(in.readNBytes((int) (len / 2)));
+                    out.flush();
+                    Thread.sleep(15_000);
+                }
+                return;
+            }
             int rate = bytesPer100ms;
             boolean slow = rate > 0 && path.contains("/blobs/");
             try (InputStream in = resp.body(); OutputStream out = ex.getResponseBody()) {

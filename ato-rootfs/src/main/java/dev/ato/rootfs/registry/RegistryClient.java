@@ -73,21 +73,44 @@ public final class RegistryClient {
     public Fetched manifest(ImageReference ref, String reference) {
         URI uri = baseUri(ref).resolve(ref.repository() + "/manifests/" + reference);
         String what = "manifest " + reference + " of " + ref.registry() + "/" + ref.repository();
-        try (Exchange ex = send(ref, uri, MediaTypes.ACCEPT, what)) {
-            byte[] body = readCapped(ex.body, config.maxManifestBytes(), what);
-            String digest = Digests.sha256(body);
-            if (reference.startsWith("sha256:") && !digest.equals(reference)) {
-                throw new ImageException(Kind.REJECTED_CONTENT, what + " does not match its digest: got " + digest);
+        return retryingBody(what, () -> {
+            try (Exchange ex = send(ref, uri, MediaTypes.ACCEPT, what)) {
+                byte[] body = readCapped(new StallGuard(ex.body, config.requestTimeout()), config.maxManifestBytes(), what);
+                String digest = Digests.sha256(body);
+                if (reference.startsWith("sha256:") && !digest.equals(reference)) {
+                    throw new ImageException(Kind.REJECTED_CONTENT, what + " does not match its digest: got " + digest);
+                }
+                JsonNode node = parse(body, what);
+                String mediaType = node.path("mediaType").asText("");
+                if (mediaType.isEmpty()) mediaType = ex.headers.firstValue("Content-Type").orElse("").split(";")[0].trim();
+                if (node.path("schemaVersion").asInt() == 1) {
+                    throw new ImageException(Kind.REJECTED_CONTENT, what + " is a schema 1 manifest, which is not supported");
+                }
+                return new Fetched(body, mediaType, digest, node);
             }
-            JsonNode node = parse(body, what);
-            String mediaType = node.path("mediaType").asText("");
-            if (mediaType.isEmpty()) mediaType = ex.headers.firstValue("Content-Type").orElse("").split(";")[0].trim();
-            if (node.path("schemaVersion").asInt() == 1) {
-                throw new ImageException(Kind.REJECTED_CONTENT, what + " is a schema 1 manifest, which is not supported");
+        });
+    }
+
+    private interface BodyRead<T> {
+        T read() throws IOException;
+    }
+
+    /**
+     * Repeats a whole exchange when its body fails midway (a dropped or stalled connection): {@link #send}
+     * retries only up to the response headers.
+     */
+    private <T> T retryingBody(String what, BodyRead<T> exchange) {
+        Duration backoff = config.initialBackoff();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return exchange.read();
+            } catch (IOException e) {
+                if (attempt >= config.attempts()) {
+                    throw new ImageException(Kind.NETWORK, "read " + what + " failed after " + attempt + " attempts: " + e.getMessage(), e);
+                }
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2);
             }
-            return new Fetched(body, mediaType, digest, node);
-        } catch (IOException e) {
-            throw new ImageException(Kind.NETWORK, "read " + what + ": " + e, e);
         }
     }
 
@@ -95,11 +118,11 @@ public final class RegistryClient {
     public byte[] smallBlob(ImageReference ref, String digest, long size) {
         String what = "blob " + digest + " of " + ref.registry() + "/" + ref.repository();
         if (size > config.maxManifestBytes()) throw new ImageException(Kind.REJECTED_CONTENT, what + " is larger than the cap of " + config.maxManifestBytes() + " bytes");
-        try (InputStream in = blob(ref, digest, size, config.maxManifestBytes(), n -> { })) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new ImageException(Kind.NETWORK, "read " + what + ": " + e, e);
-        }
+        return retryingBody(what, () -> {
+            try (InputStream in = blob(ref, digest, size, config.maxManifestBytes(), n -> { })) {
+                return in.readAllBytes();
+            }
+        });
     }
 
     /**
@@ -111,7 +134,7 @@ public final class RegistryClient {
         URI uri = baseUri(ref).resolve(ref.repository() + "/blobs/" + digest);
         String what = "blob " + digest + " of " + ref.registry() + "/" + ref.repository();
         Exchange ex = send(ref, uri, "*/*", what);
-        return new VerifyingInputStream(ex.body, digest, size, cap, what, progress);
+        return new VerifyingInputStream(new StallGuard(ex.body, config.requestTimeout()), digest, size, cap, what, progress);
     }
 
     private record Exchange(InputStream body, HttpHeaders headers) implements AutoCloseable {
