@@ -105,6 +105,29 @@ class PullCrashTest {
     }
 
     @Test
+    void serverErrorsAreRetriedWithBackOffThenReported() throws Exception {
+        assumeTrue(Cmd.isRoot(), "the store chowns layer files: needs root");
+        Path layout = TestImages.single(work, "retry\n");
+        try (TestRegistry registry = TestRegistry.start(work.resolve("registry"), null, null);
+             TestProxy proxy = TestProxy.plain(registry)) {
+            registry.push(layout, "t", "test/retry:t", null);
+            ImageReference ref = ImageReference.parse(proxy.host() + "/test/retry:t");
+            proxy.failNext.set(3);
+            StoredImage img = ImageStore.open(work.resolve("store"), StoreConfig.defaults().withRetries(4, java.time.Duration.ofMillis(20)))
+                    .pull(ref, ProgressListener.NONE);
+            assertThat(img.layers().get(0).resolve("hello")).hasContent("retry");
+            assertThat(proxy.requests.subList(0, 4)).allMatch(p -> p.endsWith("/manifests/t"));
+
+            proxy.failNext.set(100);
+            ImageStore other = ImageStore.open(work.resolve("store2"), StoreConfig.defaults().withRetries(2, java.time.Duration.ofMillis(20)));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> other.pull(ref, ProgressListener.NONE))
+                    .isInstanceOf(ImageException.class)
+                    .hasMessageContaining("failed after 2 attempts: HTTP 503")
+                    .satisfies(e -> assertThat(((ImageException) e).kind()).isEqualTo(ImageException.Kind.NETWORK));
+        }
+    }
+
+    @Test
     void pullKilledMidwayLeavesNoUsableLayerAndTheNextPullSucceeds() throws Exception {
         assumeTrue(Cmd.isRoot(), "the store chowns layer files: needs root");
         Path layout = bigLayout();

@@ -35,6 +35,8 @@ public final class TestProxy implements AutoCloseable {
     public final List<String> tokenRequests = new CopyOnWriteArrayList<>();
     /** A blob digest whose next response sends half its body and then nothing (a stalled connection). */
     public final java.util.concurrent.atomic.AtomicReference<String> stallBlob = new java.util.concurrent.atomic.AtomicReference<>();
+    /** How many of the next /v2/ requests get a 503. */
+    public final java.util.concurrent.atomic.AtomicInteger failNext = new java.util.concurrent.atomic.AtomicInteger();
     /** Request paths seen, in order (blob and manifest GETs). */
     public final List<String> requests = new CopyOnWriteArrayList<>();
     /** Blob bytes sent so far. */
@@ -96,6 +98,10 @@ public final class TestProxy implements AutoCloseable {
                 return;
             }
             requests.add(path);
+            if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                send(ex, 503, "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"try later\"}]}");
+                return;
+            }
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + backend + ex.getRequestURI()));
             String accept = ex.getRequestHeaders().getFirst("Accept");
             if (accept != null) b.header("Accept", accept);
