@@ -2,7 +2,7 @@ package dev.ato.rootfs;
 
 import java.nio.file.Path;
 
-/** Pulls one image into a store: the child process that {@link PullCrashTest} kills midway. */
+/** Pulls one image into a store: the child process that {@link PullResilienceTest} kills midway. */
 public final class PullMain {
     private PullMain() { }
 

@@ -11,7 +11,8 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-class PullCrashTest {
+/** Pulls that meet trouble: killed processes, concurrent processes, stalled connections, server errors. */
+class PullResilienceTest {
     /** Reads a layout's first layer digest. */
     static final class RegistryBlobs {
         static String layerDigest(Path layout) throws Exception {
