@@ -166,16 +166,56 @@ public final class ImageStore {
         checkLayerCount(ic, im.layers().size(), what);
         List<String> held = new ArrayList<>();
         try {
+            List<Runnable> fetches = new ArrayList<>();
             for (int i = 0; i < im.layers().size(); i++) {
                 Descriptor layer = im.layers().get(i);
                 String diffId = ic.diffIds().get(i);
                 hold(diffId, held);
-                ensureLayer(diffId, shortId(layer.digest()), layer.size(), progress, true,
-                        p -> c.blob(ref, layer.digest(), layer.size(), config.maxBlobBytes(), p));
+                fetches.add(() -> ensureLayer(diffId, shortId(layer.digest()), layer.size(), progress, true,
+                        p -> c.blob(ref, layer.digest(), layer.size(), config.maxBlobBytes(), p)));
             }
+            runParallel(fetches, PARALLEL_DOWNLOADS, "pull " + what);
             return writeRecord(ref, m.digest(), im.config().digest(), ic, "registry");
         } finally {
             release(held);
+        }
+    }
+
+    /** Layers downloaded at once by one pull, as docker does: round trips overlap, two cores stay busy. */
+    private static final int PARALLEL_DOWNLOADS = 3;
+
+    /**
+     * Runs the tasks on up to {@code parallelism} platform threads (they block in I/O and in JNA calls) and
+     * waits for all; the first failure is rethrown once every task has ended, so no task outlives the call.
+     */
+    private static void runParallel(List<Runnable> tasks, int parallelism, String what) {
+        if (tasks.size() <= 1) {
+            tasks.forEach(Runnable::run);
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.min(parallelism, tasks.size()), r -> Thread.ofPlatform().daemon().name("ato-pull").unstarted(r));
+        try {
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+            for (Runnable t : tasks) futures.add(pool.submit(t));
+            RuntimeException first = null;
+            for (java.util.concurrent.Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (first == null) {
+                        first = e.getCause() instanceof RuntimeException re ? re
+                                : new ImageException(Kind.IO, what + ": " + e.getCause(), e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    pool.shutdownNow();
+                    throw new ImageException(Kind.NETWORK, "interrupted: " + what, e);
+                }
+            }
+            if (first != null) throw first;
+        } finally {
+            pool.shutdown();
         }
     }
 
