@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -96,20 +95,26 @@ public final class ImageCommand implements Runnable {
     }
 
     /**
-     * Progress bars on standard error: one line per layer, redrawn in place on a terminal; on anything
-     * else (logs, CI) only the start and end of each task are printed.
+     * Progress bars on standard error, one line per layer (a pull fetches several at once), redrawn in place
+     * with ANSI cursor movement on a terminal; elsewhere (logs, CI) only each task's start and end are printed.
      */
     static final class Bars implements ProgressListener {
+        private static final int WIDTH = 30;
+
         private final PrintStream err = System.err;
         private final boolean tty = System.console() != null;
-        private final Map<String, long[]> tasks = new ConcurrentHashMap<>();
-        private volatile long lastDraw;
+        /** id -> {done, total}; insertion order is display order. */
+        private final Map<String, long[]> tasks = new java.util.LinkedHashMap<>();
+        private final Map<String, String> outcomes = new java.util.HashMap<>();
+        private int drawnLines;
+        private long lastDraw;
 
         @Override
         public synchronized void started(String id, String what, long totalBytes) {
             tasks.put(id, new long[] {0, totalBytes});
-            if (!tty) err.println(id + ": " + what + (totalBytes >= 0 ? " " + human(totalBytes) : ""));
-            else draw(id, what, 0, totalBytes, true);
+            outcomes.remove(id);
+            if (tty) redraw(true);
+            else err.println(id + ": " + what + (totalBytes >= 0 ? " " + human(totalBytes) : ""));
         }
 
         @Override
@@ -117,19 +122,15 @@ public final class ImageCommand implements Runnable {
             long[] t = tasks.get(id);
             if (t == null) return;
             t[0] = doneBytes;
-            long now = System.nanoTime();
-            if (tty && now - lastDraw > 100_000_000L) {
-                lastDraw = now;
-                draw(id, "pull", doneBytes, t[1], true);
-            }
+            if (tty) redraw(false);
         }
 
         @Override
         public synchronized void finished(String id, String outcome) {
-            long[] t = tasks.remove(id);
-            if (tty && t != null) {
-                draw(id, "pull", t[1] >= 0 ? t[1] : t[0], t[1], true);
-                err.println("  " + outcome);
+            if (tty) {
+                tasks.computeIfAbsent(id, k -> new long[] {0, -1});
+                outcomes.put(id, outcome);
+                redraw(true);
             } else {
                 err.println(id + ": " + outcome);
             }
@@ -137,19 +138,37 @@ public final class ImageCommand implements Runnable {
 
         @Override
         public synchronized void message(String line) {
+            // A message starts a new block of bars below it.
             err.println(line);
+            tasks.clear();
+            outcomes.clear();
+            drawnLines = 0;
         }
 
-        private void draw(String id, String what, long done, long total, boolean inPlace) {
-            int width = 30;
-            String bar;
-            if (total > 0) {
-                int filled = (int) Math.min(width, done * width / total);
-                bar = "[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + human(done) + " / " + human(total);
-            } else {
-                bar = "[" + " ".repeat(width) + "] " + human(done);
+        private void redraw(boolean force) {
+            long now = System.nanoTime();
+            if (!force && now - lastDraw < 100_000_000L) return;
+            lastDraw = now;
+            StringBuilder b = new StringBuilder();
+            if (drawnLines > 0) b.append("\033[").append(drawnLines).append('A');
+            for (Map.Entry<String, long[]> e : tasks.entrySet()) {
+                long done = e.getValue()[0];
+                long total = e.getValue()[1];
+                String outcome = outcomes.get(e.getKey());
+                b.append("\r\033[2K").append(e.getKey()).append(' ');
+                if (outcome != null && total < 0) {
+                    b.append(outcome);
+                } else {
+                    long shown = outcome != null && outcome.equals("done") && total >= 0 ? total : done;
+                    int filled = total > 0 ? (int) Math.min(WIDTH, shown * WIDTH / total) : 0;
+                    b.append('[').append("#".repeat(filled)).append(" ".repeat(WIDTH - filled)).append("] ").append(human(shown));
+                    if (total >= 0) b.append(" / ").append(human(total));
+                    if (outcome != null) b.append("  ").append(outcome);
+                }
+                b.append('\n');
             }
-            err.print((inPlace ? "\r" : "") + id + " " + what + " " + bar + "   ");
+            drawnLines = tasks.size();
+            err.print(b);
             err.flush();
         }
     }
