@@ -100,9 +100,16 @@ public final class LinuxSandbox implements Sandbox {
             throw new SandboxException("no user namespaces in this kernel (/proc/sys/user/max_user_namespaces: " + e + ")");
         }
         HostSetup host = HostSetup.prepare(config);
-        CgroupDriver cgroups = CgroupDriver.probe(config.cgroupName());
-        cgroups.sweep();
-        HostNamespaces ns = new HostNamespaces();
+        CgroupDriver cgroups;
+        HostNamespaces ns;
+        try {
+            cgroups = CgroupDriver.probe(config.cgroupName());
+            cgroups.sweep();
+            ns = new HostNamespaces();
+        } catch (RuntimeException e) {
+            host.close();
+            throw e;
+        }
         LinuxSandbox sandbox = new LinuxSandbox(config, host, ns, cgroups);
         sandbox.netns.start();
         try {
