@@ -89,7 +89,13 @@ public final class TestRegistry implements AutoCloseable {
 
     /** Pushes tag {@code tag} of an OCI layout to {@code repo:tag} with skopeo. */
     public void push(Path layout, String tag, String repoAndTag, String creds) {
+        push(layout, tag, repoAndTag, creds, List.of());
+    }
+
+    /** Pushes with extra skopeo options, e.g. {@code --format=v2s2} for Docker's manifest format. */
+    public void push(Path layout, String tag, String repoAndTag, String creds, List<String> options) {
         List<String> cmd = new ArrayList<>(List.of("skopeo", "copy", "--quiet", "--dest-tls-verify=false"));
+        cmd.addAll(options);
         if (creds != null) cmd.add("--dest-creds=" + creds);
         cmd.add("oci:" + layout + ":" + tag);
         cmd.add("docker://" + host() + "/" + repoAndTag);

@@ -189,6 +189,29 @@ class RegistryPullTest {
                 .hasMessageContaining("no image for linux/s390x").hasMessageContaining("linux/amd64");
     }
 
+    @Test
+    void dockerSchema2ManifestAndManifestListArePulledLikeTheirOciTwins() throws Exception {
+        registry.push(layout, "t", "test/docker:v2s2", null, List.of("--format=v2s2"));
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<byte[]> m = http.send(HttpRequest.newBuilder(URI.create("http://" + registry.host() + "/v2/test/docker/manifests/v2s2"))
+                .header("Accept", MediaTypes.DOCKER_MANIFEST).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(new String(m.body(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains(MediaTypes.DOCKER_MANIFEST).contains("application/vnd.docker.image.rootfs.diff.tar.gzip");
+        String list = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.DOCKER_LIST + "\",\"manifests\":[{\"mediaType\":\""
+                + MediaTypes.DOCKER_MANIFEST + "\",\"digest\":\"" + Digests.sha256(m.body()) + "\",\"size\":" + m.body().length
+                + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}";
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create("http://" + registry.host() + "/v2/test/docker/manifests/list"))
+                .header("Content-Type", MediaTypes.DOCKER_LIST).PUT(HttpRequest.BodyPublishers.ofString(list)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+
+        ImageStore store = store("store-docker");
+        StoredImage fromList = store.pull(ref("test/docker:list"), ProgressListener.NONE);
+        StoredImage oci = store.pull(ref("test/multi:t"), ProgressListener.NONE);
+        assertThat(fromList.manifestDigest()).isEqualTo(Digests.sha256(m.body()));
+        assertThat(fromList.layerDigests()).isEqualTo(oci.layerDigests());
+        assertThat(fromList.env()).contains("GREETING=hello world");
+    }
+
     private static HttpResponse<byte[]> getManifest(HttpClient http, String repo, String tag) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://" + registry.host() + "/v2/" + repo + "/manifests/" + tag))
                 .header("Accept", MediaTypes.OCI_MANIFEST).build(), HttpResponse.BodyHandlers.ofByteArray());
