@@ -23,7 +23,7 @@ class JvmDeathTest {
         String cp = String.join(java.io.File.pathSeparator, System.getProperty("jdk.module.path", ""),
                 System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process jvm = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, KillMeMain.class.getName())
+        Process jvm = new ProcessBuilder(java, "-cp", cp, KillMeMain.class.getName())
                 .redirectErrorStream(true).start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(jvm.getInputStream()))) {
