@@ -91,7 +91,9 @@ public final class AtoServer implements AutoCloseable {
         });
         try {
             LanguageCatalog catalog = config.catalog().orElseGet(LanguageCatalog::builtIn);
-            ImageResolver images = config.imageResolver().orElseGet(() -> ImageResolver.hostAndStore(config.imageDir()));
+            Sandbox sb = sandbox;
+            ImageResolver images = config.imageResolver()
+                    .orElseGet(() -> ImageResolver.hostAndStore(config.imageDir(), sb.config()));
             ClientKeys keys = ClientKeys.open(config.stateDir(), config.trustedProxies());
 
             int cap = effectiveCap(config);

@@ -1,6 +1,7 @@
 package dev.ato.server;
 
 import dev.ato.sandbox.Image;
+import dev.ato.sandbox.SandboxConfig;
 import java.util.Optional;
 
 /**
@@ -14,10 +15,20 @@ public interface ImageResolver {
 
     /**
      * {@code host}, plus every image in the image store at {@code storeRoot} (the server's default; the store is
-     * opened on the first look-up of a stored image, and only when the directory exists).
+     * opened on the first look-up of a stored image, and only when the directory exists), for a sandbox with
+     * {@link SandboxConfig#defaults() the default} id mapping.
      */
     static ImageResolver hostAndStore(java.nio.file.Path storeRoot) {
-        return new dev.ato.server.internal.StoreImageResolver(storeRoot);
+        return hostAndStore(storeRoot, SandboxConfig.defaults());
+    }
+
+    /**
+     * {@code host}, plus every image in the image store at {@code storeRoot}, opened with this sandbox's id
+     * mapping. A found image is trusted for about a second and only while its layers exist, so an image removed
+     * from the store (and garbage-collected) stops resolving.
+     */
+    static ImageResolver hostAndStore(java.nio.file.Path storeRoot, SandboxConfig sandbox) {
+        return new dev.ato.server.internal.StoreImageResolver(storeRoot, sandbox);
     }
 
     /** Resolves {@code host} to {@link Image#host()} and nothing else. */
