@@ -2,6 +2,10 @@ package dev.ato.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ato.rootfs.ImageException;
+import dev.ato.rootfs.ImageReference;
+import dev.ato.rootfs.ImageStore;
+import dev.ato.rootfs.StoreConfig;
 import dev.ato.rootfs.languages.Language;
 import dev.ato.rootfs.languages.LanguageCatalog;
 import dev.ato.sandbox.Image;
@@ -36,7 +40,7 @@ import picocli.CommandLine.Parameters;
 /** {@code ./ato run}: one run in the local sandbox, no server. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run FILE as LANGUAGE in the local sandbox; output streams to the terminal, then the Done record. "
-                + "Exit status: the program's (128+signal when killed).")
+                + "Exit status: the program's (128+signal when killed); 125 when the run could not be set up.")
 public final class RunCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Files read from the command line are capped like a request: code, input at most 64 KiB each. */
@@ -66,15 +70,36 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "one JSON object per line: {\"stdout\": ...}, {\"stderr\": ...}, {\"done\": {...}}")
     boolean json;
 
+    @Option(names = "--image", paramLabel = "REF", description = "run in this image instead of the language's "
+            + "(a reference of the image store, pulled first when absent, or 'host'); the language's runner is kept")
+    String imageRef;
+
+    /** Exit status when the run could not be made (bad option, unknown language, image error): as docker run's. */
+    static final int SETUP_FAILED = 125;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
+        try {
+            return runOnce();
+        } catch (ImageException | IllegalArgumentException e) {
+            System.err.println("ato run: " + e.getMessage());
+            return SETUP_FAILED;
+        }
+    }
+
+    private int runOnce() throws IOException, InterruptedException {
         if (timeout < 1 || timeout > 60) throw new IllegalArgumentException("--timeout must be 1..60: " + timeout);
         LanguageCatalog catalog = LanguageCatalog.builtIn();
         Language lang = catalog.find(language).orElseThrow(() -> new IllegalArgumentException(
                 "no such language: " + language + " (see ./ato languages)"));
         ServerConfig cfg = ServerConfig.load(Optional.ofNullable(config));
-        Image image = ImageResolver.hostAndStore(cfg.imageDir()).resolve(lang.image()).orElseThrow(() -> new IllegalArgumentException(
-                "language " + language + " needs image '" + lang.image() + "', which is not on this host"));
+        SandboxConfig sandboxConfig = SandboxConfig.defaults().withStateDir(cfg.runDir())
+                .withCgroupName(cfg.cgroupName()).withDefaultLimits(cfg.limits())
+                .withClientLimits(cfg.clientMemoryBytes(), cfg.clientPids());
+        Image image = imageRef != null ? imageFor(imageRef, cfg, sandboxConfig)
+                : ImageResolver.hostAndStore(cfg.imageDir(), sandboxConfig).resolve(lang.image()).orElseThrow(() -> new IllegalArgumentException(
+                "language " + language + " needs image '" + lang.image() + "', which is not on this host "
+                        + "(./ato image pull " + lang.image() + ", or --image REF)"));
         byte[] code = "-".equals(file) ? System.in.readNBytes(MAX_FILE + 1) : readCapped(Path.of(file));
         if (code.length > MAX_FILE) throw new IllegalArgumentException("the program is larger than 64 KiB");
         byte[] in = input == null ? new byte[0] : readCapped(input);
@@ -86,9 +111,7 @@ public final class RunCommand implements Callable<Integer> {
 
         // The sandbox's thread only queues; this thread writes, so a slow terminal never stalls the run.
         LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        try (Sandbox sandbox = Sandbox.create(SandboxConfig.defaults().withStateDir(cfg.runDir())
-                .withCgroupName(cfg.cgroupName()).withDefaultLimits(cfg.limits())
-                .withClientLimits(cfg.clientMemoryBytes(), cfg.clientPids()))) {
+        try (Sandbox sandbox = Sandbox.create(sandboxConfig)) {
             Run run = sandbox.start(spec, (stream, chunk) -> events.add(new Chunk(stream, chunk)));
             Thread hook = new Thread(run::kill, "ato-run-kill");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -107,6 +130,17 @@ public final class RunCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /**
+     * {@code host}, or the stored image {@code ref}, pulled with progress bars when the store lacks it. The store
+     * is opened with the sandbox's id mapping, so layers pulled here are owned by the ids its containers map.
+     */
+    private static Image imageFor(String ref, ServerConfig cfg, SandboxConfig sandboxConfig) {
+        if ("host".equals(ref)) return Image.host();
+        ImageReference parsed = ImageReference.parse(ref);
+        return ImageStore.open(cfg.imageDir(), StoreConfig.defaults().forSandbox(sandboxConfig))
+                .findOrPull(parsed, new ImageCommand.Bars()).toSandboxImage();
     }
 
     private static byte[] readCapped(Path p) throws IOException {

@@ -14,18 +14,9 @@ import dev.ato.rootfs.StoredImage;
 import dev.ato.rootfs.languages.LanguageCatalog;
 import dev.ato.server.AtoServer;
 import dev.ato.server.ServerConfig;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,47 +29,11 @@ class RegistryImageHelloWorldTest {
     @TempDir
     Path work;
 
-    private static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) throw new AssertionError(List.of(cmd) + " failed:\n" + out);
-        return out;
-    }
-
     @Test
     void languageWhoseImageComesFromTheRegistryPassesHelloWorld() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "the sandbox and the image store need root");
-        Path bashStatic = Path.of("/bin/bash-static");
-        assertThat(bashStatic).as("bash-static is in setup/packages/runtime.txt").exists();
-
-        // An image with nothing but a static bash at /bin/bash, written by umoci.
-        Path layout = work.resolve("layout");
-        run("umoci", "init", "--layout", layout.toString());
-        run("umoci", "new", "--image", layout + ":1");
-        run("umoci", "config", "--image", layout + ":1", "--config.env=PATH=/bin", "--config.env=FROM_IMAGE=yes");
-        run("umoci", "insert", "--image", layout + ":1", bashStatic.toString(), "/bin/bash");
-
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        Path cfg = work.resolve("registry.yml");
-        Files.writeString(cfg, """
-                version: 0.1
-                log:
-                  level: warn
-                storage:
-                  filesystem:
-                    rootdirectory: %s
-                http:
-                  addr: 127.0.0.1:%d
-                """.formatted(work.resolve("registry-data"), port));
-        Process registry = new ProcessBuilder("docker-registry", "serve", cfg.toString()).redirectErrorStream(true)
-                .redirectOutput(work.resolve("registry.log").toFile()).start();
-        try {
-            waitForRegistry(port, registry);
-            String ref = "127.0.0.1:" + port + "/ato-test/static-bash:1";
-            run("skopeo", "copy", "--quiet", "--dest-tls-verify=false", "oci:" + layout + ":1", "docker://" + ref);
+        try (StaticBashRegistry registry = StaticBashRegistry.start(work)) {
+            String ref = registry.reference();
 
             Path storeRoot = work.resolve("images");
             StoredImage img = ImageStore.open(storeRoot, StoreConfig.defaults()).pull(ImageReference.parse(ref), ProgressListener.NONE);
@@ -104,26 +59,6 @@ class RegistryImageHelloWorldTest {
                 assertThat(r.stdoutText()).as(account).isEqualTo(hello.output());
                 assertThat(r.done().statusType()).as(account).isEqualTo("exited");
             }
-        } finally {
-            registry.destroy();
-            registry.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static void waitForRegistry(int port, Process registry) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) return;
-            } catch (IOException e) {
-                // not listening yet
-            }
-            assertThat(registry.isAlive()).as("docker-registry exited").isTrue();
-            assertThat(System.nanoTime()).as("docker-registry did not start").isLessThan(deadline);
-            Thread.sleep(100);
         }
     }
 }
