@@ -104,7 +104,7 @@ public final class AtoServer implements AutoCloseable {
             ConnectionWatch watch = new ConnectionWatch(scheduler);
             Map<String, LanguageStatus.Readiness> readiness = LanguageStatus.check(catalog, images);
             HttpApi api = new HttpApi(runs, keys, catalog, () -> readiness, metrics,
-                    Math.max(1, config.queueWait().toSeconds()));
+                    Math.max(1, config.queueWait().toSeconds()), watch);
             SandboxHealth health = new SandboxHealth(sandbox, config.healthCacheTime());
 
             WebServer web = WebServer.builder()

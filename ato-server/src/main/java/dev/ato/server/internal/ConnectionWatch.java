@@ -1,5 +1,6 @@
 package dev.ato.server.internal;
 
+import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -7,27 +8,52 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Notices WebSocket connections that ended without a close frame. Helidon (4.5) ends a connection's thread when
- * the peer's socket closes but tells no listener, so the watch polls each connection's thread and runs the
- * connection's callback once it is gone: a run whose client went away is killed within the poll period.
+ * Notices connections whose client went away while a run goes, so the run can be killed within the poll period.
+ *
+ * <ul>
+ *   <li>WebSocket: Helidon (4.5) ends a connection's thread when the peer's socket closes but tells no listener,
+ *       so the watch polls the connection's thread ({@link #register}).
+ *   <li>HTTP (v0): the handler's thread itself waits for the run, and Helidon reads nothing from the socket until
+ *       the handler returns, so nothing in Java would notice a closed peer. The watch looks the connection up in
+ *       the kernel's TCP table instead ({@link #registerTcp}): once the peer has sent FIN ({@code CLOSE_WAIT})
+ *       or reset it (gone from the table), the client is gone. One table read per poll serves every such run.
+ * </ul>
  */
 public final class ConnectionWatch implements AutoCloseable {
-    /** How often the threads are looked at. */
+    /** How often the connections are looked at. */
     static final long PERIOD_MS = 200;
 
     /** A watched connection. */
-    public final class Entry {
-        private final Thread thread;
+    public abstract sealed class Entry permits ThreadEntry, TcpEntry {
         private final Runnable onLost;
 
-        private Entry(Thread thread, Runnable onLost) {
-            this.thread = thread;
+        private Entry(Runnable onLost) {
             this.onLost = onLost;
         }
 
-        /** Stops watching (the connection closed normally). */
+        /** Stops watching (the connection closed normally, or the run ended). */
         public void remove() {
             entries.remove(this);
+        }
+    }
+
+    private final class ThreadEntry extends Entry {
+        private final Thread thread;
+
+        private ThreadEntry(Thread thread, Runnable onLost) {
+            super(onLost);
+            this.thread = thread;
+        }
+    }
+
+    private final class TcpEntry extends Entry {
+        private final InetSocketAddress local;
+        private final InetSocketAddress remote;
+
+        private TcpEntry(InetSocketAddress local, InetSocketAddress remote, Runnable onLost) {
+            super(onLost);
+            this.local = local;
+            this.remote = remote;
         }
     }
 
@@ -41,14 +67,34 @@ public final class ConnectionWatch implements AutoCloseable {
 
     /** Watches a connection's thread; {@code onLost} runs once when it has ended. */
     public Entry register(Thread connectionThread, Runnable onLost) {
-        Entry e = new Entry(connectionThread, onLost);
+        Entry e = new ThreadEntry(connectionThread, onLost);
+        entries.add(e);
+        return e;
+    }
+
+    /**
+     * Watches a TCP connection by its endpoints (the server's side first); {@code onLost} runs once when the peer
+     * has closed or reset it. A client that half-closes (shuts down its sending side and waits for the reply)
+     * counts as gone: HTTP clients do not do that, and the kernel cannot tell it apart from a close.
+     */
+    public Entry registerTcp(InetSocketAddress local, InetSocketAddress remote, Runnable onLost) {
+        Entry e = new TcpEntry(local, remote, onLost);
         entries.add(e);
         return e;
     }
 
     private void poll() {
+        TcpTable table = null;
         for (Entry e : entries) {
-            if (!e.thread.isAlive() && entries.remove(e)) {
+            boolean lost;
+            if (e instanceof ThreadEntry t) {
+                lost = !t.thread.isAlive();
+            } else {
+                TcpEntry t = (TcpEntry) e;
+                if (table == null) table = TcpTable.read();
+                lost = table.find(t.local, t.remote).map(s -> s.state() != TcpTable.ESTABLISHED).orElse(true);
+            }
+            if (lost && entries.remove(e)) {
                 try {
                     e.onLost.run();
                 } catch (RuntimeException ex) {

@@ -47,16 +47,19 @@ public final class HttpApi {
     private final Supplier<Map<String, LanguageStatus.Readiness>> readiness;
     private final ServerMetrics metrics;
     private final long retryAfterSeconds;
+    private final ConnectionWatch watch;
 
-    /** The endpoints over these pieces. */
+    /** The endpoints over these pieces; {@code watch} kills a v0 run whose client disconnects. */
     public HttpApi(RunService runs, ClientKeys keys, LanguageCatalog catalog,
-            Supplier<Map<String, LanguageStatus.Readiness>> readiness, ServerMetrics metrics, long retryAfterSeconds) {
+            Supplier<Map<String, LanguageStatus.Readiness>> readiness, ServerMetrics metrics, long retryAfterSeconds,
+            ConnectionWatch watch) {
         this.runs = runs;
         this.keys = keys;
         this.catalog = catalog;
         this.readiness = readiness;
         this.metrics = metrics;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.watch = watch;
     }
 
     /** Registers the routes. */
@@ -110,12 +113,18 @@ public final class HttpApi {
         Collector collector = new Collector();
         String key = keys.keyFor(peer(req), req.headers().contains(HeaderNames.X_FORWARDED_FOR)
                 ? req.headers().get(HeaderNames.X_FORWARDED_FOR).allValues() : List.of());
+        RunService.Execution execution;
         try {
-            runs.submit(request, key, collector);
+            execution = runs.submit(request, key, collector);
         } catch (ProtocolException e) {
             validationError(res, Status.BAD_REQUEST_400, e.getMessage(), "value_error");
             return;
         }
+        // Nothing reads this connection until the handler returns, so a client that hangs up would otherwise leave
+        // its run going to the timeout. The watch sees the hang-up in the kernel's TCP table and kills the run.
+        ConnectionWatch.Entry watched = req.localPeer().address() instanceof InetSocketAddress local
+                && req.remotePeer().address() instanceof InetSocketAddress remote
+                ? watch.registerTcp(local, remote, execution::cancel) : null;
         Object outcome;
         try {
             outcome = collector.result.get();
@@ -127,6 +136,8 @@ public final class HttpApi {
             LOG.log(System.Logger.Level.ERROR, "v0 run failed", e.getCause());
             res.status(Status.INTERNAL_SERVER_ERROR_500).send("internal error");
             return;
+        } finally {
+            if (watched != null) watched.remove();
         }
         if (outcome instanceof Admission.Refusal r) {
             res.header(HeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));

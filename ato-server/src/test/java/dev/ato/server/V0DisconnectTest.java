@@ -1,0 +1,98 @@
+package dev.ato.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ato.server.Wire.Req;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code POST /api/v0/execute}: a client that hangs up mid-run has its run killed; one that waits is served. */
+class V0DisconnectTest {
+    private static AtoServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServers.start(TestServers.config());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    private static Socket post(byte[] body) throws Exception {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        OutputStream out = s.getOutputStream();
+        out.write(("POST /api/v0/execute HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/msgpack\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+        return s;
+    }
+
+    private static void await(String what, long seconds, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    private static long count(String outcome) {
+        String line = server.metricsText().lines().filter(l -> l.startsWith("ato_runs_total{outcome=\"" + outcome + "\"}"))
+                .findFirst().orElseThrow();
+        return Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+    }
+
+    @Test
+    void clientThatHangsUpHasItsRunKilledWithinASecond() throws Exception {
+        long cancelledBefore = count("cancelled");
+        long timedOutBefore = count("timed_out");
+        Socket s = post(Req.of("bash", "sleep 30").put("timeout", 30L).bytes());
+        await("the run started", 20, () -> server.runsInFlight() == 1);
+        long closedAt = System.nanoTime();
+        s.close();
+        // The watch polls every 200 ms; 5 s leaves room for a loaded machine while staying far below the 30 s run.
+        await("the run was killed after the client left", 5, () -> server.runsInFlight() == 0);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closedAt);
+        await("the run was counted", 5, () -> count("cancelled") == cancelledBefore + 1);
+        assertThat(count("timed_out")).isEqualTo(timedOutBefore);
+        System.out.println("v0 run killed " + ms + " ms after its client closed the connection");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void clientThatWaitsThroughManyPollsGetsItsResult() throws Exception {
+        try (Socket s = post(Req.of("bash", "sleep 1; echo still here").bytes())) {
+            s.setSoTimeout(30_000);
+            InputStream in = s.getInputStream();
+            byte[] all = in.readNBytes(Math.toIntExact(responseLength(in)));
+            Map<String, Object> m = (Map<String, Object>) Wire.unpack(all);
+            assertThat(new String((byte[]) m.get("stdout"), StandardCharsets.UTF_8)).isEqualTo("still here\n");
+            assertThat(m).containsEntry("status_type", "exited").containsEntry("status_value", 0L);
+        }
+    }
+
+    /** Reads the status line and headers; returns Content-Length (the response must be 200). */
+    private static long responseLength(InputStream in) throws Exception {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            assertThat(c).as("response head: " + head).isNotNegative();
+            head.append((char) c);
+            assertThat(head.length()).isLessThan(8192);
+        }
+        assertThat(head.toString()).startsWith("HTTP/1.1 200");
+        return head.toString().lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
+                .map(l -> Long.parseLong(l.substring(l.indexOf(':') + 1).trim())).findFirst().orElseThrow();
+    }
+}
