@@ -99,8 +99,13 @@ final class StaticBashRegistry implements AutoCloseable {
 
     /** Stops the registry. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         registry.destroy();
-        if (!registry.waitFor(10, TimeUnit.SECONDS)) registry.destroyForcibly();
+        try {
+            if (!registry.waitFor(10, TimeUnit.SECONDS)) registry.destroyForcibly();
+        } catch (InterruptedException e) {
+            registry.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
     }
 }
