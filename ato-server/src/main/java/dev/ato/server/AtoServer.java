@@ -55,9 +55,11 @@ public final class AtoServer implements AutoCloseable {
     private final ConnectionWatch watch;
     private final Admission admission;
     private final ServerMetrics metrics;
+    private final ServerConfig config;
 
-    private AtoServer(WebServer web, Sandbox sandbox, boolean ownsSandbox, ScheduledExecutorService scheduler,
+    private AtoServer(ServerConfig config, WebServer web, Sandbox sandbox, boolean ownsSandbox, ScheduledExecutorService scheduler,
             ConnectionWatch watch, Admission admission, ServerMetrics metrics) {
+        this.config = config;
         this.web = web;
         this.sandbox = sandbox;
         this.ownsSandbox = ownsSandbox;
@@ -132,7 +134,7 @@ public final class AtoServer implements AutoCloseable {
                     Integer.toString(config.maxRunsPerClient()), Integer.toString(config.queueLength()),
                     Integer.toString(catalog.ids().size()),
                     Long.toString(readiness.values().stream().filter(LanguageStatus.Readiness::ready).count()));
-            return new AtoServer(web, sandbox, owns, scheduler, watch, admission, metrics);
+            return new AtoServer(config, web, sandbox, owns, scheduler, watch, admission, metrics);
         } catch (RuntimeException e) {
             scheduler.shutdownNow();
             if (owns) sandbox.close();
@@ -166,6 +168,11 @@ public final class AtoServer implements AutoCloseable {
             LOG.log(Level.WARNING, "cannot read MemTotal from /proc/meminfo: " + e.getMessage());
         }
         return -1;
+    }
+
+    /** The configuration the server was started with (its port may be 0: see {@link #port()}). */
+    public ServerConfig config() {
+        return config;
     }
 
     /** The port the server listens on. */

@@ -31,11 +31,12 @@ final class HostProbe {
 
     private static Optional<String> probe() {
         Path state = null;
+        String name = "ato-probe-" + ProcessHandle.current().pid();
         try {
             state = Files.createTempDirectory("ato-probe-");
             SandboxConfig config = SandboxConfig.defaults()
                     .withStateDir(state)
-                    .withCgroupName("ato-probe-" + ProcessHandle.current().pid());
+                    .withCgroupName(name);
             try (Sandbox s = Sandbox.create(config)) {
                 return Optional.empty();
             }
@@ -44,13 +45,8 @@ final class HostProbe {
         } catch (IOException | RuntimeException e) {
             return Optional.of("this host cannot run ATO sandboxes: " + e);
         } finally {
-            if (state != null) {
-                try {
-                    Files.deleteIfExists(state);
-                } catch (IOException ignored) {
-                    // a non-empty probe dir is left for inspection
-                }
-            }
+            if (state != null) Leftovers.deleteStateDir(state);
+            Leftovers.deleteCgroups(name);
         }
     }
 }

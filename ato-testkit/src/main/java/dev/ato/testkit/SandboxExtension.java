@@ -19,6 +19,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class SandboxExtension implements ExecutionCondition, ParameterResolver {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(SandboxExtension.class);
+    /** Each sandbox gets its own cgroup name, so closing one never touches another's cgroups. */
+    private static final java.util.concurrent.atomic.AtomicInteger SANDBOXES = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
@@ -43,23 +45,34 @@ public final class SandboxExtension implements ExecutionCondition, ParameterReso
             Path state = Files.createTempDirectory("ato-testkit-");
             SandboxConfig config = SandboxConfig.defaults()
                     .withStateDir(state)
-                    .withCgroupName("ato-test-" + ProcessHandle.current().pid());
-            return new ClosableSandbox(Sandbox.create(config), state);
+                    .withCgroupName("ato-test-" + ProcessHandle.current().pid() + "-" + SANDBOXES.incrementAndGet());
+            try {
+                return new ClosableSandbox(Sandbox.create(config), state, new java.util.concurrent.atomic.AtomicBoolean());
+            } catch (RuntimeException e) {
+                Leftovers.deleteStateDir(state);
+                throw e;
+            }
         } catch (IOException | SandboxException e) {
             throw new ParameterResolutionException("cannot make a sandbox: " + e.getMessage(), e);
         }
     }
 
-    /** Closes the sandbox when JUnit closes the store. */
-    private record ClosableSandbox(Sandbox sandbox, Path stateDir) implements AutoCloseable {
+    /**
+     * Closes the sandbox when JUnit closes the store, then removes what it left of its state and cgroups.
+     * {@code CloseableResource} as well as {@code AutoCloseable}: JUnit before 5.13 (this build resolves 5.12)
+     * closes only the former, later versions the latter; the flag makes it happen once either way.
+     */
+    @SuppressWarnings("deprecation")
+    private record ClosableSandbox(Sandbox sandbox, Path stateDir, java.util.concurrent.atomic.AtomicBoolean closed)
+            implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
-        public void close() throws IOException {
+        public void close() {
+            if (!closed.compareAndSet(false, true)) return;
             try {
                 sandbox.close();
             } finally {
-                // The sandbox removes what it made; the directory itself is ours. Only empty dirs are
-                // removed, so a bug that leaves run state behind stays visible.
-                Files.deleteIfExists(stateDir);
+                Leftovers.deleteStateDir(stateDir);
+                Leftovers.deleteCgroups(sandbox.config().cgroupName());
             }
         }
     }
