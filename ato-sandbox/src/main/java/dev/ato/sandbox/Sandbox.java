@@ -55,7 +55,12 @@ public interface Sandbox extends AutoCloseable {
         }
     }
 
-    /** Kills every run still going and releases the sandbox's resources. */
+    /**
+     * Kills every run still going, waits (up to 30 s) for their cleanup, and removes what the sandbox made on
+     * the host: its files in the state directory (and the directory, when nothing else is in it) unless
+     * another live sandbox shares that directory, and its cgroup directories unless another live sandbox
+     * (in any process) uses the same cgroup name.
+     */
     @Override
     void close();
 }

@@ -12,13 +12,13 @@ import dev.ato.sandbox.SandboxException;
  * Safe for many concurrent runs; one driver per cgroup name per host (a second process using the same name
  * would have its runs swept by the first one's {@link #sweep()}).
  */
-public interface CgroupDriver {
+public interface CgroupDriver extends AutoCloseable {
     /**
      * Picks the driver for this host: cgroup v2 if a cgroup2 hierarchy offers the memory and pids
      * controllers, else cgroup v1 if memory, pids, cpuacct and freezer are all mounted. Creates
      * {@code <root>/<name>} where missing (and on v2 enables the controllers on the way down). Returns the
      * same driver for the same name within a JVM, so that several sandboxes sharing a name know each other's
-     * live runs; the driver holds a few descriptors for the JVM's lifetime.
+     * live runs; each call must be paired with one {@link #close()}, and the last close removes the tree.
      *
      * @param name the sandbox's directory under each hierarchy's root (SandboxConfig.cgroupName())
      * @throws SandboxException naming exactly what is missing when neither version is usable, or which
@@ -60,4 +60,14 @@ public interface CgroupDriver {
      * @throws SandboxException when a leftover cannot be removed (its processes do not die)
      */
     void sweep();
+
+    /**
+     * Drops this user's hold on the driver. The last holder (of a driver shared by {@link #probe(String)})
+     * removes the empty client directories and {@code <root>/<name>} in every hierarchy, unless another live
+     * process on the host uses the name too, and releases the descriptors and the host lock. Directories
+     * that still hold processes or run cgroups stay for the next start's {@link #sweep()}. Idempotent per holder
+     * is not required: call it once per {@link #probe(String)}.
+     */
+    @Override
+    void close();
 }

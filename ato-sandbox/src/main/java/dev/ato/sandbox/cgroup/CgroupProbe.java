@@ -19,17 +19,38 @@ final class CgroupProbe {
     /** One cgroup or cgroup2 mount: where, and (v1) which controllers its super options name. */
     record CgroupMount(Path mountPoint, boolean v2, Set<String> options) { }
 
-    private static final Map<String, CgroupDriver> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The drivers handed out by {@link #shared}, each with its count of holders; guarded by the class lock. */
+    private static final Map<String, TreeDriver> SHARED = new java.util.HashMap<>();
 
     private CgroupProbe() { }
 
     /** The JVM's one driver for {@code name} on the host's real tree, with the host lock guarding its sweep. */
-    static CgroupDriver shared(String name) {
-        return SHARED.computeIfAbsent(name, n -> {
-            TreeDriver d = (TreeDriver) probe(Path.of("/proc/self/mountinfo"), KernelFs.INSTANCE, n);
-            d.guardSweepWith(HostLock.acquire(n));
+    static synchronized CgroupDriver shared(String name) {
+        TreeDriver d = SHARED.get(name);
+        if (d != null) {
+            d.holders++;
             return d;
-        });
+        }
+        d = (TreeDriver) probe(Path.of("/proc/self/mountinfo"), KernelFs.INSTANCE, name);
+        try {
+            d.guardSweepWith(HostLock.acquire(name));
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+        SHARED.put(name, d);
+        return d;
+    }
+
+    /**
+     * Counts one holder of {@code d} off; true when it was the last, and then a later {@link #shared} makes a
+     * new driver. Drivers not made by {@link #shared} have one holder.
+     */
+    static synchronized boolean release(TreeDriver d) {
+        if (d.holders <= 0) return false;
+        if (--d.holders > 0) return false;
+        SHARED.remove(d.name, d);
+        return true;
     }
 
     static CgroupDriver probe(Path mountinfo, CgroupFs fs, String name) {

@@ -36,12 +36,16 @@ final class HostLock {
     private final FileChannel channel;
     private final long base;
     private final long own;
+    private final String key;
+    private final FileLock ownLock;
 
-    private HostLock(Path file, FileChannel channel, long base, long own) {
+    private HostLock(Path file, FileChannel channel, long base, long own, String key, FileLock ownLock) {
         this.file = file;
         this.channel = channel;
         this.base = base;
         this.own = own;
+        this.key = key;
+        this.ownLock = ownLock;
     }
 
     /** This process's lock for {@code name} in /run/ato-cgroup.lock (java.io.tmpdir where /run is missing). */
@@ -66,8 +70,8 @@ final class HostLock {
             long pid = ProcessHandle.current().pid();
             if (pid >= RANGE) throw new SandboxException("pid " + pid + " beyond PID_MAX_LIMIT");
             // Blocks while another process sweeps this name (it holds the range but its own byte).
-            ch.lock(base + pid, 1, false);
-            HostLock lock = new HostLock(file, ch, base, pid);
+            FileLock ownLock = ch.lock(base + pid, 1, false);
+            HostLock lock = new HostLock(file, ch, base, pid, key, ownLock);
             LOCKS.put(key, lock);
             return lock;
         } catch (IOException e) {
@@ -95,6 +99,19 @@ final class HostLock {
         } finally {
             release(above);
             release(below);
+        }
+    }
+
+    /**
+     * Says this process no longer uses the name: its byte is unlocked (the channel stays open, since closing
+     * it would drop the locks of other names too). A later {@link #acquire} takes it again.
+     */
+    void release() {
+        synchronized (HostLock.class) {
+            if (LOCKS.remove(key) != this) return;
+            synchronized (this) {
+                release(ownLock);
+            }
         }
     }
 

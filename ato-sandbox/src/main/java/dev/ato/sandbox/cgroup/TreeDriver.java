@@ -41,6 +41,11 @@ abstract class TreeDriver implements CgroupDriver {
     private final Set<String> liveRuns = ConcurrentHashMap.newKeySet();
     /** Set for drivers on the host's real tree: keeps the sweep off other live processes' runs. */
     private volatile HostLock hostLock;
+    /** The hierarchies' mount points, where {@code <name>} is removed on the last close. */
+    private final List<Path> mounts;
+    /** Users of this driver (several sandboxes may share one, see CgroupProbe#shared); guarded by CgroupProbe.class. */
+    int holders = 1;
+    private volatile boolean closed;
 
     /** One client's directories, shared by its live runs; guarded by {@link #clientsLock}. */
     private static final class Client {
@@ -64,6 +69,7 @@ abstract class TreeDriver implements CgroupDriver {
             throw new IllegalArgumentException("bad cgroup name: " + name);
         }
         this.name = name;
+        this.mounts = List.copyOf(mounts);
         this.roots = new Dir[mounts.size()];
         try {
             for (int i = 0; i < mounts.size(); i++) {
@@ -351,6 +357,49 @@ abstract class TreeDriver implements CgroupDriver {
             System.getLogger(CgroupDriver.class.getName()).log(System.Logger.Level.WARNING,
                     "not sweeping " + describe() + ": another live process uses the name (it holds a lock on "
                     + lock.file() + "); its runs cannot be told from leftovers");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!CgroupProbe.release(this) || closed) return;
+        closed = true;
+        HostLock lock = hostLock;
+        try {
+            if (lock == null) {
+                removeEmptyTree();
+            } else {
+                // Another process using the name may be about to make a client directory in <name>: its
+                // mkdir would fail if <name> vanished under it, so only a process alone with the name removes it.
+                lock.whileAlone(this::removeEmptyTree);
+            }
+        } finally {
+            closeAll(roots);
+            if (lock != null) lock.release();
+        }
+    }
+
+    /**
+     * rmdir of every empty client directory and then of {@code <name>} in each hierarchy. rmdir never
+     * follows a link and refuses a cgroup with processes or children (EBUSY): such leftovers stay for the
+     * next start's sweep rather than being killed here.
+     */
+    private void removeEmptyTree() {
+        for (int i = 0; i < roots.length; i++) {
+            clientsLock.lock();
+            try {
+                for (String client : fs.subdirectories(roots[i])) {
+                    if (!clients.containsKey(client)) fs.rmdir(roots[i], client);
+                }
+            } finally {
+                clientsLock.unlock();
+            }
+            Dir mount = fs.openRoot(mounts.get(i));
+            try {
+                fs.rmdir(mount, name);
+            } finally {
+                fs.close(mount);
+            }
         }
     }
 

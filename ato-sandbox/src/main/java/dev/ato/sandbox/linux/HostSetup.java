@@ -22,6 +22,11 @@ import java.util.List;
  * extracted from the jar into a content-addressed directory, the skeleton lower layer of the host image, and
  * two empty mount points every run mounts over in its own mount namespace. Nothing per run is ever created
  * on the host, so there is no per-run state to clean up or sweep.
+ *
+ * <p>Several sandboxes (in this JVM or others) may share a state directory. Each holds a shared flock(2) on
+ * the directory while it lives; the last one to close gets it exclusively and removes what sandboxes put
+ * there, then the directory itself if nothing else is in it. A sandbox starting meanwhile waits for the
+ * lock and, finding its directory unlinked, makes a new one.
  */
 final class HostSetup {
     /** Top-level host directories the host image shows read-only (symlinks, as on merged-/usr hosts, are copied as links). */
@@ -39,6 +44,8 @@ final class HostSetup {
     /** What to spawn as the init: /proc/self/fd/N of a sealed memfd, or the extracted file where memfds cannot be executed. */
     final String initPath;
     private final int initMemfd;
+    /** The state directory, open and flock(LOCK_SH)ed for this sandbox's lifetime. */
+    private final int stateLock;
     final Path yargsBinary;
     final Path skeleton;
     final Path upperMount;
@@ -46,8 +53,9 @@ final class HostSetup {
     /** Host directories to bind into the host image, e.g. "usr", "etc". */
     final List<String> hostBinds;
 
-    private HostSetup(Path stateDir, Path init, Path yargs, Path skeleton, List<String> hostBinds) {
+    private HostSetup(Path stateDir, int stateLock, Path init, Path yargs, Path skeleton, List<String> hostBinds) {
         this.stateDir = stateDir;
+        this.stateLock = stateLock;
         this.initMemfd = memfdNoexec() ? -1 : Sys.sealedExecutable("ato-init", readAll(init));
         this.initPath = initMemfd >= 0 ? "/proc/self/fd/" + initMemfd : init.toString();
         this.yargsBinary = yargs;
@@ -74,16 +82,85 @@ final class HostSetup {
         }
     }
 
-    /** Releases the init's memfd; no run may start afterwards. */
+    /**
+     * Releases the init's memfd and this sandbox's hold on the state directory, removing the directory's
+     * content when no other sandbox holds it; no run may start or still be going afterwards (a live run's
+     * mounts sit on {@code root} and {@code upper}).
+     */
     void close() {
         Sys.closeQuietly(initMemfd);
+        try {
+            if (LibC.flock(stateLock, LibC.LOCK_EX | LibC.LOCK_NB) == 0) removeState(stateDir);
+        } catch (IOException | RuntimeException e) {
+            System.getLogger(HostSetup.class.getName()).log(System.Logger.Level.WARNING,
+                    "could not remove the sandbox's files in " + stateDir + ": " + e);
+        } finally {
+            LibC.close(stateLock); // drops the flock
+        }
+    }
+
+    /**
+     * Removes what sandboxes make in the state directory, and the directory if that leaves it empty. The
+     * mount points go by rmdir alone, so one that is somehow not empty stays visible instead of being
+     * emptied; nothing here follows a symlink (the directory is root's and mode 0700, and runs never write
+     * to it on the host, but the removal is careful all the same).
+     */
+    private static void removeState(Path state) throws IOException {
+        List<Path> entries;
+        try (var s = Files.list(state)) {
+            entries = s.toList();
+        }
+        for (Path p : entries) {
+            String n = p.getFileName().toString();
+            if (n.equals("upper") || n.equals("root")) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) LibC.rmdir(p.toString());
+            } else if (n.startsWith("bin-") || n.startsWith("skel-") || n.startsWith(".bin-") || n.startsWith(".skel-")) {
+                deleteTree(p);
+            }
+        }
+        // ENOTEMPTY (someone else's files), EBUSY (a mount point): the directory stays.
+        LibC.rmdir(state.toString());
+    }
+
+    /**
+     * Creates the state directory where missing and takes a shared lock on it. The last sandbox to close
+     * removes the directory under an exclusive lock; if that happened between our mkdir and our lock, the
+     * locked directory is no longer the one at the path, and we start over.
+     */
+    private static int lockStateDir(Path state) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Files.createDirectories(state);
+            if (Files.isSymbolicLink(state)) throw new SandboxException("state directory is a symlink: " + state);
+            int fd = LibC.open(state.toString(), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+            if (fd < 0) {
+                int e = com.sun.jna.Native.getLastError();
+                if (e == 2 && attempt < 100) continue; // ENOENT: removed by a closing sandbox just now
+                throw Sys.failure("open", state.toString(), e);
+            }
+            boolean keep = false;
+            try {
+                if (LibC.flock(fd, LibC.LOCK_SH) != 0) throw Sys.failure("flock", state.toString(), com.sun.jna.Native.getLastError());
+                Object locked = Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:ino");
+                Object lockedDev = Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:dev");
+                try {
+                    keep = locked.equals(Files.getAttribute(state, "unix:ino", LinkOption.NOFOLLOW_LINKS))
+                            && lockedDev.equals(Files.getAttribute(state, "unix:dev", LinkOption.NOFOLLOW_LINKS));
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    keep = false;
+                }
+                if (keep) return fd;
+                if (attempt >= 100) throw new SandboxException("the state directory " + state + " keeps being replaced");
+            } finally {
+                if (!keep) LibC.close(fd);
+            }
+        }
     }
 
     static HostSetup prepare(SandboxConfig config) {
         Path state = config.stateDir();
+        int lock = -1;
         try {
-            Files.createDirectories(state);
-            if (Files.isSymbolicLink(state)) throw new SandboxException("state directory is a symlink: " + state);
+            lock = lockStateDir(state);
             Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
             sweepTemporaries(state);
             byte[] init = resource("ato-init");
@@ -122,9 +199,13 @@ final class HostSetup {
             for (Path mp : List.of(state.resolve("upper"), state.resolve("root"))) {
                 if (!Files.isDirectory(mp, LinkOption.NOFOLLOW_LINKS)) Files.createDirectory(mp);
             }
-            return new HostSetup(state, bin.resolve("ato-init"), bin.resolve("yargs"), skel, binds);
+            HostSetup setup = new HostSetup(state, lock, bin.resolve("ato-init"), bin.resolve("yargs"), skel, binds);
+            lock = -1;
+            return setup;
         } catch (IOException e) {
             throw new SandboxException("preparing the state directory " + state + ": " + e, e);
+        } finally {
+            Sys.closeQuietly(lock);
         }
     }
 

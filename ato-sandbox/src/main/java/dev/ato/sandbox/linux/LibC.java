@@ -80,6 +80,10 @@ final class LibC {
     static final int EFD_CLOEXEC = O_CLOEXEC;
     static final int EFD_NONBLOCK = O_NONBLOCK;
 
+    static final int LOCK_SH = 1;
+    static final int LOCK_EX = 2;
+    static final int LOCK_NB = 4;
+
     static final long SYS_PIDFD_SEND_SIGNAL = 424;
     static final long SYS_PIDFD_OPEN = 434;
 
@@ -88,6 +92,12 @@ final class LibC {
     }
 
     private LibC() { }
+
+    /** @see <a href="https://man7.org/linux/man-pages/man2/flock.2.html">flock(2)</a> */
+    static native int flock(int fd, int operation);
+
+    /** @see <a href="https://man7.org/linux/man-pages/man2/rmdir.2.html">rmdir(2)</a> */
+    static native int rmdir(String path);
 
     /** @see <a href="https://man7.org/linux/man-pages/man2/unshare.2.html">unshare(2)</a> */
     static native int unshare(int flags);

@@ -100,13 +100,14 @@ public final class LinuxSandbox implements Sandbox {
             throw new SandboxException("no user namespaces in this kernel (/proc/sys/user/max_user_namespaces: " + e + ")");
         }
         HostSetup host = HostSetup.prepare(config);
-        CgroupDriver cgroups;
+        CgroupDriver cgroups = null;
         HostNamespaces ns;
         try {
             cgroups = CgroupDriver.probe(config.cgroupName());
             cgroups.sweep();
             ns = new HostNamespaces();
         } catch (RuntimeException e) {
+            if (cgroups != null) cgroups.close();
             host.close();
             throw e;
         }
@@ -236,21 +237,47 @@ public final class LinuxSandbox implements Sandbox {
         runThreads.shutdown();
         timer.shutdownNow();
         netns.close();
+        // A run's future completes just before its thread says it ended: wait for that too, so that the host
+        // is clean (cgroups, state directory) when close returns.
+        synchronized (this) {
+            long left;
+            while (!live.isEmpty() && (left = until - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         releaseWhenIdle();
     }
 
-    /** Closes the host namespace descriptors once closed and no run can still need them to come back. */
+    /**
+     * Once closed and no run can still need them: closes the host namespace descriptors, removes the state
+     * directory's content (unless another sandbox shares it) and the cgroup tree (unless another holder of
+     * the name remains).
+     */
     private synchronized void releaseWhenIdle() {
         if (closed && live.isEmpty() && !released) {
             released = true;
             hostNs.close();
-            host.close();
+            try {
+                host.close();
+            } finally {
+                cgroups.close();
+            }
         }
     }
 
     void ended(LinuxRun run) {
         live.remove(run);
-        if (closed) releaseWhenIdle();
+        if (closed) {
+            releaseWhenIdle();
+            synchronized (this) {
+                notifyAll();
+            }
+        }
     }
 
     CgroupDriver cgroups() {

@@ -82,6 +82,20 @@ class V1DriverTest {
                 probed.sweep();
                 assertThat(Path.of(run.path())).isDirectory();
             }
+            probed.close();
+            for (String c : CgroupProbe.V1_CONTROLLERS) {
+                assertThat(mounts.get(c).resolve(probeName)).as("kept while the second holder lives").isDirectory();
+            }
+            probed.close();
+            for (String c : CgroupProbe.V1_CONTROLLERS) {
+                assertThat(mounts.get(c).resolve(probeName)).as("removed by the last holder's close").doesNotExist();
+            }
+            CgroupDriver again = CgroupDriver.probe(probeName);
+            try {
+                assertThat(again).as("a new driver after the last close").isNotSameAs(probed);
+            } finally {
+                again.close();
+            }
         } finally {
             V1Host.removeTree(mounts, probeName);
         }

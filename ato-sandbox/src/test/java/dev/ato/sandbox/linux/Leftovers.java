@@ -33,6 +33,7 @@ final class Leftovers {
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
             if (line.contains(config.stateDir().toString())) problems.add("mount " + line);
         }
+        if (!Files.exists(config.stateDir(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) return problems; // removed by close
         try (Stream<Path> s = Files.list(config.stateDir())) {
             for (Path p : s.toList()) {
                 String n = p.getFileName().toString();
@@ -46,6 +47,23 @@ final class Leftovers {
             }
         }
         return problems;
+    }
+
+    /**
+     * After the last sandbox of a config closed: besides {@link #assertNone}, neither the state directory
+     * nor {@code <controller>/<name>} in any cgroup hierarchy exists any more.
+     */
+    static void assertClosedClean(SandboxConfig config) throws Exception {
+        assertNone(config);
+        assertThat(config.stateDir()).as("state directory after close").doesNotExist();
+        assertThat(nameCgroups(config.cgroupName())).as("cgroup directories after close").isEmpty();
+    }
+
+    /** {@code <controller>/<name>} in every cgroup hierarchy where it exists. */
+    static List<Path> nameCgroups(String name) throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/sys/fs/cgroup"))) {
+            return s.map(h -> h.resolve(name)).filter(d -> Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+        }
     }
 
     /** Host processes whose real uid is in the sandbox's range. */

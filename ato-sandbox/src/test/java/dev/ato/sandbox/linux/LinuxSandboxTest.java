@@ -56,7 +56,7 @@ class LinuxSandboxTest {
     @AfterAll
     static void stop() throws Exception {
         if (sandbox != null) sandbox.close();
-        Leftovers.assertNone(CONFIG);
+        Leftovers.assertClosedClean(CONFIG);
     }
 
     @AfterEach
