@@ -93,9 +93,10 @@ public final class AtoServer implements AutoCloseable {
         });
         try {
             LanguageCatalog catalog = config.catalog().orElseGet(LanguageCatalog::builtIn);
-            Sandbox sb = sandbox;
+            // A sandbox that reports no configuration (a test double) gets the default id mapping.
+            SandboxConfig sandboxConfig = sandbox.config() != null ? sandbox.config() : SandboxConfig.defaults();
             ImageResolver images = config.imageResolver()
-                    .orElseGet(() -> ImageResolver.hostAndStore(config.imageDir(), sb.config()));
+                    .orElseGet(() -> ImageResolver.hostAndStore(config.imageDir(), sandboxConfig));
             ClientKeys keys = ClientKeys.open(config.stateDir(), config.trustedProxies());
 
             int cap = effectiveCap(config);
