@@ -94,23 +94,28 @@ final class Container {
         Sys.mount("tmpfs", upper, "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV, "size=" + tmpfs + ",mode=0700");
         Sys.mkdirOwned(upper + "/u", 0755, uid, gid); // the root directory of the container, container root's
         Sys.mkdir(upper + "/w", 0700);
-        String lower;
+        // The overlay's directories go by /proc/self/fd/N: the kernel shows the strings given here in the
+        // container's /proc/self/mountinfo, and host paths (the state directory, the layer store) are none
+        // of the program's business. It also lifts overlayfs's ban on ':' and ',' in layer paths, and keeps
+        // many layers within the one page of mount options.
         Image image = req.image();
-        if (image.hostImage()) {
-            lower = host.skeleton.toString();
-        } else {
-            List<String> dirs = new ArrayList<>();
-            for (Path p : image.layers()) {
-                String s = p.toString();
-                if (s.indexOf(':') >= 0 || s.indexOf(',') >= 0) {
-                    throw new SandboxException("layer path with ':' or ',' cannot be an overlay lower dir: " + s);
-                }
-                dirs.add(0, s); // overlayfs lists the top layer first
+        List<Integer> dirFds = new ArrayList<>();
+        try {
+            int upperFd = Sys.openPath(upper, true);
+            dirFds.add(upperFd);
+            StringBuilder lower = new StringBuilder();
+            List<Path> layers = image.hostImage() ? List.of(host.skeleton) : image.layers();
+            for (int i = layers.size() - 1; i >= 0; i--) { // overlayfs lists the top layer first
+                int fd = Sys.openPath(layers.get(i).toString(), false);
+                dirFds.add(fd);
+                if (lower.length() > 0) lower.append(':');
+                lower.append("/proc/self/fd/").append(fd);
             }
-            lower = String.join(":", dirs);
+            Sys.mount("overlay", root, "overlay", LibC.MS_NOSUID | LibC.MS_NODEV, "lowerdir=" + lower
+                    + ",upperdir=/proc/self/fd/" + upperFd + "/u,workdir=/proc/self/fd/" + upperFd + "/w");
+        } finally {
+            for (int fd : dirFds) LibC.close(fd);
         }
-        Sys.mount("overlay", root, "overlay", LibC.MS_NOSUID | LibC.MS_NODEV,
-                "lowerdir=" + lower + ",upperdir=" + upper + "/u,workdir=" + upper + "/w");
         if (image.hostImage()) {
             for (String d : host.hostBinds) Sys.bindReadOnly("/" + d, root + "/" + d);
         } else {
@@ -129,7 +134,7 @@ final class Container {
         Sys.writeNewFile(ato + "/bash", new byte[0], 0755, 0, 0);
         Sys.bindReadOnly(HostSetup.BASH_STATIC.toString(), ato + "/bash");
         Sys.writeNewFile(ato + "/yargs", new byte[0], 0755, 0, 0);
-        Sys.bindReadOnly(host.yargsBinary.toString(), ato + "/yargs");
+        Sys.bindReadOnly(host.yargsSource, ato + "/yargs");
 
         Sys.mount("tmpfs", root + "/tmp", "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV, "size=" + tmpfs + ",mode=1777");
 

@@ -47,6 +47,13 @@ final class HostSetup {
     /** The state directory, open and flock(LOCK_SH)ed for this sandbox's lifetime. */
     private final int stateLock;
     final Path yargsBinary;
+    /**
+     * What runs bind as /ATO/yargs: {@code /proc/self/fd/N/yargs} in a detached tmpfs where the kernel lets
+     * a bind come from one (so the container's mountinfo shows {@code /yargs}, not a host path), else
+     * {@link #yargsBinary}.
+     */
+    final String yargsSource;
+    private final int yargsMount;
     final Path skeleton;
     final Path upperMount;
     final Path rootMount;
@@ -59,10 +66,45 @@ final class HostSetup {
         this.initMemfd = memfdNoexec() ? -1 : Sys.sealedExecutable("ato-init", readAll(init));
         this.initPath = initMemfd >= 0 ? "/proc/self/fd/" + initMemfd : init.toString();
         this.yargsBinary = yargs;
+        int m;
+        try {
+            m = Sys.detachedFile("yargs", readAll(yargs));
+        } catch (RuntimeException e) {
+            Sys.closeQuietly(initMemfd);
+            throw e;
+        }
+        if (m >= 0 && !bindsFromDetachedMounts(m, stateDir.resolve("root"))) {
+            LibC.close(m);
+            m = -1;
+        }
+        this.yargsMount = m;
+        this.yargsSource = m >= 0 ? "/proc/self/fd/" + m + "/yargs" : yargs.toString();
         this.skeleton = skeleton;
         this.upperMount = stateDir.resolve("upper");
         this.rootMount = stateDir.resolve("root");
         this.hostBinds = List.copyOf(hostBinds);
+    }
+
+    /**
+     * Whether a bind mount may take a detached mount as its source (newer kernels allow it; older ones
+     * refuse a source outside the caller's mount namespace with EINVAL). Tried on a throwaway thread in
+     * a private mount namespace of its own, which dies with the thread.
+     */
+    private static boolean bindsFromDetachedMounts(int mnt, Path mountPoint) {
+        boolean[] ok = new boolean[1];
+        Thread t = Thread.ofPlatform().name("ato-probe-bind").unstarted(() -> {
+            if (LibC.unshare(LibC.CLONE_NEWNS) != 0) return;
+            if (LibC.mount(null, "/", null, LibC.MS_REC | LibC.MS_PRIVATE, null) != 0) return;
+            ok[0] = LibC.mount("/proc/self/fd/" + mnt, mountPoint.toString(), null, LibC.MS_BIND, null) == 0;
+        });
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted while probing the kernel's mount API", e);
+        }
+        return ok[0];
     }
 
     /** vm.memfd_noexec = 2 forbids executing any memfd (Linux 6.3+). */
@@ -89,6 +131,7 @@ final class HostSetup {
      */
     void close() {
         Sys.closeQuietly(initMemfd);
+        Sys.closeQuietly(yargsMount);
         try {
             if (LibC.flock(stateLock, LibC.LOCK_EX | LibC.LOCK_NB) == 0) removeState(stateDir);
         } catch (IOException | RuntimeException e) {

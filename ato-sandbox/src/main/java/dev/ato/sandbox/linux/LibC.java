@@ -24,6 +24,7 @@ final class LibC {
     static final int O_DIRECTORY = 0x10000;
     static final int O_NOFOLLOW = 0x20000;
     static final int O_CLOEXEC = 0x80000;
+    static final int O_PATH = 0x200000;
 
     static final int CLONE_NEWNS = 0x00020000;
     static final int CLONE_NEWCGROUP = 0x02000000;
@@ -83,6 +84,16 @@ final class LibC {
     static final int LOCK_SH = 1;
     static final int LOCK_EX = 2;
     static final int LOCK_NB = 4;
+
+    static final long SYS_FSOPEN = 430;
+    static final long SYS_FSCONFIG = 431;
+    static final long SYS_FSMOUNT = 432;
+    static final int FSOPEN_CLOEXEC = 1;
+    static final int FSMOUNT_CLOEXEC = 1;
+    static final int FSCONFIG_SET_STRING = 1;
+    static final int FSCONFIG_CMD_CREATE = 6;
+    static final int MOUNT_ATTR_NOSUID = 2;
+    static final int MOUNT_ATTR_NODEV = 4;
 
     static final long SYS_PIDFD_SEND_SIGNAL = 424;
     static final long SYS_PIDFD_OPEN = 434;
@@ -176,6 +187,18 @@ final class LibC {
 
     /** @see <a href="https://man7.org/linux/man-pages/man2/syscall.2.html">syscall(2)</a>, for calls glibc 2.36 lacks */
     static native long syscall(long number, long a, long b, long c, long d);
+
+    /** syscall(2) with a string first argument: fsopen(2). */
+    static native long syscall(long number, String a, long b, long c, long d);
+
+    /** syscall(2) shaped for fsconfig(2): fd, command, key, value, aux. */
+    static native long syscall(long number, long a, long b, String c, String d, long e);
+
+    /** @see <a href="https://man7.org/linux/man-pages/man2/openat.2.html">openat(2)</a> */
+    static native int openat(int dirfd, String path, int flags, int mode);
+
+    /** @see <a href="https://man7.org/linux/man-pages/man2/fchmod.2.html">fchmod(2)</a> */
+    static native int fchmod(int fd, int mode);
 
     /**
      * Returns an error number, not -1 and errno.

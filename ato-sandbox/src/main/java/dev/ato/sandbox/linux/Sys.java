@@ -143,6 +143,16 @@ final class Sys {
         }
     }
 
+    /**
+     * An O_PATH descriptor of a directory, to hand the kernel as /proc/self/fd/N. {@code noFollow}: refuse a
+     * symlink as the last component (for the sandbox's own mount points).
+     */
+    static int openPath(String path, boolean noFollow) {
+        int fd = LibC.open(path, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC | (noFollow ? LibC.O_NOFOLLOW : 0), 0);
+        if (fd < 0) throw lastError("open", path);
+        return fd;
+    }
+
     static int openRead(String path) {
         int fd = LibC.open(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
         if (fd < 0) throw lastError("open", path);
@@ -177,6 +187,44 @@ final class Sys {
         } finally {
             LibC.close(fd);
         }
+    }
+
+    /**
+     * A small tmpfs that is mounted nowhere (fsopen/fsconfig/fsmount, Linux 5.2+), holding one executable
+     * file, for runs to bind from as {@code /proc/self/fd/N/name}: a bind mount shows its source's path
+     * within its filesystem in the container's mountinfo, and here that path is just {@code /name}. Only
+     * this process holds the descriptor, so nothing else can reach or change the file.
+     *
+     * @return the mount's descriptor, or -1 where the kernel lacks the new mount API
+     */
+    static int detachedFile(String name, byte[] content) {
+        int fs = (int) LibC.syscall(LibC.SYS_FSOPEN, "tmpfs", LibC.FSOPEN_CLOEXEC, 0, 0);
+        if (fs < 0) return -1;
+        int mnt;
+        try {
+            String size = Long.toString(Math.max(64 * 1024, content.length + 64 * 1024L));
+            if (LibC.syscall(LibC.SYS_FSCONFIG, fs, LibC.FSCONFIG_SET_STRING, "size", size, 0) < 0
+                    || LibC.syscall(LibC.SYS_FSCONFIG, fs, LibC.FSCONFIG_SET_STRING, "mode", "0755", 0) < 0
+                    || LibC.syscall(LibC.SYS_FSCONFIG, fs, LibC.FSCONFIG_CMD_CREATE, null, null, 0) < 0) {
+                return -1;
+            }
+            mnt = (int) LibC.syscall(LibC.SYS_FSMOUNT, fs, LibC.FSMOUNT_CLOEXEC, LibC.MOUNT_ATTR_NOSUID | LibC.MOUNT_ATTR_NODEV, 0);
+            if (mnt < 0) return -1;
+        } finally {
+            LibC.close(fs);
+        }
+        int fd = LibC.openat(mnt, name, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0700);
+        try {
+            if (fd < 0) throw lastError("openat", "detached tmpfs " + name);
+            writeAll(fd, content, "detached tmpfs " + name);
+            if (LibC.fchmod(fd, 0555) != 0) throw lastError("fchmod", "detached tmpfs " + name);
+        } catch (RuntimeException e) {
+            LibC.close(mnt);
+            throw e;
+        } finally {
+            closeQuietly(fd);
+        }
+        return mnt;
     }
 
     /** A pipe, both ends close-on-exec: [read, write]. */

@@ -95,9 +95,27 @@ class LayeredImageTest {
     }
 
     @Test
-    void layerPathsThatOverlayfsCannotParseAreRefused() {
-        Image bad = Image.ofLayers(List.of(Path.of("/no:such")), Map.of(), "/");
+    void layerPathsWithOverlayfsSeparatorsWork() throws Exception {
+        // overlayfs splits lowerdir at ':' and ','; the sandbox hands it descriptors, so such names are fine.
+        Path odd = layers.resolve("odd:name,x");
+        Files.createDirectories(odd.resolve("etc"));
+        Files.writeString(odd.resolve("etc/which"), "odd\n");
+        try {
+            CompletedRun r = sandbox.run(RunSpec.builder().image(image("low", "odd:name,x"))
+                    .runnerScript("read w < /etc/which; echo $w; while read l; do case $l in *ato-layers*) echo \"$l\";; esac;"
+                            + " done < /proc/self/mountinfo; echo end").build());
+            assertThat(r.stdoutText()).as("the layer store's path stays out of mountinfo").isEqualTo("odd\nend\n");
+        } finally {
+            Files.delete(odd.resolve("etc/which"));
+            Files.delete(odd.resolve("etc"));
+            Files.delete(odd);
+        }
+    }
+
+    @Test
+    void aMissingLayerIsNamedInTheError() {
+        Image bad = Image.ofLayers(List.of(Path.of("/no/such-layer")), Map.of(), "/");
         assertThatThrownBy(() -> sandbox.run(RunSpec.builder().image(bad).runnerScript("true").build()))
-                .isInstanceOf(SandboxException.class).hasMessageContaining("overlay");
+                .isInstanceOf(SandboxException.class).hasMessageContaining("/no/such-layer").hasMessageContaining("ENOENT");
     }
 }

@@ -423,6 +423,13 @@ class LinuxSandboxTest {
     }
 
     @Test
+    void theContainersMountTableShowsNoHostStatePath() {
+        CompletedRun r = bash("cat /proc/self/mountinfo");
+        assertThat(r.stdoutText()).contains(" / / rw").contains(" /yargs /ATO/yargs ")
+                .doesNotContain(CONFIG.stateDir().toString()).doesNotContain("skel-").doesNotContain("bin-");
+    }
+
+    @Test
     void aClosedSandboxRefusesRuns() {
         Sandbox other = Sandbox.create(CONFIG.withCgroupName("ato-test-sandbox-2"));
         other.close();
