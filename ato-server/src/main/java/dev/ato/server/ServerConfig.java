@@ -286,7 +286,7 @@ public final class ServerConfig {
     /** A language catalog supplied by the embedder (default: the built-in one). */
     public Optional<LanguageCatalog> catalog() { return Optional.ofNullable(catalog); }
 
-    /** An image resolver supplied by the embedder (default: the host image only). */
+    /** An image resolver supplied by the embedder (default: the host image and the image store at {@link #imageDir()}). */
     public Optional<ImageResolver> imageResolver() { return Optional.ofNullable(imageResolver); }
 
     /** Builds a {@link ServerConfig}; every setter validates its value. */
