@@ -1,7 +1,6 @@
 package dev.ato.protocol;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -16,8 +15,8 @@ public record Result(byte[] stdout, byte[] stderr, Done done) {
      * Copies the output.
      */
     public Result {
-        stdout = Objects.requireNonNull(stdout, "stdout").clone();
-        stderr = Objects.requireNonNull(stderr, "stderr").clone();
+        stdout = OutputBytes.copy(stdout, "stdout");
+        stderr = OutputBytes.copy(stderr, "stderr");
         Objects.requireNonNull(done, "done");
     }
 
@@ -61,17 +60,16 @@ public record Result(byte[] stdout, byte[] stderr, Done done) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Result r && done.equals(r.done) && Arrays.equals(stdout, r.stdout)
-                && Arrays.equals(stderr, r.stderr);
+        return o instanceof Result r && OutputBytes.sameRun(done, stdout, stderr, r.done, r.stdout, r.stderr);
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * done.hashCode() + Arrays.hashCode(stdout)) + Arrays.hashCode(stderr);
+        return OutputBytes.hashRun(done, stdout, stderr);
     }
 
     @Override
     public String toString() {
-        return "Result[" + done + ", stdout=" + stdout.length + " bytes, stderr=" + stderr.length + " bytes]";
+        return OutputBytes.describeRun("Result", done, stdout, stderr);
     }
 }

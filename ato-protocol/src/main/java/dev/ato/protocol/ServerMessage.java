@@ -19,7 +19,7 @@ public sealed interface ServerMessage {
          * Copies the chunk.
          */
         public Stdout {
-            data = Objects.requireNonNull(data, "data").clone();
+            data = OutputBytes.copy(data, "data");
         }
 
         /**
@@ -44,7 +44,7 @@ public sealed interface ServerMessage {
 
         @Override
         public String toString() {
-            return "Stdout[" + data.length + " bytes]";
+            return OutputBytes.describe("Stdout", data);
         }
     }
 
@@ -58,7 +58,7 @@ public sealed interface ServerMessage {
          * Copies the chunk.
          */
         public Stderr {
-            data = Objects.requireNonNull(data, "data").clone();
+            data = OutputBytes.copy(data, "data");
         }
 
         /**
@@ -83,7 +83,7 @@ public sealed interface ServerMessage {
 
         @Override
         public String toString() {
-            return "Stderr[" + data.length + " bytes]";
+            return OutputBytes.describe("Stderr", data);
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.ato.protocol;
 
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -16,8 +15,8 @@ public record V0Response(Done done, byte[] stdout, byte[] stderr) {
      */
     public V0Response {
         Objects.requireNonNull(done, "done");
-        stdout = Objects.requireNonNull(stdout, "stdout").clone();
-        stderr = Objects.requireNonNull(stderr, "stderr").clone();
+        stdout = OutputBytes.copy(stdout, "stdout");
+        stderr = OutputBytes.copy(stderr, "stderr");
     }
 
     /**
@@ -42,17 +41,16 @@ public record V0Response(Done done, byte[] stdout, byte[] stderr) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof V0Response r && done.equals(r.done) && Arrays.equals(stdout, r.stdout)
-                && Arrays.equals(stderr, r.stderr);
+        return o instanceof V0Response r && OutputBytes.sameRun(done, stdout, stderr, r.done, r.stdout, r.stderr);
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * done.hashCode() + Arrays.hashCode(stdout)) + Arrays.hashCode(stderr);
+        return OutputBytes.hashRun(done, stdout, stderr);
     }
 
     @Override
     public String toString() {
-        return "V0Response[" + done + ", stdout=" + stdout.length + " bytes, stderr=" + stderr.length + " bytes]";
+        return OutputBytes.describeRun("V0Response", done, stdout, stderr);
     }
 }
