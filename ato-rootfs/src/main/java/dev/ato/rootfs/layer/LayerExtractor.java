@@ -11,9 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,7 +104,7 @@ public final class LayerExtractor {
                 // drain
             }
             for (Map.Entry<String, long[]> t : dirTimes.entrySet()) setTimesAt(t.getKey(), t.getValue());
-            return new Result("sha256:" + HexFormat.of().formatHex(hashed.digest()), hashed.count(), contentBytes, entries);
+            return new Result(Sha256.format(hashed.digest()), hashed.count(), contentBytes, entries);
         } finally {
             for (int fd : dirs.values()) Libc.closeQuietly(fd);
             dirs.clear();
@@ -542,9 +540,7 @@ public final class LayerExtractor {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
+            return InputStreams.readOneByte(this);
         }
 
         @Override
@@ -579,18 +575,12 @@ public final class LayerExtractor {
             this.in = in;
             this.cap = cap;
             this.progress = progress;
-            try {
-                this.sha = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
+            this.sha = Sha256.newDigest();
         }
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
+            return InputStreams.readOneByte(this);
         }
 
         @Override

@@ -1,10 +1,8 @@
 package dev.ato.rootfs.registry;
 
 import dev.ato.rootfs.ImageException;
+import dev.ato.rootfs.layer.Sha256;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /** sha256 digests in the {@code sha256:<hex>} form OCI uses. */
@@ -15,11 +13,7 @@ public final class Digests {
 
     /** The digest of some bytes. */
     public static String sha256(byte[] data) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.format(Sha256.newDigest().digest(data));
     }
 
     /** Refuses anything but a well-formed sha256 digest (they become file names in the store). */

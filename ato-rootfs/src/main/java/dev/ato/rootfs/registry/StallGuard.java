@@ -1,5 +1,7 @@
 package dev.ato.rootfs.registry;
 
+import dev.ato.rootfs.layer.InputStreams;
+
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,9 +49,7 @@ final class StallGuard extends FilterInputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] b = new byte[1];
-        int n = read(b, 0, 1);
-        return n < 0 ? -1 : b[0] & 0xff;
+        return InputStreams.readOneByte(this);
     }
 
     @Override

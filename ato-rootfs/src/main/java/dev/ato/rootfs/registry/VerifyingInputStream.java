@@ -1,13 +1,13 @@
 package dev.ato.rootfs.registry;
 
 import dev.ato.rootfs.ImageException;
+import dev.ato.rootfs.layer.InputStreams;
+import dev.ato.rootfs.layer.Sha256;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.function.LongConsumer;
 
 /**
@@ -45,18 +45,12 @@ public final class VerifyingInputStream extends FilterInputStream {
         }
         this.what = what;
         this.progress = progress;
-        try {
-            this.sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        this.sha = Sha256.newDigest();
     }
 
     @Override
     public int read() throws IOException {
-        byte[] b = new byte[1];
-        int n = read(b, 0, 1);
-        return n < 0 ? -1 : b[0] & 0xff;
+        return InputStreams.readOneByte(this);
     }
 
     @Override
@@ -107,7 +101,7 @@ public final class VerifyingInputStream extends FilterInputStream {
         if (expectedSize >= 0 && count != expectedSize) {
             throw new ImageException(ImageException.Kind.REJECTED_CONTENT, what + " ended after " + count + " of " + expectedSize + " bytes");
         }
-        String actual = "sha256:" + HexFormat.of().formatHex(sha.digest());
+        String actual = Sha256.format(sha.digest());
         if (!actual.equals(expectedDigest)) {
             throw new ImageException(ImageException.Kind.REJECTED_CONTENT, what + " does not match its digest: expected " + expectedDigest + ", got " + actual);
         }
