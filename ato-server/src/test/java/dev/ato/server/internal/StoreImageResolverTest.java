@@ -1,5 +1,6 @@
 package dev.ato.server.internal;
 
+import static dev.ato.rootfs.Cmd.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -12,7 +13,6 @@ import dev.ato.rootfs.languages.LanguageCatalog;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.SandboxConfig;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,11 +102,5 @@ class StoreImageResolverTest {
         ImageStore store = ImageStore.open(dir.resolve("images"), StoreConfig.defaults());
         store.importOciLayout(layout, ImageReference.parse(REF), ProgressListener.NONE);
         return store;
-    }
-
-    private static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new AssertionError(List.of(cmd) + ": " + out);
     }
 }
