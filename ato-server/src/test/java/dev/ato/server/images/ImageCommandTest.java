@@ -1,17 +1,15 @@
 package dev.ato.server.images;
 
+import static dev.ato.rootfs.Cmd.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.ato.server.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.ato.server.cli.Cli;
+import dev.ato.server.cli.Cli.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,30 +18,11 @@ class ImageCommandTest {
     @TempDir
     Path work;
 
-    private record Outcome(int status, String out, String err) { }
-
+    /** {@code ./ato image --store WORK/store ARGS...}. */
     private Outcome ato(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            List<String> all = new ArrayList<>(List.of("image", "--store", work.resolve("store").toString()));
-            all.addAll(List.of(args));
-            int status = Main.commandLine().execute(all.toArray(String[]::new));
-            return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
-    private static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new AssertionError(List.of(cmd) + ": " + out);
+        List<String> all = new ArrayList<>(List.of("image", "--store", work.resolve("store").toString()));
+        all.addAll(List.of(args));
+        return Cli.run(all.toArray(String[]::new));
     }
 
     @Test
