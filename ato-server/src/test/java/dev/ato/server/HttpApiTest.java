@@ -11,32 +11,22 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** v0's execute and metadata, v1's language list, health and metrics, over HTTP against a real server. */
 class HttpApiTest {
-    private static AtoServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServers.start(TestServers.config());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) server.close();
-    }
+    @RegisterExtension
+    static final TestServers.PerClass SERVER = TestServers.perClass();
 
     private static HttpResponse<byte[]> post(String path, byte[] body) throws Exception {
-        return Wire.HTTP.send(HttpRequest.newBuilder(server.uri().resolve(path))
+        return Wire.HTTP.send(HttpRequest.newBuilder(SERVER.get().uri().resolve(path))
                 .header("Content-Type", "application/msgpack")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private static HttpResponse<byte[]> get(String path) throws Exception {
-        return Wire.HTTP.send(HttpRequest.newBuilder(server.uri().resolve(path)).GET().build(),
+        return Wire.HTTP.send(HttpRequest.newBuilder(SERVER.get().uri().resolve(path)).GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
@@ -136,7 +126,7 @@ class HttpApiTest {
     void corsAllowsAnyOriginOnTheApi() throws Exception {
         HttpResponse<byte[]> r = get("/api/v1/languages");
         assertThat(r.headers().firstValue("access-control-allow-origin")).hasValue("*");
-        URI uri = server.uri().resolve("/api/v0/execute");
+        URI uri = SERVER.get().uri().resolve("/api/v0/execute");
         HttpResponse<Void> pre = Wire.HTTP.send(HttpRequest.newBuilder(uri)
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
         assertThat(pre.statusCode()).isEqualTo(204);

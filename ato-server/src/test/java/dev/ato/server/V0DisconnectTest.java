@@ -11,26 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code POST /api/v0/execute}: a client that hangs up mid-run has its run killed; one that waits is served. */
 class V0DisconnectTest {
-    private static AtoServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServers.start(TestServers.config());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) server.close();
-    }
+    @RegisterExtension
+    static final TestServers.PerClass SERVER = TestServers.perClass();
 
     private static Socket post(byte[] body) throws Exception {
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), SERVER.get().port());
         OutputStream out = s.getOutputStream();
         out.write(("POST /api/v0/execute HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/msgpack\r\n"
                 + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -48,7 +38,7 @@ class V0DisconnectTest {
     }
 
     private static long count(String outcome) {
-        String line = server.metricsText().lines().filter(l -> l.startsWith("ato_runs_total{outcome=\"" + outcome + "\"}"))
+        String line = SERVER.get().metricsText().lines().filter(l -> l.startsWith("ato_runs_total{outcome=\"" + outcome + "\"}"))
                 .findFirst().orElseThrow();
         return Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
     }
@@ -58,11 +48,11 @@ class V0DisconnectTest {
         long cancelledBefore = count("cancelled");
         long timedOutBefore = count("timed_out");
         Socket s = post(Req.of("bash", "sleep 30").put("timeout", 30L).bytes());
-        await("the run started", 20, () -> server.runsInFlight() == 1);
+        await("the run started", 20, () -> SERVER.get().runsInFlight() == 1);
         long closedAt = System.nanoTime();
         s.close();
         // The watch polls every 200 ms; 5 s leaves room for a loaded machine while staying far below the 30 s run.
-        await("the run was killed after the client left", 5, () -> server.runsInFlight() == 0);
+        await("the run was killed after the client left", 5, () -> SERVER.get().runsInFlight() == 0);
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closedAt);
         await("the run was counted", 5, () -> count("cancelled") == cancelledBefore + 1);
         assertThat(count("timed_out")).isEqualTo(timedOutBefore);

@@ -13,27 +13,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ATO's v1 WebSocket API, statement by statement, against a real server on a free port. */
 class WsProtocolTest {
     private static final Duration T = Duration.ofSeconds(20);
-    private static AtoServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServers.start(TestServers.config());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) server.close();
-    }
+    @RegisterExtension
+    static final TestServers.PerClass SERVER = TestServers.perClass();
 
     private static Ws ws() {
-        return new Ws(server.uri());
+        return new Ws(SERVER.get().uri());
     }
 
     @Test
@@ -272,7 +262,7 @@ class WsProtocolTest {
     @Test
     void frameOverTheFrameCapIsRefusedWith1009BeforeItIsRead() throws Exception {
         // Only the frame's header is sent: the server must refuse on the announced length, without the payload.
-        try (java.net.Socket sock = new java.net.Socket("127.0.0.1", server.port())) {
+        try (java.net.Socket sock = new java.net.Socket("127.0.0.1", SERVER.get().port())) {
             sock.setSoTimeout(10_000);
             var out = sock.getOutputStream();
             out.write(("GET /api/v1/ws/execute HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
