@@ -87,6 +87,28 @@ public final class ImageCommand implements Runnable {
         }
     }
 
+    /**
+     * A subcommand that works on the store of its parent {@code image} command. Its body runs through
+     * {@link #guarded}, so every subcommand reports image errors the same way.
+     */
+    abstract static class StoreCommand implements Callable<Integer> {
+        @ParentCommand
+        ImageCommand parent;
+
+        @Override
+        public final Integer call() throws Exception {
+            return guarded(this::execute);
+        }
+
+        /** The subcommand's work; its result is the exit status. */
+        abstract int execute() throws Exception;
+    }
+
+    /** One line per stored image for pull and import: reference, manifest digest and layer count. */
+    static String summary(StoredImage img) {
+        return img.reference().familiar() + " " + img.manifestDigest() + " (" + img.layers().size() + " layers)";
+    }
+
     static String human(long bytes) {
         if (bytes < 1024) return bytes + " B";
         if (bytes < 1 << 20) return String.format("%.1f KiB", bytes / 1024.0);
@@ -175,30 +197,22 @@ public final class ImageCommand implements Runnable {
 
     /** {@code ./ato image pull REF}. */
     @Command(name = "pull", mixinStandardHelpOptions = true, description = "Pull an image from its registry into the store (layers already stored are not downloaded).")
-    static final class Pull implements Callable<Integer> {
-        @ParentCommand
-        ImageCommand parent;
-
+    static final class Pull extends StoreCommand {
         @Parameters(paramLabel = "REF", description = "image reference, e.g. python:3.12-slim or host:5000/team/img@sha256:...")
         String ref;
 
         @Override
-        public Integer call() throws Exception {
-            return guarded(() -> {
-                ImageReference r = ImageReference.parse(ref);
-                StoredImage img = parent.open(r.registry()).pull(r, new Bars());
-                System.out.println(img.reference().familiar() + " " + img.manifestDigest() + " (" + img.layers().size() + " layers)");
-                return 0;
-            });
+        int execute() throws Exception {
+            ImageReference r = ImageReference.parse(ref);
+            StoredImage img = parent.open(r.registry()).pull(r, new Bars());
+            System.out.println(summary(img));
+            return 0;
         }
     }
 
     /** {@code ./ato image import FILE|DIR}. */
     @Command(name = "import", mixinStandardHelpOptions = true, description = "Import a docker save archive (tar, tar.gz, tar.zst) or an OCI image layout directory.")
-    static final class Import implements Callable<Integer> {
-        @ParentCommand
-        ImageCommand parent;
-
+    static final class Import extends StoreCommand {
         @Parameters(paramLabel = "FILE|DIR", description = "archive file or OCI layout directory")
         Path source;
 
@@ -206,150 +220,120 @@ public final class ImageCommand implements Runnable {
         String name;
 
         @Override
-        public Integer call() throws Exception {
-            return guarded(() -> {
-                ImageStore s = parent.open(null);
-                List<StoredImage> imgs;
-                if (Files.isDirectory(source)) {
-                    imgs = name != null ? List.of(s.importOciLayout(source, ImageReference.parse(name), new Bars())) : s.importOciLayout(source, new Bars());
-                } else if (Files.isRegularFile(source)) {
-                    if (name != null) throw new IllegalArgumentException("--name applies to OCI layout directories; archives carry their own tags");
-                    imgs = s.importArchive(source, new Bars());
-                } else {
-                    throw new IllegalArgumentException("no such file or directory: " + source);
-                }
-                for (StoredImage i : imgs) System.out.println(i.reference().familiar() + " " + i.manifestDigest() + " (" + i.layers().size() + " layers)");
-                return 0;
-            });
+        int execute() throws Exception {
+            ImageStore s = parent.open(null);
+            List<StoredImage> imgs;
+            if (Files.isDirectory(source)) {
+                imgs = name != null ? List.of(s.importOciLayout(source, ImageReference.parse(name), new Bars())) : s.importOciLayout(source, new Bars());
+            } else if (Files.isRegularFile(source)) {
+                if (name != null) throw new IllegalArgumentException("--name applies to OCI layout directories; archives carry their own tags");
+                imgs = s.importArchive(source, new Bars());
+            } else {
+                throw new IllegalArgumentException("no such file or directory: " + source);
+            }
+            for (StoredImage i : imgs) System.out.println(summary(i));
+            return 0;
         }
     }
 
     /** {@code ./ato image build RECIPE}. */
     @Command(name = "build", mixinStandardHelpOptions = true, description = "Build an image from Debian packages with mmdebstrap, from a recipe such as setup/images/debian-python.yaml.")
-    static final class Build implements Callable<Integer> {
-        @ParentCommand
-        ImageCommand parent;
-
+    static final class Build extends StoreCommand {
         @Parameters(paramLabel = "RECIPE", description = "recipe file (YAML: name, suite, variant, packages, ...)")
         Path recipe;
 
         @Override
-        public Integer call() throws Exception {
-            return guarded(() -> {
-                StoredImage img = parent.open(null).build(Recipe.load(recipe), new Bars());
-                System.out.println(img.reference().familiar() + " " + img.manifestDigest());
-                return 0;
-            });
+        int execute() throws Exception {
+            StoredImage img = parent.open(null).build(Recipe.load(recipe), new Bars());
+            System.out.println(img.reference().familiar() + " " + img.manifestDigest());
+            return 0;
         }
     }
 
     /** {@code ./ato image ls}. */
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List stored images.")
-    static final class Ls implements Callable<Integer> {
-        @ParentCommand
-        ImageCommand parent;
-
+    static final class Ls extends StoreCommand {
         @Override
-        public Integer call() throws Exception {
-            return guarded(() -> {
-                List<StoredImage> all = parent.open(null).list();
-                System.out.printf("%-50s %-20s %-7s %-15s %s%n", "REFERENCE", "MANIFEST", "LAYERS", "SOURCE", "CREATED");
-                for (StoredImage i : all) {
-                    System.out.printf("%-50s %-20s %-7d %-15s %s%n", i.reference().familiar(), i.manifestDigest().substring(0, 19),
-                            i.layers().size(), i.source(), i.created());
-                }
-                return 0;
-            });
+        int execute() throws Exception {
+            List<StoredImage> all = parent.open(null).list();
+            System.out.printf("%-50s %-20s %-7s %-15s %s%n", "REFERENCE", "MANIFEST", "LAYERS", "SOURCE", "CREATED");
+            for (StoredImage i : all) {
+                System.out.printf("%-50s %-20s %-7d %-15s %s%n", i.reference().familiar(), i.manifestDigest().substring(0, 19),
+                        i.layers().size(), i.source(), i.created());
+            }
+            return 0;
         }
     }
 
     /** {@code ./ato image inspect REF}. */
     @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show a stored image as JSON: digests, layer directories, Env, WorkingDir, Entrypoint, Cmd, size.")
-    static final class Inspect implements Callable<Integer> {
-        @ParentCommand
-        ImageCommand parent;
-
+    static final class Inspect extends StoreCommand {
         @Parameters(paramLabel = "REF")
         String ref;
 
         @Override
-        public Integer call() throws Exception {
-            return guarded(() -> {
-                ImageStore s = parent.open(null);
-                StoredImage i = s.find(ref).orElseThrow(() -> new ImageException(ImageException.Kind.NOT_FOUND, "no image " + ref + " in " + s.root() + " (try ./ato image ls)"));
-                ObjectMapper json = new ObjectMapper();
-                ObjectNode n = json.createObjectNode();
-                n.put("reference", i.reference().canonical());
-                n.put("manifestDigest", i.manifestDigest());
-                n.put("configDigest", i.configDigest());
-                n.put("source", i.source());
-                n.put("created", i.created().toString());
-                var layers = n.putArray("layers");
-                for (int k = 0; k < i.layers().size(); k++) {
-                    layers.addObject().put("diffId", i.layerDigests().get(k)).put("dir", i.layers().get(k).toString());
-                }
-                i.env().forEach(n.putArray("env")::add);
-                n.put("workingDir", i.workingDir());
-                i.entrypoint().forEach(n.putArray("entrypoint")::add);
-                i.cmd().forEach(n.putArray("cmd")::add);
-                n.put("sizeBytes", s.diskUsage(i.layers()));
-                System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(n));
-                return 0;
-            });
+        int execute() throws Exception {
+            ImageStore s = parent.open(null);
+            StoredImage i = s.find(ref).orElseThrow(() -> new ImageException(ImageException.Kind.NOT_FOUND, "no image " + ref + " in " + s.root() + " (try ./ato image ls)"));
+            ObjectMapper json = new ObjectMapper();
+            ObjectNode n = json.createObjectNode();
+            n.put("reference", i.reference().canonical());
+            n.put("manifestDigest", i.manifestDigest());
+            n.put("configDigest", i.configDigest());
+            n.put("source", i.source());
+            n.put("created", i.created().toString());
+            var layers = n.putArray("layers");
+            for (int k = 0; k < i.layers().size(); k++) {
+                layers.addObject().put("diffId", i.layerDigests().get(k)).put("dir", i.layers().get(k).toString());
+            }
+            i.env().forEach(n.putArray("env")::add);
+            n.put("workingDir", i.workingDir());
+            i.entrypoint().forEach(n.putArray("entrypoint")::add);
+            i.cmd().forEach(n.putArray("cmd")::add);
+            n.put("sizeBytes", s.diskUsage(i.layers()));
+            System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+            return 0;
         }
     }
 
     /** {@code ./ato image rm REF}. */
     @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove an image from the store (its layers go at the next gc).")
-    static final class Rm implements Callable<Integer> {
-        @ParentCommand
-        ImageCommand parent;
-
+    static final class Rm extends StoreCommand {
         @Parameters(paramLabel = "REF", arity = "1..*")
         List<String> refs;
 
         @Override
-        public Integer call() throws Exception {
-            return guarded(() -> {
-                ImageStore s = parent.open(null);
-                int rc = 0;
-                for (String r : refs) {
-                    if (s.remove(r)) {
-                        System.out.println("removed " + ImageReference.parse(r).familiar());
-                    } else {
-                        System.err.println("ato image: no image " + r + " in " + s.root());
-                        rc = 1;
-                    }
+        int execute() throws Exception {
+            ImageStore s = parent.open(null);
+            int rc = 0;
+            for (String r : refs) {
+                if (s.remove(r)) {
+                    System.out.println("removed " + ImageReference.parse(r).familiar());
+                } else {
+                    System.err.println("ato image: no image " + r + " in " + s.root());
+                    rc = 1;
                 }
-                return rc;
-            });
+            }
+            return rc;
         }
     }
 
     /** {@code ./ato image gc}. */
     @Command(name = "gc", mixinStandardHelpOptions = true, description = "Remove layers that no stored image uses.")
-    static final class Gc implements Callable<Integer> {
-        @ParentCommand
-        ImageCommand parent;
-
+    static final class Gc extends StoreCommand {
         @Override
-        public Integer call() throws Exception {
-            return guarded(() -> {
-                ImageStore.GcResult r = parent.open(null).gc();
-                r.removedLayers().forEach(d -> System.out.println("removed layer " + d));
-                System.out.println(r.removedLayers().size() + " layers removed, " + human(r.bytesFreed()) + " freed");
-                return 0;
-            });
+        int execute() throws Exception {
+            ImageStore.GcResult r = parent.open(null).gc();
+            r.removedLayers().forEach(d -> System.out.println("removed layer " + d));
+            System.out.println(r.removedLayers().size() + " layers removed, " + human(r.bytesFreed()) + " freed");
+            return 0;
         }
     }
 
     /** {@code ./ato image fstab}. */
     @Command(name = "fstab", mixinStandardHelpOptions = true, description = "Print /etc/fstab lines that mount stored images read-only (overlayfs) at boot, "
             + "one per image, under --mount-root.")
-    static final class Fstab implements Callable<Integer> {
-        @ParentCommand
-        ImageCommand parent;
-
+    static final class Fstab extends StoreCommand {
         @Option(names = "--mount-root", paramLabel = "DIR", description = "where the images are mounted (default /var/lib/ato/mnt)")
         Path mountRoot = Path.of("/var/lib/ato/mnt");
 
@@ -357,18 +341,16 @@ public final class ImageCommand implements Runnable {
         List<String> refs = new ArrayList<>();
 
         @Override
-        public Integer call() throws Exception {
-            return guarded(() -> {
-                ImageStore s = parent.open(null);
-                List<StoredImage> imgs = new ArrayList<>();
-                if (refs.isEmpty()) imgs.addAll(s.list());
-                for (String r : refs) imgs.add(s.find(r).orElseThrow(() -> new ImageException(ImageException.Kind.NOT_FOUND, "no image " + r)));
-                for (StoredImage i : imgs) {
-                    String dir = i.reference().familiar().replaceAll("[^A-Za-z0-9._-]+", "_");
-                    System.out.println(i.fstabLine(mountRoot.toAbsolutePath().resolve(dir)));
-                }
-                return 0;
-            });
+        int execute() throws Exception {
+            ImageStore s = parent.open(null);
+            List<StoredImage> imgs = new ArrayList<>();
+            if (refs.isEmpty()) imgs.addAll(s.list());
+            for (String r : refs) imgs.add(s.find(r).orElseThrow(() -> new ImageException(ImageException.Kind.NOT_FOUND, "no image " + r)));
+            for (StoredImage i : imgs) {
+                String dir = i.reference().familiar().replaceAll("[^A-Za-z0-9._-]+", "_");
+                System.out.println(i.fstabLine(mountRoot.toAbsolutePath().resolve(dir)));
+            }
+            return 0;
         }
     }
 
