@@ -45,15 +45,9 @@ final class Container {
      * Assembles the container and spawns the init with {@code stdout, stderr, control, status} as its
      * descriptors 1 to 4 (0 is /ATO/input). Returns on the host's namespaces, also when it throws.
      *
-     * <p>{@code mountNs[0]} receives a descriptor of the run's mount namespace (or -1), which the caller closes
-     * once the run's result is out: the last reference to a mount namespace unmounts everything in it, and
-     * without this that teardown (an RCU grace period in namespace_unlock) would run in the init's exit, before
-     * the JVM learns that the run ended.
-     *
      * @return the init's pid
      */
-    static int spawn(HostSetup host, HostNamespaces hostNs, NetnsPool netns, int uid, int gid, Request req, int[] childFds,
-            int[] mountNs) {
+    static int spawn(HostSetup host, HostNamespaces hostNs, NetnsPool netns, int uid, int gid, Request req, int[] childFds) {
         int oldUmask = -1;
         boolean unshared = false;
         int pid = -1;
@@ -64,7 +58,6 @@ final class Container {
             if (net >= 0) Sys.setns(net, LibC.CLONE_NEWNET, "pooled network namespace");
             oldUmask = LibC.umask(0);
             pid = assembleAndSpawn(host, uid, gid, req, childFds, net < 0);
-            mountNs[0] = LibC.open("/proc/thread-self/ns/mnt", LibC.O_RDONLY | LibC.O_CLOEXEC, 0); // -1: torn down at exit as usual
             return pid;
         } finally {
             if (oldUmask >= 0) LibC.umask(oldUmask);

@@ -51,8 +51,6 @@ final class LinuxRun implements Run {
     private boolean killFdClosed;
     private volatile boolean killRequested;
     private volatile boolean timerFired;
-    /** The run's mount namespace, held until the result is out (see Container#spawn); only the run's thread uses it. */
-    private final int[] mountNs = {-1};
     /** The init's pidfd while it may be signalled, for kills from other threads; guarded by killLock. */
     private int livePidfd = -1;
 
@@ -131,8 +129,6 @@ final class LinuxRun implements Run {
         } catch (Throwable t) {
             result.completeExceptionally(new SandboxException("run " + id + " failed: " + t, t));
         } finally {
-            Sys.closeQuietly(mountNs[0]); // unmounts the container now that nobody waits for it
-            mountNs[0] = -1;
             synchronized (killLock) {
                 if (!killFdClosed) {
                     killFdClosed = true;
@@ -195,7 +191,7 @@ final class LinuxRun implements Run {
             Sys.writeAll(io.control, msg.array(), "control pipe");
 
             pid = Container.spawn(sandbox.host(), sandbox.hostNamespaces(), sandbox.netns(), sandbox.config().uidBase(),
-                    sandbox.config().gidBase(), request, childEnds, mountNs);
+                    sandbox.config().gidBase(), request, childEnds);
             long started = System.nanoTime();
             // This thread is back in the host's mount namespace (Container.spawn returned): the init may now
             // pivot_root without moving the root of any JVM thread.
