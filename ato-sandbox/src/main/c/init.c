@@ -1,15 +1,20 @@
 /*
- * ato-init NEWROOT PROGRAM ARGS...   (environment: the run's environment)
+ * ato-init NJOIN PROGRAM ARGS...   (environment: the run's environment)
  *
  * PID 1 of every run. The JVM has already made the mount, UTS, IPC, network and PID namespaces and assembled
- * the container under NEWROOT; it spawned this program with:
+ * the container; it spawned this program with:
  *   fd 0 stdin (/ATO/input), fd 1 stdout pipe, fd 2 stderr pipe,
  *   fd 3 control pipe from the JVM: u32 length + seccomp program (struct sock_filter[]), then one byte 'P'
  *        (the JVM thread left our mount namespace), later one byte 'G' (placed in the cgroup, maps written),
- *   fd 4 status pipe to the JVM: one byte 'U' (maps wanted), later the final report (struct report).
+ *   fd 4 status pipe to the JVM: one byte 'U' (maps wanted), later the final report (struct report),
+ *   fd 5 the container's new root directory (O_PATH; a descriptor, so no host path shows in our argv),
+ *   fds 6 .. 6+NJOIN-1 the run's cgroup v1 "tasks" files, opened for writing (NJOIN may be 0: cgroup v2,
+ *        where the JVM places us itself).
  *
  * Why C, step by step: each step is something a process can only do to itself, after it exists and before
  * the untrusted program does:
+ *   - a process moving itself into a cgroup v1 ("0" to tasks) skips the global write lock the JVM would
+ *     take to move us from outside, which often waits for an RCU grace period;
  *   - /proc must be mounted by a process of the new PID namespace to show that namespace;
  *   - pivot_root moves the root of every task of the mount namespace whose root is the old one; it waits
  *     for 'P', which the JVM sends once the thread that made the namespace has left it (ARCHITECTURE.md,
@@ -42,6 +47,9 @@
 
 #define CTL_FD 3
 #define STATUS_FD 4
+#define ROOT_FD 5
+#define JOIN_FD 6
+#define MAX_JOIN 16
 #define MAX_FILTER 4096
 
 /* Layout read by the JVM (dev.ato.sandbox.linux.InitReport): 16 little-endian int64 values. */
@@ -98,20 +106,28 @@ static void drop_capabilities(void) {
 int main(int argc, char **argv) {
     if (argc < 3) {
         errno = EINVAL;
-        die("usage: ato-init NEWROOT PROGRAM [ARGS...]");
+        die("usage: ato-init NJOIN PROGRAM [ARGS...]");
     }
-    const char *newroot = argv[1];
+    char *end;
+    long njoin = strtol(argv[1], &end, 10);
+    if (*argv[1] == '\0' || *end != '\0' || njoin < 0 || njoin > MAX_JOIN) {
+        errno = EINVAL;
+        die("NJOIN");
+    }
 
     /* If the JVM dies from here on, so do we; PID 1 dying takes the whole PID namespace with it. A JVM that
      * died before this call is caught by the EOF on the control pipe below. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die("PR_SET_PDEATHSIG");
 
     /* The JVM's descriptors without O_CLOEXEC would otherwise leak into the container. */
-    if (syscall(SYS_close_range, 5U, ~0U, 0U) < 0) {
-        for (int fd = 5; fd < 65536; fd++) close(fd);
+    unsigned first_stray = (unsigned) (JOIN_FD + njoin);
+    if (syscall(SYS_close_range, first_stray, ~0U, 0U) < 0) {
+        for (int fd = (int) first_stray; fd < 65536; fd++) close(fd);
     }
+    for (int i = 0; i < njoin; i++) fcntl(JOIN_FD + i, F_SETFD, FD_CLOEXEC);
     fcntl(CTL_FD, F_SETFD, FD_CLOEXEC);
     fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC);
+    fcntl(ROOT_FD, F_SETFD, FD_CLOEXEC);
 
     sigset_t all;
     sigemptyset(&all);
@@ -135,7 +151,8 @@ int main(int argc, char **argv) {
 
     char go;
     if (read_full(CTL_FD, &go, 1) < 0 || go != 'P') _exit(126); /* the JVM gave up on this run */
-    if (chdir(newroot) < 0) die("chdir(newroot)");
+    if (fchdir(ROOT_FD) < 0) die("fchdir(new root)");
+    close(ROOT_FD);
     if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) die("mount(proc)");
     /* pivot_root(".", "."): the old root ends up stacked under the new one and is detached at once
      * (pivot_root(2), NOTES), so no put_old directory is needed. */
@@ -145,10 +162,18 @@ int main(int argc, char **argv) {
 
     if (unshare(CLONE_NEWUSER) < 0) die("unshare(CLONE_NEWUSER)");
     write_full(STATUS_FD, "U", 1);
+    /* Into the run's cgroup while the JVM writes our maps, and before we can fork. We are single-threaded,
+     * so "0" (the writing thread) moves the whole process. Still host root (euid 0, unchanged by entering
+     * the user namespace), which cgroup v1 asks of whoever moves a task. */
+    for (int i = 0; i < njoin; i++) {
+        if (write(JOIN_FD + i, "0\n", 2) != 2) die("joining the run's cgroup");
+        close(JOIN_FD + i);
+    }
     if (read_full(CTL_FD, &go, 1) < 0 || go != 'G') _exit(126);
     close(CTL_FD);
 
-    /* Now inside the run's cgroup (the JVM placed us before 'G'): make it the cgroup namespace's root. */
+    /* Now inside the run's cgroup (we joined it, or the JVM placed us before 'G'): make it the cgroup
+     * namespace's root. */
     if (unshare(CLONE_NEWCGROUP) < 0) die("unshare(CLONE_NEWCGROUP)");
     if (setresgid(0, 0, 0) < 0) die("setresgid");
     if (setresuid(0, 0, 0) < 0) die("setresuid");

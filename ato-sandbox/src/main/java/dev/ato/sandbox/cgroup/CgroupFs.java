@@ -31,6 +31,9 @@ interface CgroupFs {
     /** Writes {@code value} with a single write(); 0, or the errno of the open or the write. */
     int write(Dir dir, String file, String value);
 
+    /** Opens a control file for writing (close-on-exec): the descriptor, or minus the errno. */
+    int openWrite(Dir dir, String file);
+
     /** The whole content of a small control file; throws {@link CgroupIoException} when it cannot. */
     String read(Dir dir, String file);
 

@@ -71,6 +71,12 @@ final class KernelFs implements CgroupFs {
     }
 
     @Override
+    public int openWrite(Dir dir, String file) {
+        int fd = openat(fd(dir, file), file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+        return fd >= 0 ? fd : -errno();
+    }
+
+    @Override
     public String read(Dir dir, String file) {
         int fd = openat(fd(dir, file), file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
         if (fd < 0) throw new CgroupIoException("open(" + dir.path().resolve(file) + ")", errno());

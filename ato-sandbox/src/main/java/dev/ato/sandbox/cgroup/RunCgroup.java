@@ -20,6 +20,17 @@ public interface RunCgroup extends AutoCloseable {
     void addProcess(int pid);
 
     /**
+     * cgroup v1 only: the run's {@code tasks} file in every hierarchy, opened for writing, for a
+     * single-threaded process to move itself in by writing {@code 0} (its own thread). Moving oneself takes
+     * no write lock on the kernel's global threadgroup semaphore, whereas moving another process
+     * through cgroup.procs does, and that write lock often waits for an RCU grace period (milliseconds).
+     * The caller owns and closes the descriptors. Empty on v2 and after {@link #close()}.
+     *
+     * @throws dev.ato.sandbox.SandboxException naming the file and errno when one cannot be opened
+     */
+    int[] openJoinFiles();
+
+    /**
      * v2 only: an O_PATH|O_DIRECTORY descriptor of the run's cgroup for clone3(CLONE_INTO_CGROUP), owned by
      * this object (do not close it; it is closed by {@link #close()}). Empty on v1 and after close.
      */

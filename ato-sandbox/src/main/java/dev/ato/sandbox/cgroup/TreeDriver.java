@@ -122,6 +122,9 @@ abstract class TreeDriver implements CgroupDriver {
     /** v2 hands out the run directory's descriptor for CLONE_INTO_CGROUP; v1 does not. */
     abstract boolean offersDirectoryFd();
 
+    /** v1 lets a thread move itself by writing 0 to {@code tasks}; v2 has no such per-thread file for domains. */
+    abstract boolean offersJoinFiles();
+
     @Override
     public RunCgroup create(String clientKey, String runId, Limits limits, long clientMemoryBytes, int clientPids) {
         checkName("client key", clientKey);
@@ -551,6 +554,26 @@ abstract class TreeDriver implements CgroupDriver {
             try {
                 if (closed) throw new IllegalStateException("run cgroup " + path + " is closed");
                 for (Dir d : dirs) write(d, "cgroup.procs", Integer.toString(pid));
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public int[] openJoinFiles() {
+            lock.lock();
+            try {
+                if (closed || !offersJoinFiles()) return new int[0];
+                int[] fds = new int[dirs.length];
+                for (int i = 0; i < dirs.length; i++) {
+                    int fd = fs.openWrite(dirs[i], "tasks");
+                    if (fd < 0) {
+                        for (int j = 0; j < i; j++) CgroupNative.close(fds[j]);
+                        throw new CgroupIoException("open(" + dirs[i].path().resolve("tasks") + ")", -fd);
+                    }
+                    fds[i] = fd;
+                }
+                return fds;
             } finally {
                 lock.unlock();
             }

@@ -148,6 +148,11 @@ final class V1Driver extends TreeDriver {
     }
 
     @Override
+    boolean offersJoinFiles() {
+        return true;
+    }
+
+    @Override
     boolean offersDirectoryFd() {
         return false;
     }

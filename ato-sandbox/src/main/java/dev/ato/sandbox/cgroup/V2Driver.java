@@ -148,6 +148,11 @@ final class V2Driver extends TreeDriver {
     }
 
     @Override
+    boolean offersJoinFiles() {
+        return false;
+    }
+
+    @Override
     boolean offersDirectoryFd() {
         return true;
     }

@@ -43,11 +43,15 @@ final class Container {
 
     /**
      * Assembles the container and spawns the init with {@code stdout, stderr, control, status} as its
-     * descriptors 1 to 4 (0 is /ATO/input). Returns on the host's namespaces, also when it throws.
+     * descriptors 1 to 4 (0 is /ATO/input, 5 the new root), and after them the descriptors {@code join}
+     * supplies (the run's cgroup files the init moves itself in with; asked for only right before the spawn,
+     * so that making the cgroup elsewhere overlaps with building the container). Returns on the host's
+     * namespaces, also when it throws.
      *
      * @return the init's pid
      */
-    static int spawn(HostSetup host, HostNamespaces hostNs, NetnsPool netns, int uid, int gid, Request req, int[] childFds) {
+    static int spawn(HostSetup host, HostNamespaces hostNs, NetnsPool netns, int uid, int gid, Request req, int[] childFds,
+            java.util.function.Supplier<int[]> join) {
         int oldUmask = -1;
         boolean unshared = false;
         int pid = -1;
@@ -57,7 +61,7 @@ final class Container {
             unshared = true;
             if (net >= 0) Sys.setns(net, LibC.CLONE_NEWNET, "pooled network namespace");
             oldUmask = LibC.umask(0);
-            pid = assembleAndSpawn(host, uid, gid, req, childFds, net < 0);
+            pid = assembleAndSpawn(host, uid, gid, req, childFds, join, net < 0);
             return pid;
         } finally {
             if (oldUmask >= 0) LibC.umask(oldUmask);
@@ -77,7 +81,8 @@ final class Container {
         }
     }
 
-    private static int assembleAndSpawn(HostSetup host, int uid, int gid, Request req, int[] childFds, boolean ownNetwork) {
+    private static int assembleAndSpawn(HostSetup host, int uid, int gid, Request req, int[] childFds,
+            java.util.function.Supplier<int[]> join, boolean ownNetwork) {
         long tmpfs = req.limits().tmpfsBytes();
         String upper = host.upperMount.toString();
         String root = host.rootMount.toString();
@@ -153,17 +158,23 @@ final class Container {
         if (ownNetwork) Sys.readyNetwork(); // a pooled namespace has lo up already
 
         int stdin = Sys.openRead(ato + "/input");
+        int rootFd = -1;
         try {
-            int[] fds = new int[childFds.length + 1];
+            rootFd = Sys.openPath(root, true);
+            int[] joinFds = join.get();
+            int[] fds = new int[childFds.length + 2 + joinFds.length];
             fds[0] = stdin;
             System.arraycopy(childFds, 0, fds, 1, childFds.length);
+            fds[childFds.length + 1] = rootFd;
+            System.arraycopy(joinFds, 0, fds, childFds.length + 2, joinFds.length);
             List<String> argv = new ArrayList<>();
             argv.add("ato-init");
-            argv.add(root);
+            argv.add(Integer.toString(joinFds.length));
             argv.addAll(req.argv());
             return Sys.spawn(host.initPath, argv, req.env(), fds);
         } finally {
             LibC.close(stdin);
+            Sys.closeQuietly(rootFd);
         }
     }
 

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * and a kill eventfd with poll(2), so no blocking native call ever runs on a caller's (virtual) thread.
  *
  * <p>Protocol with the init (see init.c): the JVM writes the seccomp program into the control pipe before
- * the spawn and 'P' once the spawning thread has left the run's mount namespace; after placing the init in the cgroup and setting its rlimits it waits for 'U' on the status
+ * the spawn and 'P' once the spawning thread has left the run's mount namespace; after setting the init's rlimits (and, on cgroup v2, placing it in the cgroup: on v1 the init joins it itself) it waits for 'U' on the status
  * pipe (the init made its user namespace), writes the uid/gid maps, and answers 'G'. The init's last words
  * are a 128-byte report: the runner's wait status and the rusage of everything it reaped.
  *
@@ -161,11 +161,27 @@ final class LinuxRun implements Run {
         // With a core to spare, the cgroup is made on a helper thread while this one builds the container: they
         // do not depend on each other until the init must be placed, and each takes a few hundred
         // microseconds. When every core is busy anyway, the hand-off would only cost context switches.
-        java.util.function.Supplier<RunCgroup> makeCgroup = () -> sandbox.cgroups().create(
-                clientKey, id, limits, sandbox.config().clientMemoryBytes(), sandbox.config().clientPids());
-        CompletableFuture<RunCgroup> pending = sandbox.liveRuns() < CORES
+        // The files the init joins the cgroup through are opened here too, so that the run's thread, which
+        // waits for them inside the run's namespaces, does no host work there.
+        java.util.function.Supplier<ReadyCgroup> makeCgroup = () -> {
+            RunCgroup made = sandbox.cgroups().create(
+                    clientKey, id, limits, sandbox.config().clientMemoryBytes(), sandbox.config().clientPids());
+            try {
+                return new ReadyCgroup(made, made.openJoinFiles());
+            } catch (RuntimeException e) {
+                made.close();
+                throw e;
+            }
+        };
+        CompletableFuture<ReadyCgroup> pending = sandbox.liveRuns() < CORES
                 ? CompletableFuture.supplyAsync(makeCgroup, sandbox.helpers())
                 : CompletableFuture.completedFuture(makeCgroup.get());
+        int[][] joinFds = {null};
+        java.util.function.Supplier<int[]> join = () -> {
+            int[] fds = await(pending).joinFiles();
+            joinFds[0] = fds;
+            return fds;
+        };
         RunCgroup cgroup = null;
         java.util.concurrent.ScheduledFuture<?> timer = null;
         Io io = new Io();
@@ -191,7 +207,7 @@ final class LinuxRun implements Run {
             Sys.writeAll(io.control, msg.array(), "control pipe");
 
             pid = Container.spawn(sandbox.host(), sandbox.hostNamespaces(), sandbox.netns(), sandbox.config().uidBase(),
-                    sandbox.config().gidBase(), request, childEnds);
+                    sandbox.config().gidBase(), request, childEnds, join);
             long started = System.nanoTime();
             // This thread is back in the host's mount namespace (Container.spawn returned): the init may now
             // pivot_root without moving the root of any JVM thread.
@@ -209,8 +225,12 @@ final class LinuxRun implements Run {
                 killNow();
             }, limits.timeout().toNanos(), TimeUnit.NANOSECONDS);
             if (killRequested) killNow();
-            cgroup = await(pending);
-            cgroup.addProcess(pid);
+            ReadyCgroup ready = await(pending);
+            cgroup = ready.cgroup();
+            // On v1 the init moves itself in (its first act, before it can fork); on v2 we move it.
+            if (ready.joinFiles().length == 0) cgroup.addProcess(pid);
+            closeAll(joinFds[0]);
+            joinFds[0] = null;
             setRlimits(pid);
 
             Loop loop = new Loop(io, pid, started + limits.timeout().toNanos(), cgroup);
@@ -221,6 +241,7 @@ final class LinuxRun implements Run {
             return compose(loop, io, stats, realNanos);
         } finally {
             for (int fd : childEnds) Sys.closeQuietly(fd);
+            closeAll(joinFds[0]);
             Sys.closeQuietly(io.out);
             Sys.closeQuietly(io.err);
             Sys.closeQuietly(io.status);
@@ -235,7 +256,9 @@ final class LinuxRun implements Run {
             Sys.closeQuietly(io.pidfd);
             if (cgroup == null) {
                 try {
-                    cgroup = await(pending);
+                    ReadyCgroup ready = await(pending);
+                    cgroup = ready.cgroup();
+                    if (joinFds[0] == null) closeAll(ready.joinFiles()); // never handed to the spawn
                 } catch (RuntimeException e) {
                     // creating it failed: nothing to remove
                 }
@@ -244,7 +267,15 @@ final class LinuxRun implements Run {
         }
     }
 
-    private static RunCgroup await(CompletableFuture<RunCgroup> pending) {
+    /** The run's cgroup and the files the init joins it through (none on v2). */
+    private record ReadyCgroup(RunCgroup cgroup, int[] joinFiles) { }
+
+    private static void closeAll(int[] fds) {
+        if (fds == null) return;
+        for (int fd : fds) Sys.closeQuietly(fd);
+    }
+
+    private static <T> T await(CompletableFuture<T> pending) {
         try {
             return pending.join();
         } catch (java.util.concurrent.CompletionException e) {

@@ -120,6 +120,11 @@ final class FakeCgroup2 implements CgroupFs {
     }
 
     @Override
+    public int openWrite(Dir dir, String file) {
+        return -Errno.ENOENT; // cgroup v2 offers no self-join files; the driver never asks
+    }
+
+    @Override
     public synchronized int write(Dir dir, String file, String value) {
         Path d = p(dir);
         Path f = d.resolve(file);
