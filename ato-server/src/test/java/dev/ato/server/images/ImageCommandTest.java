@@ -1,6 +1,5 @@
 package dev.ato.server.images;
 
-import static dev.ato.rootfs.Cmd.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -28,11 +27,7 @@ class ImageCommandTest {
     @Test
     void importListInspectRemoveAndGcAnImage() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "the image store needs root");
-        Path layout = work.resolve("layout");
-        Path file = Files.writeString(work.resolve("greeting"), "hi\n");
-        run("umoci", "init", "--layout", layout.toString());
-        run("umoci", "new", "--image", layout + ":v1");
-        run("umoci", "insert", "--image", layout + ":v1", file.toString(), "/greeting");
+        Path layout = TestLayouts.greeting(work);
 
         Outcome imported = ato("import", layout.toString(), "--name", "example.org/team/greeting:v1");
         assertThat(imported.status()).as(imported.err()).isZero();

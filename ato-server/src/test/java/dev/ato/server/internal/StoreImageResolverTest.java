@@ -1,6 +1,5 @@
 package dev.ato.server.internal;
 
-import static dev.ato.rootfs.Cmd.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -13,6 +12,7 @@ import dev.ato.rootfs.languages.LanguageCatalog;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.SandboxConfig;
+import dev.ato.server.images.TestLayouts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,11 +94,7 @@ class StoreImageResolverTest {
     /** A store at {@code dir/images} holding {@link #REF}: one layer with one file, built by umoci. */
     private ImageStore storeWithOneImage() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "the image store needs root");
-        Path layout = dir.resolve("layout");
-        Path file = Files.writeString(dir.resolve("greeting"), "hi\n");
-        run("umoci", "init", "--layout", layout.toString());
-        run("umoci", "new", "--image", layout + ":v1");
-        run("umoci", "insert", "--image", layout + ":v1", file.toString(), "/greeting");
+        Path layout = TestLayouts.greeting(dir);
         ImageStore store = ImageStore.open(dir.resolve("images"), StoreConfig.defaults());
         store.importOciLayout(layout, ImageReference.parse(REF), ProgressListener.NONE);
         return store;
