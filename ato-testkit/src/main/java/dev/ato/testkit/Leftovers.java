@@ -30,27 +30,7 @@ final class Leftovers {
         try {
             Object device = Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS);
             // walkFileTree never follows symlinks unless asked: a link is visited (and unlinked) as a file.
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-                    // A mount left under the state dir is not ours to empty.
-                    return device.equals(Files.getAttribute(d, "unix:dev", LinkOption.NOFOLLOW_LINKS))
-                            ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(f);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    if (e != null) throw e;
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            Files.walkFileTree(dir, new BottomUpDelete(device, true));
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot remove the test sandbox's state dir " + dir + ": " + e);
         }
@@ -78,22 +58,46 @@ final class Leftovers {
     private static void tryDeleteCgroups(String name, boolean lastAttempt) {
         for (Path cg : cgroupDirs(name)) {
             try {
-                Files.walkFileTree(cg, new SimpleFileVisitor<>() {
-                    @Override
-                    public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                        if (e != null) throw e;
-                        Files.delete(d);
-                        return FileVisitResult.CONTINUE;
-                    }
-                });
+                // A cgroup's control files cannot be unlinked; they go with their directory's rmdir.
+                Files.walkFileTree(cg, new BottomUpDelete(null, false));
             } catch (IOException e) {
                 if (lastAttempt) LOG.log(System.Logger.Level.WARNING, "cannot remove cgroup " + cg + ": " + e);
             }
+        }
+    }
+
+    /**
+     * Deletes a tree deepest first: every directory, files only when asked, and, given the tree's device, nothing
+     * in a subtree on another file system (a mount left under the state dir is not ours to empty).
+     */
+    private static final class BottomUpDelete extends SimpleFileVisitor<Path> {
+        private final Object device;
+        private final boolean unlinkFiles;
+
+        /** {@code device}: the {@code unix:dev} the tree must stay on, or null for no check. */
+        BottomUpDelete(Object device, boolean unlinkFiles) {
+            this.device = device;
+            this.unlinkFiles = unlinkFiles;
+        }
+
+        @Override
+        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+            if (device == null) return FileVisitResult.CONTINUE;
+            return device.equals(Files.getAttribute(d, "unix:dev", LinkOption.NOFOLLOW_LINKS))
+                    ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+            if (unlinkFiles) Files.delete(f);
+            return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+            if (e != null) throw e;
+            Files.delete(d);
+            return FileVisitResult.CONTINUE;
         }
     }
 
