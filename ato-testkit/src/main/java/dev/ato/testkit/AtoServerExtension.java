@@ -8,7 +8,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -57,7 +56,9 @@ public final class AtoServerExtension implements ExecutionCondition, ParameterRe
         while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
             classContext = classContext.getParent().get();
         }
-        return classContext.getStore(NS).getOrComputeIfAbsent("server", k -> startServer(), RunningServer.class).server();
+        @SuppressWarnings("unchecked")
+        OwnedResource<AtoServer> owned = classContext.getStore(NS).getOrComputeIfAbsent("server", k -> startServer(), OwnedResource.class);
+        return owned.get();
     }
 
     private static AtoClient connect(AtoServer server) {
@@ -68,7 +69,7 @@ public final class AtoServerExtension implements ExecutionCondition, ParameterRe
         }
     }
 
-    private static RunningServer startServer() {
+    private static OwnedResource<AtoServer> startServer() {
         Path base = null;
         String name = "ato-testkit-" + ProcessHandle.current().pid() + "-" + SERVERS.incrementAndGet();
         try {
@@ -80,7 +81,7 @@ public final class AtoServerExtension implements ExecutionCondition, ParameterRe
                     .runDir(base.resolve("run"))
                     .cgroupName(name)
                     .build();
-            return new RunningServer(AtoServer.start(config), base, name, new AtomicBoolean());
+            return new OwnedResource<>(AtoServer.start(config), base, name);
         } catch (IOException | RuntimeException e) {
             if (base != null) Leftovers.deleteStateDir(base);
             Leftovers.deleteCgroups(name);
@@ -97,22 +98,6 @@ public final class AtoServerExtension implements ExecutionCondition, ParameterRe
         @Override
         public void close() {
             client.close();
-        }
-    }
-
-    /** Closes the server when JUnit closes the class's store, then removes its directories and cgroups. */
-    @SuppressWarnings("deprecation")
-    private record RunningServer(AtoServer server, Path baseDir, String cgroupName, AtomicBoolean closed)
-            implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-        @Override
-        public void close() {
-            if (!closed.compareAndSet(false, true)) return;
-            try {
-                server.close();
-            } finally {
-                Leftovers.deleteStateDir(baseDir);
-                Leftovers.deleteCgroups(cgroupName);
-            }
         }
     }
 }

@@ -24,8 +24,7 @@ public final class SandboxExtension implements ExecutionCondition, ParameterReso
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-        return HostProbe.result().map(ConditionEvaluationResult::disabled)
-                .orElseGet(() -> ConditionEvaluationResult.enabled("the host can run sandboxes"));
+        return AtoServerExtension.condition(HostProbe.result());
     }
 
     @Override
@@ -37,43 +36,26 @@ public final class SandboxExtension implements ExecutionCondition, ParameterReso
     public Object resolveParameter(ParameterContext pc, ExtensionContext ec) {
         ExtensionContext classContext = ec.getTestClass().isPresent() && ec.getTestMethod().isPresent()
                 ? ec.getParent().orElse(ec) : ec;
-        return classContext.getStore(NS).getOrComputeIfAbsent("sandbox", k -> newSandbox(), ClosableSandbox.class).sandbox();
+        @SuppressWarnings("unchecked")
+        OwnedResource<Sandbox> owned = classContext.getStore(NS).getOrComputeIfAbsent("sandbox", k -> newSandbox(), OwnedResource.class);
+        return owned.get();
     }
 
-    private static ClosableSandbox newSandbox() {
+    private static OwnedResource<Sandbox> newSandbox() {
         try {
             Path state = Files.createTempDirectory("ato-testkit-");
             SandboxConfig config = SandboxConfig.defaults()
                     .withStateDir(state)
                     .withCgroupName("ato-test-" + ProcessHandle.current().pid() + "-" + SANDBOXES.incrementAndGet());
             try {
-                return new ClosableSandbox(Sandbox.create(config), state, new java.util.concurrent.atomic.AtomicBoolean());
+                Sandbox sandbox = Sandbox.create(config);
+                return new OwnedResource<>(sandbox, state, sandbox.config().cgroupName());
             } catch (RuntimeException e) {
                 Leftovers.deleteStateDir(state);
                 throw e;
             }
         } catch (IOException | SandboxException e) {
             throw new ParameterResolutionException("cannot make a sandbox: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Closes the sandbox when JUnit closes the store, then removes what it left of its state and cgroups.
-     * {@code CloseableResource} as well as {@code AutoCloseable}: JUnit before 5.13 (this build resolves 5.12)
-     * closes only the former, later versions the latter; the flag makes it happen once either way.
-     */
-    @SuppressWarnings("deprecation")
-    private record ClosableSandbox(Sandbox sandbox, Path stateDir, java.util.concurrent.atomic.AtomicBoolean closed)
-            implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-        @Override
-        public void close() {
-            if (!closed.compareAndSet(false, true)) return;
-            try {
-                sandbox.close();
-            } finally {
-                Leftovers.deleteStateDir(stateDir);
-                Leftovers.deleteCgroups(sandbox.config().cgroupName());
-            }
         }
     }
 }
