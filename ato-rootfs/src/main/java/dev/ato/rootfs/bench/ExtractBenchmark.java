@@ -2,6 +2,7 @@ package dev.ato.rootfs.bench;
 
 import dev.ato.rootfs.layer.FileOps;
 import dev.ato.rootfs.layer.LayerExtractor;
+import dev.ato.rootfs.layer.Sha256;
 import dev.ato.rootfs.registry.Digests;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -237,13 +237,13 @@ public final class ExtractBenchmark {
     }
 
     private static String sha256(Path file) throws Exception {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        MessageDigest md = Sha256.newDigest();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[1 << 20];
             int n;
             while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
         }
-        return "sha256:" + HexFormat.of().formatHex(md.digest());
+        return Sha256.format(md.digest());
     }
 
     /** An OCI layout holding the layer (as is: plain or gzip), for umoci. */
