@@ -248,7 +248,14 @@ final class HostSetup {
         } catch (IOException e) {
             throw new SandboxException("preparing the state directory " + state + ": " + e, e);
         } finally {
-            Sys.closeQuietly(lock);
+            if (lock >= 0) { // failed: leave nothing half-made behind, unless another sandbox uses the directory
+                try {
+                    if (LibC.flock(lock, LibC.LOCK_EX | LibC.LOCK_NB) == 0) removeState(state);
+                } catch (IOException | RuntimeException e) {
+                    // the original failure is the one to report
+                }
+                LibC.close(lock);
+            }
         }
     }
 
