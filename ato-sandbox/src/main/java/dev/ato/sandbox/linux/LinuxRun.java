@@ -357,6 +357,9 @@ final class LinuxRun implements Run {
                     int r = LibC.waitpid(pid, st, LibC.WNOHANG);
                     if (r == pid) {
                         initStatus = st[0];
+                        // The timer may kill the init between our look at the clock and this poll's return:
+                        // an init that died without its report after the timer fired was killed by it.
+                        if (timerFired && !timedOut && !killed && io.reportLen < REPORT_BYTES) timedOut = true;
                         exitedAt = System.nanoTime();
                         drainUntil = exitedAt + DRAIN_NANOS;
                         forgetPidfd();
