@@ -7,6 +7,9 @@ import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.RunSpec;
 import dev.ato.sandbox.Sandbox;
 import dev.ato.sandbox.SandboxConfig;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -80,5 +83,39 @@ class CloseCleanupTest {
             Files.deleteIfExists(CONFIG.stateDir());
         }
         Leftovers.assertClosedClean(CONFIG);
+    }
+
+    @Test
+    void theCgroupTreeStaysWhileAnotherProcessUsesTheName() throws Exception {
+        Process other = holder(CONFIG.cgroupName());
+        try {
+            try (Sandbox sandbox = Sandbox.create(CONFIG)) {
+                runsHello(sandbox);
+            }
+            // Its runs would need <name> (and a removal could race its mkdir of a client directory).
+            assertThat(Leftovers.nameCgroups(CONFIG.cgroupName())).as("kept for the other process").isNotEmpty();
+            assertThat(CONFIG.stateDir()).as("the state directory is this sandbox's alone").doesNotExist();
+        } finally {
+            other.destroyForcibly();
+            other.waitFor(10, TimeUnit.SECONDS);
+        }
+        Sandbox.create(CONFIG).close();
+        Leftovers.assertClosedClean(CONFIG);
+    }
+
+    /** A second JVM holding the host lock of {@code name} (as a live sandbox process would) until killed. */
+    private static Process holder(String name) throws Exception {
+        Class<?> holder = dev.ato.sandbox.cgroup.HostLockHolder.class;
+        String cp = location(Class.forName("dev.ato.sandbox.cgroup.HostLock")) + java.io.File.pathSeparator + location(holder);
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", cp, holder.getName(), "/run/ato-cgroup.lock", name)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("locked");
+        return p;
+    }
+
+    private static String location(Class<?> c) throws Exception {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 }
