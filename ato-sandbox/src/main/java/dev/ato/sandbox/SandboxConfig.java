@@ -6,7 +6,9 @@ import java.util.Objects;
 /**
  * Host-wide settings of a {@link Sandbox}.
  *
- * @param stateDir          where per-run state lives (container roots, request files); swept at start
+ * @param stateDir          the sandbox's files (native binaries, the host image's skeleton, the mount points
+ *                          runs mount over in their own namespaces); made if missing, and emptied and removed
+ *                          by {@link Sandbox#close()} unless another live sandbox shares it
  * @param cgroupName        name of the sandbox's cgroup under each controller's root (v1) or the unified root (v2)
  * @param uidBase           host uid that container root maps to; the run gets {@code uidCount} ids from here
  * @param gidBase           host gid that container root's group maps to
