@@ -1,8 +1,5 @@
 package dev.ato.server;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -21,15 +18,12 @@ final class TestServers {
      * leaves one set of directories behind, not one per server.
      */
     static synchronized ServerConfig.Builder config() {
-        try {
+        {
             if (stateDir == null) {
-                stateDir = Files.createTempDirectory("ato-server-test");
-                stateDir.toFile().deleteOnExit();
+                stateDir = TestDirs.createRemovedOnExit("ato-server-test");
             }
             return ServerConfig.builder().port(0).stateDir(stateDir).runDir(Path.of("/run/ato-server-test"))
                     .cgroupName("ato-server-test").healthCacheTime(Duration.ofMillis(500));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.ato.rootfs.languages.Language;
 import dev.ato.rootfs.languages.LanguageCatalog;
 import dev.ato.rootfs.languages.LanguageReadiness;
 import dev.ato.server.AtoServer;
+import dev.ato.server.TestDirs;
 import dev.ato.server.ServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,9 +29,11 @@ final class LanguageServer implements AutoCloseable {
 
     private final AtoServer server;
     private final AtoClient client;
+    private final Path stateDir;
 
-    private LanguageServer(AtoServer server) {
+    private LanguageServer(AtoServer server, Path stateDir) {
         this.server = server;
+        this.stateDir = stateDir;
         this.client = AtoClient.connect(server.uri());
     }
 
@@ -42,7 +45,7 @@ final class LanguageServer implements AutoCloseable {
             // Two runs at once at most: the machine has two cores and compilers are hungry.
             ServerConfig cfg = ServerConfig.builder().port(0).stateDir(state).runDir(Path.of("/run", name))
                     .cgroupName(name).maxRuns(2).build();
-            return new LanguageServer(AtoServer.start(cfg));
+            return new LanguageServer(AtoServer.start(cfg), state);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -82,7 +85,11 @@ final class LanguageServer implements AutoCloseable {
         try {
             client.close();
         } finally {
-            server.close();
+            try {
+                server.close();
+            } finally {
+                TestDirs.deleteTree(stateDir);
+            }
         }
     }
 }
