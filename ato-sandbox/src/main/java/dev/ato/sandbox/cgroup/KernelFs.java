@@ -1,7 +1,9 @@
 package dev.ato.sandbox.cgroup;
 
-import static dev.ato.sandbox.cgroup.CgroupNative.*;
+import static dev.ato.sandbox.sys.LibC.*;
 
+import dev.ato.sandbox.sys.Errno;
+import dev.ato.sandbox.sys.LibC;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -62,11 +64,11 @@ final class KernelFs implements CgroupFs {
         try {
             byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
             // One write(): cgroup files parse each write as a whole, a split value would be two values.
-            long n = CgroupNative.write(fd, bytes, bytes.length);
+            long n = LibC.write(fd, bytes, bytes.length);
             if (n < 0) return errno();
             return n == bytes.length ? 0 : Errno.EIO_SHORT;
         } finally {
-            CgroupNative.close(fd);
+            LibC.close(fd);
         }
     }
 
@@ -102,15 +104,15 @@ final class KernelFs implements CgroupFs {
             }
             return new String(buf, 0, len, StandardCharsets.ISO_8859_1);
         } finally {
-            CgroupNative.close(fd);
+            LibC.close(fd);
         }
     }
 
     /** read() into buf at offset: direct mapping passes whole arrays, so read into a scratch array past the first call. */
     private static long readAt(int fd, byte[] buf, int offset) {
-        if (offset == 0) return CgroupNative.read(fd, buf, buf.length);
+        if (offset == 0) return LibC.read(fd, buf, buf.length);
         byte[] scratch = new byte[buf.length - offset];
-        long n = CgroupNative.read(fd, scratch, scratch.length);
+        long n = LibC.read(fd, scratch, scratch.length);
         if (n > 0) System.arraycopy(scratch, 0, buf, offset, (int) n);
         return n;
     }
@@ -140,7 +142,7 @@ final class KernelFs implements CgroupFs {
 
     @Override
     public void close(Dir dir) {
-        CgroupNative.close(((FdDir) dir).fd());
+        LibC.close(((FdDir) dir).fd());
     }
 
     @Override
@@ -166,7 +168,7 @@ final class KernelFs implements CgroupFs {
 
     @Override
     public void closeProcess(int handle) {
-        if (!noPidfd) CgroupNative.close(handle);
+        if (!noPidfd) LibC.close(handle);
     }
 
     private static int fd(Dir dir, String name) {

@@ -3,6 +3,8 @@ package dev.ato.sandbox.cgroup;
 import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.SandboxException;
 import dev.ato.sandbox.cgroup.CgroupFs.Dir;
+import dev.ato.sandbox.sys.Errno;
+import dev.ato.sandbox.sys.LibC;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -568,7 +570,7 @@ abstract class TreeDriver implements CgroupDriver {
                 for (int i = 0; i < dirs.length; i++) {
                     int fd = fs.openWrite(dirs[i], "tasks");
                     if (fd < 0) {
-                        for (int j = 0; j < i; j++) CgroupNative.close(fds[j]);
+                        for (int j = 0; j < i; j++) LibC.close(fds[j]);
                         throw new CgroupIoException("open(" + dirs[i].path().resolve("tasks") + ")", -fd);
                     }
                     fds[i] = fd;

@@ -3,6 +3,7 @@ package dev.ato.sandbox.cgroup;
 import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.SandboxException;
 import dev.ato.sandbox.cgroup.CgroupFs.Dir;
+import dev.ato.sandbox.sys.Errno;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;

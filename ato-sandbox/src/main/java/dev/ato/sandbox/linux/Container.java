@@ -3,6 +3,8 @@ package dev.ato.sandbox.linux;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.SandboxException;
+import dev.ato.sandbox.sys.Errno;
+import dev.ato.sandbox.sys.LibC;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,7 +186,7 @@ final class Container {
         int fd = LibC.open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
         if (fd < 0) {
             throw new SandboxException("the image's " + path.substring(path.lastIndexOf('/'))
-                    + " is not a directory (a symlink?): " + Sys.errnoName(com.sun.jna.Native.getLastError()));
+                    + " is not a directory (a symlink?): " + Errno.name(com.sun.jna.Native.getLastError()));
         }
         LibC.close(fd);
     }

@@ -1,5 +1,7 @@
 package dev.ato.sandbox.linux;
 
+import dev.ato.sandbox.sys.LibC;
+
 /**
  * Descriptors of the host's namespaces, opened once, so that a thread that unshared its own can return
  * to the host's (setns(2)) before it touches anything on the host: the uid maps in /proc, the cgroup tree.

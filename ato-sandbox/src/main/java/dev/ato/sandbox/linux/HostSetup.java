@@ -2,6 +2,7 @@ package dev.ato.sandbox.linux;
 
 import dev.ato.sandbox.SandboxConfig;
 import dev.ato.sandbox.SandboxException;
+import dev.ato.sandbox.sys.LibC;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;

@@ -10,6 +10,7 @@ import dev.ato.sandbox.SandboxException;
 import dev.ato.sandbox.StatusType;
 import dev.ato.sandbox.cgroup.CgroupStats;
 import dev.ato.sandbox.cgroup.RunCgroup;
+import dev.ato.sandbox.sys.LibC;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -10,6 +10,7 @@ import dev.ato.sandbox.Sandbox;
 import dev.ato.sandbox.SandboxConfig;
 import dev.ato.sandbox.SandboxException;
 import dev.ato.sandbox.cgroup.CgroupDriver;
+import dev.ato.sandbox.sys.LibC;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;

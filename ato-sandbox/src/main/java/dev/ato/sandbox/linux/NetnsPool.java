@@ -1,5 +1,6 @@
 package dev.ato.sandbox.linux;
 
+import dev.ato.sandbox.sys.LibC;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 

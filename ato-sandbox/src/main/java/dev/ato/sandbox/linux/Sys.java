@@ -4,6 +4,8 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.StringArray;
 import dev.ato.sandbox.SandboxException;
+import dev.ato.sandbox.sys.Errno;
+import dev.ato.sandbox.sys.LibC;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -17,51 +19,11 @@ final class Sys {
 
     /** A failure of {@code call} on {@code what} with {@code errno}. */
     static SandboxException failure(String call, String what, int errno) {
-        return new SandboxException(call + "(" + what + "): " + errnoName(errno));
+        return new SandboxException(call + "(" + what + "): " + Errno.name(errno));
     }
 
     private static SandboxException lastError(String call, String what) {
         return failure(call, what, Native.getLastError());
-    }
-
-    /** "EBUSY" for 16; "errno N" for what this table lacks. */
-    static String errnoName(int errno) {
-        return switch (errno) {
-            case 1 -> "EPERM";
-            case 2 -> "ENOENT";
-            case 3 -> "ESRCH";
-            case 4 -> "EINTR";
-            case 5 -> "EIO";
-            case 7 -> "E2BIG";
-            case 8 -> "ENOEXEC";
-            case 9 -> "EBADF";
-            case 10 -> "ECHILD";
-            case 11 -> "EAGAIN";
-            case 12 -> "ENOMEM";
-            case 13 -> "EACCES";
-            case 14 -> "EFAULT";
-            case 16 -> "EBUSY";
-            case 17 -> "EEXIST";
-            case 18 -> "EXDEV";
-            case 19 -> "ENODEV";
-            case 20 -> "ENOTDIR";
-            case 21 -> "EISDIR";
-            case 22 -> "EINVAL";
-            case 23 -> "ENFILE";
-            case 24 -> "EMFILE";
-            case 25 -> "ENOTTY";
-            case 27 -> "EFBIG";
-            case 28 -> "ENOSPC";
-            case 30 -> "EROFS";
-            case 32 -> "EPIPE";
-            case 36 -> "ENAMETOOLONG";
-            case 38 -> "ENOSYS";
-            case 39 -> "ENOTEMPTY";
-            case 40 -> "ELOOP";
-            case 87 -> "EUSERS";
-            case 95 -> "EOPNOTSUPP";
-            default -> "errno " + errno;
-        };
     }
 
     static void unshare(int flags) {

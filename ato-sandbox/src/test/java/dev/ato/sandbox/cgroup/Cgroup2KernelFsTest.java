@@ -1,5 +1,6 @@
 package dev.ato.sandbox.cgroup;
 
+import dev.ato.sandbox.sys.Errno;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

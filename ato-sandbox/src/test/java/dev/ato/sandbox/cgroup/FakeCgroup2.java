@@ -1,5 +1,6 @@
 package dev.ato.sandbox.cgroup;
 
+import dev.ato.sandbox.sys.Errno;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
