@@ -7,9 +7,7 @@ import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.RunSpec;
 import dev.ato.sandbox.Sandbox;
 import dev.ato.sandbox.SandboxConfig;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import dev.ato.sandbox.cgroup.HostLockHolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +85,8 @@ class CloseCleanupTest {
 
     @Test
     void theCgroupTreeStaysWhileAnotherProcessUsesTheName() throws Exception {
-        Process other = holder(CONFIG.cgroupName());
+        // A second JVM holding the host lock of the name, as a live sandbox process would.
+        Process other = HostLockHolder.start(Path.of("/run/ato-cgroup.lock"), CONFIG.cgroupName());
         try {
             try (Sandbox sandbox = Sandbox.create(CONFIG)) {
                 runsHello(sandbox);
@@ -101,21 +100,5 @@ class CloseCleanupTest {
         }
         Sandbox.create(CONFIG).close();
         Leftovers.assertClosedClean(CONFIG);
-    }
-
-    /** A second JVM holding the host lock of {@code name} (as a live sandbox process would) until killed. */
-    private static Process holder(String name) throws Exception {
-        Class<?> holder = dev.ato.sandbox.cgroup.HostLockHolder.class;
-        String cp = location(Class.forName("dev.ato.sandbox.cgroup.HostLock")) + java.io.File.pathSeparator + location(holder);
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", cp, holder.getName(), "/run/ato-cgroup.lock", name)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        assertThat(out.readLine()).isEqualTo("locked");
-        return p;
-    }
-
-    private static String location(Class<?> c) throws Exception {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 }
