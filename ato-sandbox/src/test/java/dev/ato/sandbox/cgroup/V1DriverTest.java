@@ -1,5 +1,8 @@
 package dev.ato.sandbox.cgroup;
 
+import static dev.ato.sandbox.cgroup.TestCgroups.MIB;
+import static dev.ato.sandbox.cgroup.TestCgroups.limits;
+import static dev.ato.sandbox.cgroup.TestCgroups.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,9 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 
 /** The v1 driver on this host's real cgroup v1 hierarchies, with real processes. */
 class V1DriverTest {
-    private static final long MIB = 1L << 20;
     private static Map<String, Path> mounts;
     private static String name;
     private static V1Driver driver;
@@ -54,14 +53,6 @@ class V1DriverTest {
         Path p = mounts.get(controller).resolve(name);
         for (String n : names) p = p.resolve(n);
         return p;
-    }
-
-    private static String read(Path p) throws Exception {
-        return Files.readString(p).strip();
-    }
-
-    private static Limits limits(long memory, int pids) {
-        return Limits.defaults().withMemoryBytes(memory).withPids(pids);
     }
 
     private void assertGone(String client, String run) {
@@ -150,8 +141,7 @@ class V1DriverTest {
     void pidsLimitRefusesForks() throws Exception {
         V1Host.Gated g = gated("for i in 1 2 3 4 5 6 7 8 9 10; do sleep 60 2>/dev/null & done; wait");
         try (RunCgroup run = driver.create("pids", "r1", limits(64 * MIB, 5), 256 * MIB, 40)) {
-            run.addProcess(g.pid());
-            g.open();
+            g.startIn(run);
             // dash gives up (and exits) at its first refused fork: the sleeps it did start remain.
             assertThat(g.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(members(run)).hasSize(4);
@@ -187,8 +177,7 @@ class V1DriverTest {
     void memoryHogIsOomKilledAndReported() throws Exception {
         V1Host.Gated g = gated("tail /dev/zero");
         try (RunCgroup run = driver.create("oom", "r1", limits(16 * MIB, 10), 256 * MIB, 40)) {
-            run.addProcess(g.pid());
-            g.open();
+            g.startIn(run);
             assertThat(g.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
             CgroupStats s = run.stats();
             assertThat(s.oomKilled()).isTrue();
@@ -204,8 +193,7 @@ class V1DriverTest {
             CgroupStats before = run.stats();
             assertThat(before.userNanos()).isZero();
             assertThat(before.oomKilled()).isFalse();
-            run.addProcess(g.pid());
-            g.open();
+            g.startIn(run);
             assertThat(g.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
             CgroupStats s = run.stats();
             assertThat(s.userNanos()).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(50));
@@ -224,8 +212,7 @@ class V1DriverTest {
         Process outsider = new ProcessBuilder("sleep", "60").start();
         started.add(outsider);
         try (RunCgroup run = driver.create("bomb", "r1", limits(128 * MIB, 40), 256 * MIB, 60)) {
-            run.addProcess(g.pid());
-            g.open();
+            g.startIn(run);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (members(run).length < 30 && System.nanoTime() < deadline) Thread.sleep(5);
             int[] seen = members(run);
@@ -256,8 +243,7 @@ class V1DriverTest {
     void closeKillsWhatIsLeftAndRemovesRunAndClientDirectories() throws Exception {
         V1Host.Gated g = gated("sleep 60 & sleep 60 & wait");
         RunCgroup run = driver.create("close", "r1", limits(64 * MIB, 10), 256 * MIB, 40);
-        run.addProcess(g.pid());
-        g.open();
+        g.startIn(run);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (members(run).length < 3 && System.nanoTime() < deadline) Thread.sleep(5);
         run.close();
@@ -308,29 +294,17 @@ class V1DriverTest {
 
     @Test
     void concurrentRunsOfOneClientComeAndGoWithoutLeftovers() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<?>> fs = new ArrayList<>();
-            for (int i = 0; i < 64; i++) {
-                String id = "c" + i;
-                String client = i % 2 == 0 ? "many" : "many2";
-                fs.add(pool.submit(() -> {
-                    V1Host.Gated g = V1Host.gated("exit 3");
-                    try (RunCgroup run = driver.create(client, id, limits(32 * MIB, 10), 256 * MIB, 40)) {
-                        run.addProcess(g.pid());
-                        g.open();
-                        if (g.process().waitFor(20, TimeUnit.SECONDS) && g.process().exitValue() != 3) throw new AssertionError("exit " + g.process().exitValue());
-                        run.stats();
-                    } finally {
-                        g.process().destroyForcibly();
-                    }
-                    return null;
-                }));
+        TestCgroups.inParallel(8, 64, i -> {
+            String client = i % 2 == 0 ? "many" : "many2";
+            V1Host.Gated g = V1Host.gated("exit 3");
+            try (RunCgroup run = driver.create(client, "c" + i, limits(32 * MIB, 10), 256 * MIB, 40)) {
+                g.startIn(run);
+                if (g.process().waitFor(20, TimeUnit.SECONDS) && g.process().exitValue() != 3) throw new AssertionError("exit " + g.process().exitValue());
+                run.stats();
+            } finally {
+                g.process().destroyForcibly();
             }
-            for (Future<?> f : fs) f.get(60, TimeUnit.SECONDS);
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         for (String c : CgroupProbe.V1_CONTROLLERS) {
             assertThat(dir(c, "many")).doesNotExist();
             assertThat(dir(c, "many2")).doesNotExist();
@@ -340,32 +314,20 @@ class V1DriverTest {
     @Test
     void fiftyLiveRunsAtOnceEachHoldOnlyTheirOwnProcess() throws Exception {
         int n = 50;
-        ExecutorService pool = Executors.newFixedThreadPool(n);
         java.util.concurrent.CyclicBarrier allIn = new java.util.concurrent.CyclicBarrier(n);
-        try {
-            List<Future<?>> fs = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                String id = "p" + i;
-                String client = "fifty" + (i % 3);
-                fs.add(pool.submit(() -> {
-                    V1Host.Gated g = V1Host.gated("exit 0");
-                    try (RunCgroup run = driver.create(client, id, limits(32 * MIB, 10), 256 * MIB, 40)) {
-                        run.addProcess(g.pid());
-                        allIn.await(30, TimeUnit.SECONDS);
-                        assertThat(members(run)).containsExactly(g.pid());
-                        allIn.await(30, TimeUnit.SECONDS);
-                        g.open();
-                        g.process().waitFor(20, TimeUnit.SECONDS);
-                    } finally {
-                        g.process().destroyForcibly();
-                    }
-                    return null;
-                }));
+        TestCgroups.inParallel(n, n, i -> {
+            V1Host.Gated g = V1Host.gated("exit 0");
+            try (RunCgroup run = driver.create("fifty" + (i % 3), "p" + i, limits(32 * MIB, 10), 256 * MIB, 40)) {
+                run.addProcess(g.pid());
+                allIn.await(30, TimeUnit.SECONDS);
+                assertThat(members(run)).containsExactly(g.pid());
+                allIn.await(30, TimeUnit.SECONDS);
+                g.open();
+                g.process().waitFor(20, TimeUnit.SECONDS);
+            } finally {
+                g.process().destroyForcibly();
             }
-            for (Future<?> f : fs) f.get(60, TimeUnit.SECONDS);
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         for (int i = 0; i < 3; i++) {
             for (String c : CgroupProbe.V1_CONTROLLERS) assertThat(dir(c, "fifty" + i)).doesNotExist();
         }
@@ -376,8 +338,7 @@ class V1DriverTest {
         for (int round = 0; round < 5; round++) {
             V1Host.Gated g = gated("sleep 60 & sleep 60 & wait");
             RunCgroup run = driver.create("race", "r" + round, limits(64 * MIB, 10), 256 * MIB, 40);
-            run.addProcess(g.pid());
-            g.open();
+            g.startIn(run);
             Thread killer = Thread.ofPlatform().start(run::killAll);
             run.close();
             killer.join(10_000);

@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
-/** Test support for the real cgroup v1 hierarchies of this host: where they are, gated processes, cleanup. */
+/**
+ * Test support for this host's real cgroup hierarchies (the v1 controllers, and the cgroup2 tree of
+ * {@link V2DriverKernelTest}): where they are, gated processes, cleanup.
+ */
 final class V1Host {
     private V1Host() { }
 
@@ -53,14 +56,17 @@ final class V1Host {
 
     /** Removes a test's whole tree, deepest first (cgroupfs directories go by rmdir only). */
     static void removeTree(Map<String, Path> mounts, String name) throws IOException {
-        for (Path root : roots(mounts, name)) {
-            if (!Files.isDirectory(root)) continue;
-            List<Path> dirs;
-            try (Stream<Path> s = Files.walk(root)) {
-                dirs = s.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList();
-            }
-            for (Path d : dirs) Files.deleteIfExists(d);
+        for (Path root : roots(mounts, name)) removeTree(root);
+    }
+
+    /** Removes one cgroup directory and everything below it, deepest first; nothing if it is absent. */
+    static void removeTree(Path root) throws IOException {
+        if (!Files.isDirectory(root)) return;
+        List<Path> dirs;
+        try (Stream<Path> s = Files.walk(root)) {
+            dirs = s.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList();
         }
+        for (Path d : dirs) Files.deleteIfExists(d);
     }
 
     /** A shell started with its stdin as a gate: it runs {@code script} once {@link Gated#open()} is called. */
@@ -81,6 +87,12 @@ final class V1Host {
     record Gated(Process process) {
         int pid() {
             return (int) process.pid();
+        }
+
+        /** Puts the shell into {@code run}, then lets it run its script. */
+        void startIn(RunCgroup run) throws IOException {
+            run.addProcess(pid());
+            open();
         }
 
         void open() throws IOException {

@@ -1,17 +1,17 @@
 package dev.ato.sandbox.cgroup;
 
+import static dev.ato.sandbox.cgroup.TestCgroups.MIB;
+import static dev.ato.sandbox.cgroup.TestCgroups.limits;
+import static dev.ato.sandbox.cgroup.TestCgroups.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.ato.sandbox.Limits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
  * by {@link V2DriverTest} and this class is skipped, saying why.
  */
 class V2DriverKernelTest {
-    private static final long MIB = 1L << 20;
     private static Path mount;
     private static String name;
     private static V2Driver driver;
@@ -45,12 +44,7 @@ class V2DriverKernelTest {
 
     @AfterAll
     static void tearDown() throws Exception {
-        if (driver == null) return;
-        Path root = mount.resolve(name);
-        if (!Files.isDirectory(root)) return;
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path d : s.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(d);
-        }
+        if (driver != null) V1Host.removeTree(mount.resolve(name));
     }
 
     @AfterEach
@@ -68,14 +62,6 @@ class V2DriverKernelTest {
         Path p = mount.resolve(name);
         for (String n : names) p = p.resolve(n);
         return p;
-    }
-
-    private static String read(Path p) throws Exception {
-        return Files.readString(p).strip();
-    }
-
-    private static Limits limits(long memory, int pids) {
-        return Limits.defaults().withMemoryBytes(memory).withPids(pids);
     }
 
     @Test
@@ -96,8 +82,7 @@ class V2DriverKernelTest {
     void memoryHogIsOomKilledAndReported() throws Exception {
         V1Host.Gated g = gated("sh", "tail /dev/zero");
         try (RunCgroup run = driver.create("oom", "r1", limits(16 * MIB, 10), 256 * MIB, 40)) {
-            run.addProcess(g.pid());
-            g.open();
+            g.startIn(run);
             assertThat(g.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
             CgroupStats s = run.stats();
             assertThat(s.oomKilled()).isTrue();
@@ -111,8 +96,7 @@ class V2DriverKernelTest {
     void statsShowCpuTime() throws Exception {
         V1Host.Gated g = gated("sh", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done");
         try (RunCgroup run = driver.create("cpu", "r1", limits(64 * MIB, 10), 256 * MIB, 40)) {
-            run.addProcess(g.pid());
-            g.open();
+            g.startIn(run);
             assertThat(g.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(run.stats().userNanos()).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(50));
         }
@@ -122,8 +106,7 @@ class V2DriverKernelTest {
     void killAllKillsAForkBombAndCloseLeavesNothing() throws Exception {
         V1Host.Gated g = gated("bash", "b() { while :; do b & done; }; b");
         RunCgroup run = driver.create("bomb", "r1", limits(128 * MIB, 40), 256 * MIB, 60);
-        run.addProcess(g.pid());
-        g.open();
+        g.startIn(run);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (Long.parseLong(read(dir("bomb", "r1", "pids.current"))) < 30 && System.nanoTime() < deadline) Thread.sleep(5);
         run.killAll();

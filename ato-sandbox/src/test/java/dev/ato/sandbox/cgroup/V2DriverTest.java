@@ -1,5 +1,7 @@
 package dev.ato.sandbox.cgroup;
 
+import static dev.ato.sandbox.cgroup.TestCgroups.MIB;
+import static dev.ato.sandbox.cgroup.TestCgroups.limits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,12 +9,7 @@ import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.SandboxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  * driver on a real cgroup2 where one is available.
  */
 class V2DriverTest {
-    private static final long MIB = 1L << 20;
 
     @TempDir
     Path tmp;
@@ -42,10 +38,6 @@ class V2DriverTest {
 
     private String file(String rel) throws Exception {
         return Files.readString(mount.resolve(rel)).strip();
-    }
-
-    private static Limits limits(long memory, int pids) {
-        return Limits.defaults().withMemoryBytes(memory).withPids(pids);
     }
 
     @Test
@@ -230,23 +222,12 @@ class V2DriverTest {
     @Test
     void concurrentRunsOfOneClientShareItsDirectoryAndTheLastRemovesIt() throws Exception {
         V2Driver d = driver();
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < 120; i++) {
-                int k = i;
-                futures.add(pool.submit(() -> {
-                    try (RunCgroup run = d.create("shared", "r" + k, limits(64 * MIB, 10), 256 * MIB, 40)) {
-                        run.addProcess(10_000 + k);
-                        run.stats();
-                    }
-                    return null;
-                }));
+        TestCgroups.inParallel(8, 120, k -> {
+            try (RunCgroup run = d.create("shared", "r" + k, limits(64 * MIB, 10), 256 * MIB, 40)) {
+                run.addProcess(10_000 + k);
+                run.stats();
             }
-            for (Future<?> f : futures) f.get(60, TimeUnit.SECONDS);
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         assertThat(mount.resolve("ato/shared")).doesNotExist();
         assertThat(fs.writes.stream().filter(w -> w.matches("ato/shared/r[0-9]+/cgroup.procs=.*")).count()).isEqualTo(120);
     }
