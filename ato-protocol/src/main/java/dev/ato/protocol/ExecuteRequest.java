@@ -55,14 +55,6 @@ public final class ExecuteRequest {
         return List.copyOf(out);
     }
 
-    private static List<byte[]> copyOut(List<byte[]> list) {
-        List<byte[]> out = new ArrayList<>(list.size());
-        for (byte[] b : list) {
-            out.add(b.clone());
-        }
-        return List.copyOf(out);
-    }
-
     /**
      * A request with empty input, no arguments, no options, the default timeout (60 s) and the language's own
      * runner.
@@ -147,7 +139,7 @@ public final class ExecuteRequest {
      * @return an unmodifiable list of copies
      */
     public List<byte[]> arguments() {
-        return copyOut(arguments);
+        return copy(arguments);
     }
 
     /**
@@ -156,7 +148,7 @@ public final class ExecuteRequest {
      * @return an unmodifiable list of copies
      */
     public List<byte[]> options() {
-        return copyOut(options);
+        return copy(options);
     }
 
     /**
