@@ -10,6 +10,7 @@ import dev.ato.sandbox.SandboxException;
 import dev.ato.sandbox.StatusType;
 import dev.ato.sandbox.cgroup.CgroupStats;
 import dev.ato.sandbox.cgroup.RunCgroup;
+import dev.ato.sandbox.sys.Errno;
 import dev.ato.sandbox.sys.LibC;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -345,7 +346,7 @@ final class LinuxRun implements Run {
                 int n = LibC.poll(pollfds, fds.length, waitMillis);
                 if (n < 0) {
                     int e = Native.getLastError();
-                    if (e == 4) continue;
+                    if (e == Errno.EINTR) continue;
                     throw Sys.failure("poll", "run " + id, e);
                 }
                 if (n == 0) continue;
@@ -390,7 +391,7 @@ final class LinuxRun implements Run {
             long n = LibC.read(fd, buf, buf.length);
             if (n < 0) {
                 int e = Native.getLastError();
-                if (e == 4 || e == 11) return fd;
+                if (e == Errno.EINTR || e == Errno.EAGAIN) return fd;
                 LibC.close(fd);
                 return -1;
             }
@@ -430,7 +431,7 @@ final class LinuxRun implements Run {
             long n = LibC.read(io.status, buf, REPORT_BYTES + 1);
             if (n < 0) {
                 int e = Native.getLastError();
-                if (e == 4 || e == 11) return;
+                if (e == Errno.EINTR || e == Errno.EAGAIN) return;
                 n = 0;
             }
             if (n == 0) {

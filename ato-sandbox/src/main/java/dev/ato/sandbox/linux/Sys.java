@@ -98,7 +98,7 @@ final class Sys {
             if (off > 0) rest = java.util.Arrays.copyOfRange(data, off, data.length);
             long n = LibC.write(fd, rest, rest.length);
             if (n < 0) {
-                if (Native.getLastError() == 4) continue;
+                if (Native.getLastError() == Errno.EINTR) continue;
                 throw lastError("write", what);
             }
             off += (int) n;
@@ -135,7 +135,7 @@ final class Sys {
      */
     static int sealedExecutable(String name, byte[] content) {
         int fd = LibC.memfd_create(name, LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING | LibC.MFD_EXEC);
-        if (fd < 0 && Native.getLastError() == 22) {
+        if (fd < 0 && Native.getLastError() == Errno.EINVAL) {
             fd = LibC.memfd_create(name, LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING); // before Linux 6.3: no MFD_EXEC
         }
         if (fd < 0) throw lastError("memfd_create", name);
