@@ -93,9 +93,6 @@ public final class ProtocolCodec {
             }
         } else if (t.kind() == Token.Kind.ARRAY) {
             // serde also accepts a struct as an array of its fields in declaration order.
-            if (r.atDepthLimit()) {
-                throw new ProtocolException("depth limit exceeded");
-            }
             r.enter();
             long n = t.length();
             for (int i = 0; i < REQUEST_FIELDS.length; i++) {
@@ -186,9 +183,6 @@ public final class ProtocolCodec {
                 return t.bytes();
             }
             case ARRAY -> {
-                if (r.atDepthLimit()) {
-                    throw new ProtocolException("depth limit exceeded");
-                }
                 r.enter();
                 // Never trust the claimed count for the allocation: each element takes at least one byte.
                 ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(t.length(), 4096));
