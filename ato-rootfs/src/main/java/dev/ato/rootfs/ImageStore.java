@@ -10,7 +10,6 @@ import dev.ato.rootfs.layer.Compression;
 import dev.ato.rootfs.layer.FileOps;
 import dev.ato.rootfs.layer.LayerExtractor;
 import dev.ato.rootfs.registry.Digests;
-import dev.ato.rootfs.registry.MediaTypes;
 import dev.ato.rootfs.registry.RegistryClient;
 import dev.ato.rootfs.registry.VerifyingInputStream;
 import dev.ato.rootfs.store.Manifests;
@@ -155,7 +154,7 @@ public final class ImageStore {
         RegistryClient.Fetched top = c.manifest(ref, ref.manifestReference());
         RegistryClient.Fetched m = top;
         String what = ref.familiar();
-        if (MediaTypes.isIndex(top.mediaType()) || (top.json().has("manifests") && !top.json().has("layers"))) {
+        if (Manifests.isIndex(top.mediaType(), top.json())) {
             Descriptor d = Manifests.selectPlatform(top.json(), config.os(), config.architecture(), "image index " + what);
             progress.message("platform " + config.os() + "/" + config.architecture() + " -> " + d.digest());
             m = c.manifest(ref, d.digest());
@@ -374,7 +373,7 @@ public final class ImageStore {
             ImageReference ref = as != null ? as : refName.contains("/") ? ImageReference.parse(refName) : ImageReference.parse(baseName + ":" + refName);
             byte[] mBytes = readBlob(blobs, d, config.maxManifestBytes());
             JsonNode m = readJson(mBytes, "manifest " + d.digest());
-            if (MediaTypes.isIndex(d.mediaType()) || (m.has("manifests") && !m.has("layers"))) {
+            if (Manifests.isIndex(d.mediaType(), m)) {
                 d = Manifests.selectPlatform(m, config.os(), config.architecture(), "index " + d.digest());
                 mBytes = readBlob(blobs, d, config.maxManifestBytes());
                 m = readJson(mBytes, "manifest " + d.digest());

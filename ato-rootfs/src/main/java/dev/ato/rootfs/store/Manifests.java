@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ato.rootfs.ImageException;
 import dev.ato.rootfs.ImageException.Kind;
 import dev.ato.rootfs.registry.Digests;
+import dev.ato.rootfs.registry.MediaTypes;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,14 @@ public final class Manifests {
 
     /** The parts of an image config the store keeps. */
     public record ImageConfig(List<String> diffIds, List<String> env, String workingDir, List<String> entrypoint, List<String> cmd) { }
+
+    /**
+     * Whether a manifest is an index (or manifest list): by the media type it came with, or, when that is
+     * missing or generic, by its shape (manifests and no layers).
+     */
+    public static boolean isIndex(String mediaType, JsonNode m) {
+        return MediaTypes.isIndex(mediaType) || (m.has("manifests") && !m.has("layers"));
+    }
 
     /** Picks the manifest for os/architecture from an index; a clear error lists what is there otherwise. */
     public static Descriptor selectPlatform(JsonNode index, String os, String arch, String what) {
