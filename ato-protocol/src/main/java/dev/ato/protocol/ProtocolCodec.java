@@ -37,6 +37,9 @@ public final class ProtocolCodec {
     private static final String[] REQUEST_FIELDS = {
         "language", "code", "custom_runner", "input", "arguments", "options", "timeout"
     };
+    /** The field names as a key's bytes are compared with them. */
+    private static final byte[][] REQUEST_FIELD_BYTES = Arrays.stream(REQUEST_FIELDS)
+            .map(name -> name.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
     private static final String REQUEST_STRUCT = "struct Request with 7 elements";
     private static final byte[] KILL = {(byte) 0xa4, 'K', 'i', 'l', 'l'};
 
@@ -127,8 +130,8 @@ public final class ProtocolCodec {
     private static int fieldIndex(MsgReader r, Token key) {
         switch (key.kind()) {
             case STR, BIN -> {
-                for (int i = 0; i < REQUEST_FIELDS.length; i++) {
-                    if (Arrays.equals(key.bytes(), REQUEST_FIELDS[i].getBytes(StandardCharsets.US_ASCII))) {
+                for (int i = 0; i < REQUEST_FIELD_BYTES.length; i++) {
+                    if (Arrays.equals(key.bytes(), REQUEST_FIELD_BYTES[i])) {
                         return i;
                     }
                 }
