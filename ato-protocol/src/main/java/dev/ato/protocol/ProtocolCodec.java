@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePacker;
@@ -327,6 +329,12 @@ public final class ProtocolCodec {
 
     private static final String[] DONE_LONGS = {"real", "kernel", "user", "max_mem", "waits", "preemptions",
         "major_page_faults", "minor_page_faults", "input_ops", "output_ops"};
+    /** Every field a Done must have, in the order a missing one is reported. */
+    private static final List<String> DONE_REQUIRED = Stream.concat(
+            Stream.of("timed_out", "stdout_truncated", "stderr_truncated", "status_type", "status_value"),
+            Arrays.stream(DONE_LONGS)).toList();
+    /** Those of them that older servers' v0 replies have too; the rest read as 0 when missing. */
+    private static final Set<String> V0_REQUIRED = Set.of("status_type", "status_value", "timed_out");
 
     /**
      * Decodes a message from an ATO server (what a client receives on the v1 WebSocket).
@@ -436,16 +444,9 @@ public final class ProtocolCodec {
             }
         }
         r.exit();
-        List<String> required = new ArrayList<>(List.of("timed_out", "stdout_truncated", "stderr_truncated",
-                "status_type", "status_value"));
-        Collections.addAll(required, DONE_LONGS);
-        for (String name : required) {
-            if (!v.containsKey(name)) {
-                boolean optionalInV0 = !strict && !name.equals("status_type") && !name.equals("status_value")
-                        && !name.equals("timed_out");
-                if (!optionalInV0) {
-                    throw new ProtocolException("missing field `" + name + "`");
-                }
+        for (String name : DONE_REQUIRED) {
+            if (!v.containsKey(name) && (strict || V0_REQUIRED.contains(name))) {
+                throw new ProtocolException("missing field `" + name + "`");
             }
         }
         return new Done(bool(v, "timed_out"), bool(v, "stdout_truncated"), bool(v, "stderr_truncated"),
