@@ -73,12 +73,7 @@ final class LinuxRun implements Run {
 
     /** Releases what the constructor took, for a run that never started. */
     void abandon() {
-        synchronized (killLock) {
-            if (!killFdClosed) {
-                killFdClosed = true;
-                LibC.close(killFd);
-            }
-        }
+        closeKillFd();
         result.completeExceptionally(new SandboxException("the sandbox is closed"));
     }
 
@@ -131,13 +126,18 @@ final class LinuxRun implements Run {
         } catch (Throwable t) {
             result.completeExceptionally(new SandboxException("run " + id + " failed: " + t, t));
         } finally {
-            synchronized (killLock) {
-                if (!killFdClosed) {
-                    killFdClosed = true;
-                    LibC.close(killFd);
-                }
-            }
+            closeKillFd();
             sandbox.ended(this);
+        }
+    }
+
+    /** Closes the kill eventfd once; under killLock, so that a concurrent {@link #killNow} never writes to a closed (or reused) descriptor. */
+    private void closeKillFd() {
+        synchronized (killLock) {
+            if (!killFdClosed) {
+                killFdClosed = true;
+                LibC.close(killFd);
+            }
         }
     }
 
