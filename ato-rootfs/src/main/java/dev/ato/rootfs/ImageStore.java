@@ -472,14 +472,10 @@ public final class ImageStore {
                 r = newExtractor().extract(in, tmp, n -> progress.advanced(id, n));
             }
             String hex = Digests.hex(r.diffId());
-            ReentrantLock lock = layerLocks.computeIfAbsent(hex, k -> new ReentrantLock());
-            lock.lock();
-            try (FileChannel ch = FileChannel.open(locksDir.resolve(hex + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = ch.lock()) {
+            underLocks(layerLock(hex), layerLockFile(hex), () -> {
                 if (!Files.isDirectory(layersDir.resolve(hex), LinkOption.NOFOLLOW_LINKS)) publish(tmp, hex);
-            } finally {
-                lock.unlock();
-            }
+                return null;
+            });
             progress.finished(id, "done");
             return r.diffId();
         } finally {
@@ -505,57 +501,63 @@ public final class ImageStore {
             progress.finished(id, "already present");
             return target;
         }
-        ReentrantLock lock = layerLocks.computeIfAbsent(hex, k -> new ReentrantLock());
-        lock.lock();
-        try (FileChannel ch = FileChannel.open(locksDir.resolve(hex + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = ch.lock()) {
-            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                progress.finished(id, "already present");
-                return target;
-            }
-            Duration backoff = config.initialBackoff();
-            for (int attempt = 1; ; attempt++) {
-                Path tmp = newTmp();
-                try {
-                    progress.started(id, "pull", size);
-                    LayerExtractor.Result r;
-                    try (InputStream raw = opener.open(n -> progress.advanced(id, n))) {
-                        try {
-                            InputStream in = Compression.decompress(new BufferedInputStream(raw, 1 << 16));
-                            r = newExtractor().extract(in, tmp, n -> { });
-                        } catch (IOException e) {
-                            throw classify(e, raw, id);
-                        }
-                        if (raw instanceof VerifyingInputStream v) v.finish();
-                    }
-                    if (!r.diffId().equals(diffId)) {
-                        throw new ImageException(Kind.REJECTED_CONTENT, "layer " + id + ": its uncompressed content has digest " + r.diffId() + " but the image config says " + diffId);
-                    }
-                    publish(tmp, hex);
-                    progress.finished(id, "done");
-                    return target;
-                } catch (ImageException | IOException e) {
-                    deleteQuietly(tmp);
-                    boolean transientFailure = e instanceof IOException || ((ImageException) e).kind() == Kind.NETWORK;
-                    if (!retryNetwork || !transientFailure || attempt >= config.attempts()) {
-                        progress.finished(id, "failed");
-                        if (e instanceof ImageException ie) throw ie;
-                        throw new ImageException(Kind.NETWORK, "pull layer " + diffId + " (" + id + "): " + e, e);
-                    }
-                    progress.finished(id, "retrying after: " + e.getMessage());
-                    try {
-                        Thread.sleep(backoff);
-                    } catch (InterruptedException ie) {
-                        Thread.currentThread().interrupt();
-                        throw new ImageException(Kind.NETWORK, "interrupted while pulling layer " + diffId, ie);
-                    }
-                    backoff = backoff.multipliedBy(2);
+        try {
+            return underLocks(layerLock(hex), layerLockFile(hex), () -> {
+                if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                    progress.finished(id, "already present");
+                } else {
+                    extractRetrying(diffId, hex, id, size, progress, retryNetwork, opener);
                 }
-            }
+                return target;
+            });
         } catch (IOException e) {
             throw new ImageException(Kind.IO, "lock layer " + diffId + ": " + e, e);
-        } finally {
-            lock.unlock();
+        }
+    }
+
+    /**
+     * Downloads (or reads) and extracts a layer and publishes it under {@code hex}, with the layer's locks
+     * held; transport failures are retried with back-off when {@code retryNetwork}.
+     */
+    private void extractRetrying(String diffId, String hex, String id, long size, ProgressListener progress, boolean retryNetwork, LayerOpener opener) {
+        Duration backoff = config.initialBackoff();
+        for (int attempt = 1; ; attempt++) {
+            Path tmp = newTmp();
+            try {
+                progress.started(id, "pull", size);
+                LayerExtractor.Result r;
+                try (InputStream raw = opener.open(n -> progress.advanced(id, n))) {
+                    try {
+                        InputStream in = Compression.decompress(new BufferedInputStream(raw, 1 << 16));
+                        r = newExtractor().extract(in, tmp, n -> { });
+                    } catch (IOException e) {
+                        throw classify(e, raw, id);
+                    }
+                    if (raw instanceof VerifyingInputStream v) v.finish();
+                }
+                if (!r.diffId().equals(diffId)) {
+                    throw new ImageException(Kind.REJECTED_CONTENT, "layer " + id + ": its uncompressed content has digest " + r.diffId() + " but the image config says " + diffId);
+                }
+                publish(tmp, hex);
+                progress.finished(id, "done");
+                return;
+            } catch (ImageException | IOException e) {
+                deleteQuietly(tmp);
+                boolean transientFailure = e instanceof IOException || ((ImageException) e).kind() == Kind.NETWORK;
+                if (!retryNetwork || !transientFailure || attempt >= config.attempts()) {
+                    progress.finished(id, "failed");
+                    if (e instanceof ImageException ie) throw ie;
+                    throw new ImageException(Kind.NETWORK, "pull layer " + diffId + " (" + id + "): " + e, e);
+                }
+                progress.finished(id, "retrying after: " + e.getMessage());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new ImageException(Kind.NETWORK, "interrupted while pulling layer " + diffId, ie);
+                }
+                backoff = backoff.multipliedBy(2);
+            }
         }
     }
 
@@ -763,9 +765,9 @@ public final class ImageStore {
                     for (Path p : ds) {
                         String hex = p.getFileName().toString();
                         if (referenced.contains(hex) || inFlight.containsKey(hex)) continue;
-                        ReentrantLock lock = layerLocks.computeIfAbsent(hex, k -> new ReentrantLock());
+                        ReentrantLock lock = layerLock(hex);
                         if (!lock.tryLock()) continue;
-                        try (FileChannel ch = FileChannel.open(locksDir.resolve(hex + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                        try (FileChannel ch = FileChannel.open(layerLockFile(hex), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                             FileLock fl = ch.tryLock();
                             if (fl == null) continue;
                             try {
@@ -820,17 +822,41 @@ public final class ImageStore {
         T run();
     }
 
+    private interface LockedIO<T> {
+        T run() throws IOException;
+    }
+
     /** Serialises record writes and gc across threads (in-process lock) and processes (file lock). */
     private <T> T withStoreLock(Locked<T> body) {
-        storeLock.lock();
-        try (FileChannel ch = FileChannel.open(root.resolve("store.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = ch.lock()) {
-            return body.run();
+        try {
+            return underLocks(storeLock, root.resolve("store.lock"), body::run);
         } catch (IOException e) {
             throw new ImageException(Kind.IO, "lock store " + root + ": " + e, e);
-        } finally {
-            storeLock.unlock();
         }
+    }
+
+    /**
+     * Runs {@code body} holding {@code lock} (against threads of this JVM), then an exclusive lock on
+     * {@code lockFile} (against other processes); both are released when it ends.
+     */
+    private static <T> T underLocks(ReentrantLock lock, Path lockFile, LockedIO<T> body) throws IOException {
+        lock.lock();
+        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = ch.lock()) {
+            return body.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The in-process lock of one layer. */
+    private ReentrantLock layerLock(String hex) {
+        return layerLocks.computeIfAbsent(hex, k -> new ReentrantLock());
+    }
+
+    /** The file other processes lock for the same layer. */
+    private Path layerLockFile(String hex) {
+        return locksDir.resolve(hex + ".lock");
     }
 
     // ------------------------------------------------------------------------------------------ helpers
