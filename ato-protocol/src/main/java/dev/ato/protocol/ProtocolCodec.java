@@ -166,10 +166,7 @@ public final class ProtocolCodec {
     private static String readString(MsgReader r) {
         Token t = r.next();
         if (t.kind() == Token.Kind.STR) {
-            String err = RustText.utf8Error(t.bytes());
-            if (err != null) {
-                throw new ProtocolException("string found to be invalid utf8: " + err);
-            }
+            MsgReader.requireUtf8(t);
             return MsgReader.text(t);
         }
         if (t.kind() == Token.Kind.BIN) {
@@ -545,12 +542,9 @@ public final class ProtocolCodec {
         switch (t.kind()) {
             case STR, BIN -> {
                 if (t.kind() == Token.Kind.STR) {
-                    String err = RustText.utf8Error(t.bytes());
-                    if (err != null) {
-                        throw new ProtocolException("string found to be invalid utf8: " + err);
-                    }
+                    MsgReader.requireUtf8(t);
                 }
-                String name = new String(t.bytes(), StandardCharsets.UTF_8);
+                String name = MsgReader.text(t);
                 if (!name.equals("Kill")) {
                     throw new ProtocolException("unknown variant `" + name + "`, expected `Kill`");
                 }

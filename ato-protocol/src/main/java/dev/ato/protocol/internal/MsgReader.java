@@ -304,6 +304,7 @@ public final class MsgReader {
      * @param t the token of the value
      * @param expecting serde's description of the expected type, e.g. {@code i32}, {@code byte array}
      * @return the exception to throw
+     * @throws ProtocolException at once for a str that is not valid UTF-8 (see {@link #requireUtf8})
      */
     public ProtocolException invalidType(Token t, String expecting) {
         if ((t.kind() == Token.Kind.ARRAY || t.kind() == Token.Kind.MAP || t.kind() == Token.Kind.EXT)
@@ -311,12 +312,22 @@ public final class MsgReader {
             return new ProtocolException("depth limit exceeded");
         }
         if (t.kind() == Token.Kind.STR) {
-            String err = RustText.utf8Error(t.bytes());
-            if (err != null) {
-                return new ProtocolException("string found to be invalid utf8: " + err);
-            }
+            requireUtf8(t);
         }
         return new ProtocolException("invalid type: " + t.unexpected() + ", expected " + expecting);
+    }
+
+    /**
+     * Refuses a str whose bytes are not valid UTF-8, as rmp-serde does before looking at its value.
+     *
+     * @param t a str token
+     * @throws ProtocolException with rmp-serde's words when the bytes are not UTF-8
+     */
+    public static void requireUtf8(Token t) {
+        String err = RustText.utf8Error(t.bytes());
+        if (err != null) {
+            throw new ProtocolException("string found to be invalid utf8: " + err);
+        }
     }
 
     /**
