@@ -348,6 +348,17 @@ public final class AtoClient implements AutoCloseable {
         }
 
         private void finish(Run r, Done done) {
+            detach(r);
+            // Completed on another thread so that a caller's dependent stages never block this listener.
+            try {
+                executor.execute(() -> r.future.complete(done));
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                r.future.complete(done);
+            }
+        }
+
+        /** Stops treating r as this connection's run and cancels its deadline. */
+        private void detach(Run r) {
             synchronized (lock) {
                 if (run == r) {
                     run = null;
@@ -355,12 +366,6 @@ public final class AtoClient implements AutoCloseable {
             }
             if (r.deadline != null) {
                 r.deadline.cancel(false);
-            }
-            // Completed on another thread so that a caller's dependent stages never block this listener.
-            try {
-                executor.execute(() -> r.future.complete(done));
-            } catch (java.util.concurrent.RejectedExecutionException closing) {
-                r.future.complete(done);
             }
         }
 
@@ -371,14 +376,7 @@ public final class AtoClient implements AutoCloseable {
             if (r == null) {
                 return;
             }
-            synchronized (lock) {
-                if (run == r) {
-                    run = null;
-                }
-            }
-            if (r.deadline != null) {
-                r.deadline.cancel(false);
-            }
+            detach(r);
             r.future.completeExceptionally(e);
         }
 
