@@ -70,7 +70,7 @@ public final class FileOps {
 
     static int openDir(Path dir) throws IOException {
         try {
-            return Libc.openat(Libc.AT_FDCWD, Libc.path(dir.toString()), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+            return Libc.openat(Libc.AT_FDCWD, Libc.path(dir.toString()), Libc.O_DIR_NOFOLLOW, 0);
         } catch (LastErrorException e) {
             throw new IOException("open(" + dir + "): " + Libc.errnoName(e.getErrorCode()));
         }

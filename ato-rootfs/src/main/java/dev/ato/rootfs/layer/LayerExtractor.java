@@ -392,13 +392,13 @@ public final class LayerExtractor {
             String ck = key(parts, i + 1);
             int next;
             try {
-                next = Libc.openat(fd, c, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+                next = Libc.openat(fd, c, Libc.O_DIR_NOFOLLOW, 0);
             } catch (LastErrorException ex) {
                 int errno = ex.getErrorCode();
                 if (errno == Libc.ENOENT && create) {
                     try {
                         Libc.mkdirat(fd, c, 0755);
-                        next = Libc.openat(fd, c, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+                        next = Libc.openat(fd, c, Libc.O_DIR_NOFOLLOW, 0);
                         Libc.fchown(next, uidBase, gidBase);
                         Libc.fchmod(next, 0755);
                     } catch (LastErrorException ex2) {
@@ -420,7 +420,7 @@ public final class LayerExtractor {
 
     private int openDirAt(int parent, byte[] cleaf, String key) {
         try {
-            return Libc.openat(parent, cleaf, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+            return Libc.openat(parent, cleaf, Libc.O_DIR_NOFOLLOW, 0);
         } catch (LastErrorException ex) {
             throw fail("open directory " + key, ex);
         }
@@ -483,7 +483,7 @@ public final class LayerExtractor {
         }
         int fd;
         try {
-            fd = Libc.openat(parent, cname, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+            fd = Libc.openat(parent, cname, Libc.O_DIR_NOFOLLOW, 0);
         } catch (LastErrorException ex) {
             throw fail("open " + key + " to remove it", ex);
         }

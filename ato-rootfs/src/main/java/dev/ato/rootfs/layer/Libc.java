@@ -22,6 +22,8 @@ final class Libc {
     static final int O_DIRECTORY = 0200000;
     static final int O_NOFOLLOW = 0400000;
     static final int O_CLOEXEC = 02000000;
+    /** How every directory in a layer tree is opened: read-only, must be a directory, never through a final symlink. */
+    static final int O_DIR_NOFOLLOW = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
     static final int S_IFMT = 0170000;
     static final int S_IFDIR = 0040000;
     static final int S_IFCHR = 0020000;
