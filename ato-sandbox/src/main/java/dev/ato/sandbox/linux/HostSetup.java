@@ -2,6 +2,7 @@ package dev.ato.sandbox.linux;
 
 import dev.ato.sandbox.SandboxConfig;
 import dev.ato.sandbox.SandboxException;
+import dev.ato.sandbox.sys.Errno;
 import dev.ato.sandbox.sys.LibC;
 import java.io.IOException;
 import java.io.InputStream;
@@ -178,7 +179,7 @@ final class HostSetup {
             int fd = LibC.open(state.toString(), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
             if (fd < 0) {
                 int e = com.sun.jna.Native.getLastError();
-                if (e == 2 && attempt < 100) continue; // ENOENT: removed by a closing sandbox just now
+                if (e == Errno.ENOENT && attempt < 100) continue; // removed by a closing sandbox just now
                 throw Sys.failure("open", state.toString(), e);
             }
             boolean keep = false;
