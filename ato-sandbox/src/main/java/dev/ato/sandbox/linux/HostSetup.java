@@ -48,11 +48,10 @@ final class HostSetup {
     private final int initMemfd;
     /** The state directory, open and flock(LOCK_SH)ed for this sandbox's lifetime. */
     private final int stateLock;
-    final Path yargsBinary;
     /**
      * What runs bind as /ATO/yargs: {@code /proc/self/fd/N/yargs} in a detached tmpfs where the kernel lets
-     * a bind come from one (so the container's mountinfo shows {@code /yargs}, not a host path), else
-     * {@link #yargsBinary}.
+     * a bind come from one (so the container's mountinfo shows {@code /yargs}, not a host path), else the
+     * extracted file.
      */
     final String yargsSource;
     private final int yargsMount;
@@ -62,15 +61,18 @@ final class HostSetup {
     /** Host directories to bind into the host image, e.g. "usr", "etc". */
     final List<String> hostBinds;
 
-    private HostSetup(Path stateDir, int stateLock, Path init, Path yargs, Path skeleton, List<String> hostBinds) {
+    /**
+     * @param bin the extracted binaries' directory; {@code init} and {@code yargs} are its files' content
+     *            (read from the jar already, so not read back from the files)
+     */
+    private HostSetup(Path stateDir, int stateLock, Path bin, byte[] init, byte[] yargs, Path skeleton, List<String> hostBinds) {
         this.stateDir = stateDir;
         this.stateLock = stateLock;
-        this.initMemfd = memfdNoexec() ? -1 : Sys.sealedExecutable("ato-init", readAll(init));
-        this.initPath = initMemfd >= 0 ? "/proc/self/fd/" + initMemfd : init.toString();
-        this.yargsBinary = yargs;
+        this.initMemfd = memfdNoexec() ? -1 : Sys.sealedExecutable("ato-init", init);
+        this.initPath = initMemfd >= 0 ? "/proc/self/fd/" + initMemfd : bin.resolve("ato-init").toString();
         int m;
         try {
-            m = Sys.detachedFile("yargs", readAll(yargs));
+            m = Sys.detachedFile("yargs", yargs);
         } catch (RuntimeException e) {
             Sys.closeQuietly(initMemfd);
             throw e;
@@ -80,7 +82,7 @@ final class HostSetup {
             m = -1;
         }
         this.yargsMount = m;
-        this.yargsSource = m >= 0 ? "/proc/self/fd/" + m + "/yargs" : yargs.toString();
+        this.yargsSource = m >= 0 ? "/proc/self/fd/" + m + "/yargs" : bin.resolve("yargs").toString();
         this.skeleton = skeleton;
         this.upperMount = stateDir.resolve("upper");
         this.rootMount = stateDir.resolve("root");
@@ -115,14 +117,6 @@ final class HostSetup {
             return Files.readString(Path.of("/proc/sys/vm/memfd_noexec")).strip().equals("2");
         } catch (IOException e) {
             return false; // older kernels: memfds are executable
-        }
-    }
-
-    private static byte[] readAll(Path p) {
-        try {
-            return Files.readAllBytes(p);
-        } catch (IOException e) {
-            throw new SandboxException("reading " + p + ": " + e, e);
         }
     }
 
@@ -244,7 +238,7 @@ final class HostSetup {
             for (Path mp : List.of(state.resolve("upper"), state.resolve("root"))) {
                 if (!Files.isDirectory(mp, LinkOption.NOFOLLOW_LINKS)) Files.createDirectory(mp);
             }
-            HostSetup setup = new HostSetup(state, lock, bin.resolve("ato-init"), bin.resolve("yargs"), skel, binds);
+            HostSetup setup = new HostSetup(state, lock, bin, init, yargs, skel, binds);
             lock = -1;
             return setup;
         } catch (IOException e) {
