@@ -182,21 +182,21 @@ public final class LinuxSandbox implements Sandbox {
         String id = idPrefix + "-" + Long.toString(counter.incrementAndGet(), 36);
         LinuxRun run = new LinuxRun(this, id, spec.clientKey().orElse("local"), req, listener);
         live.add(run);
-        if (closed) {
-            live.remove(run);
-            run.abandon();
-            releaseWhenIdle();
-            throw new SandboxException("the sandbox is closed");
-        }
+        if (closed) throw refuse(run);
         try {
             run.start(runThreads);
         } catch (RejectedExecutionException e) {
-            live.remove(run);
-            run.abandon();
-            releaseWhenIdle();
-            throw new SandboxException("the sandbox is closed");
+            throw refuse(run);
         }
         return run;
+    }
+
+    /** Undoes {@link #start}'s registration of a run that close() overtook; returns what start throws. */
+    private SandboxException refuse(LinuxRun run) {
+        live.remove(run);
+        run.abandon();
+        releaseWhenIdle();
+        return new SandboxException("the sandbox is closed");
     }
 
     private static byte[] nulTerminated(List<byte[]> items) {
