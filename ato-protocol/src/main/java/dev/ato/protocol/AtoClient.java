@@ -501,36 +501,30 @@ public final class AtoClient implements AutoCloseable {
     // ---------------------------------------------------------------- URIs
 
     static URI wsUri(URI base) {
-        String scheme = scheme(base);
-        String ws = switch (scheme) {
-            case "ws", "http" -> "ws";
-            case "wss", "https" -> "wss";
-            default -> throw new IllegalArgumentException("not an ATO server URI (ws, wss, http, https): " + base);
-        };
-        return withPath(base, ws, WS_PATH);
+        return withPath(base, scheme(base, "ws", "wss"), WS_PATH);
     }
 
     static URI httpUri(URI base, String path) {
-        String scheme = scheme(base);
-        String http = switch (scheme) {
-            case "ws", "http" -> "http";
-            case "wss", "https" -> "https";
-            default -> throw new IllegalArgumentException("not an ATO server URI (ws, wss, http, https): " + base);
-        };
+        String http = scheme(base, "http", "https");
         URI root = base;
         String p = base.getPath() == null ? "" : base.getPath();
         if (p.endsWith(WS_PATH)) {
-            root = withPathRaw(base, scheme, p.substring(0, p.length() - WS_PATH.length()));
+            root = withPathRaw(base, http, p.substring(0, p.length() - WS_PATH.length()));
         }
         return withPath(root, http, path);
     }
 
-    private static String scheme(URI base) {
+    /** The scheme to use for base: plain for ws/http, secure for wss/https. */
+    private static String scheme(URI base, String plain, String secure) {
         Objects.requireNonNull(base, "base");
         if (base.getScheme() == null || base.getHost() == null) {
             throw new IllegalArgumentException("not an absolute server URI: " + base);
         }
-        return base.getScheme().toLowerCase(java.util.Locale.ROOT);
+        return switch (base.getScheme().toLowerCase(java.util.Locale.ROOT)) {
+            case "ws", "http" -> plain;
+            case "wss", "https" -> secure;
+            default -> throw new IllegalArgumentException("not an ATO server URI (ws, wss, http, https): " + base);
+        };
     }
 
     private static URI withPath(URI base, String scheme, String apiPath) {
