@@ -177,7 +177,6 @@ public final class LayerExtractor {
 
         byte[] cleaf = Libc.path(leaf);
         if (e.isDirectory()) {
-            int fd = -1;
             try {
                 Libc.mkdirat(parent, cleaf, 0700);
             } catch (LastErrorException ex) {
@@ -187,7 +186,7 @@ public final class LayerExtractor {
                     mkdir(parent, cleaf, fullKey);
                 }
             }
-            fd = openDirAt(parent, cleaf, fullKey);
+            int fd = openDirAt(parent, cleaf, fullKey);
             chownChmod(fd, e);
             cacheDir(fullKey, fd);
             dirTimes.put(fullKey, times(e));
