@@ -239,7 +239,7 @@ public final class ProtocolCodec {
      */
     public static byte[] encodeRequest(ExecuteRequest request) {
         Optional<byte[]> runner = request.customRunner();
-        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+        return pack(p -> {
             p.packMapHeader(runner.isPresent() ? 7 : 6);
             str(p, "language");
             str(p, request.language());
@@ -257,10 +257,7 @@ public final class ProtocolCodec {
                 str(p, "custom_runner");
                 bin(p, runner.get());
             }
-            return p.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     // ---------------------------------------------------------------- server messages
@@ -273,7 +270,7 @@ public final class ProtocolCodec {
      * @return the msgpack bytes
      */
     public static byte[] encode(ServerMessage message) {
-        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+        return pack(p -> {
             p.packMapHeader(1);
             switch (message) {
                 case ServerMessage.Stdout s -> {
@@ -291,10 +288,7 @@ public final class ProtocolCodec {
                     doneFields(p, d);
                 }
             }
-            return p.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     private static int doneFieldCount(Done d) {
@@ -574,17 +568,14 @@ public final class ProtocolCodec {
      * @return the msgpack bytes
      */
     public static byte[] encodeV0Response(Done done, byte[] stdout, byte[] stderr) {
-        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+        return pack(p -> {
             p.packMapHeader(doneFieldCount(done) + 2);
             str(p, "stdout");
             bin(p, stdout);
             str(p, "stderr");
             bin(p, stderr);
             doneFields(p, done);
-            return p.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     /**
@@ -625,7 +616,7 @@ public final class ProtocolCodec {
      * @return the msgpack bytes
      */
     public static byte[] encodeMetadata(Map<String, Map<String, String>> languages) {
-        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+        return pack(p -> {
             p.packMapHeader(languages.size());
             for (Map.Entry<String, Map<String, String>> e : languages.entrySet()) {
                 str(p, e.getKey());
@@ -635,10 +626,7 @@ public final class ProtocolCodec {
                     str(p, prop.getValue());
                 }
             }
-            return p.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     /**
@@ -694,6 +682,21 @@ public final class ProtocolCodec {
     }
 
     // ---------------------------------------------------------------- writing helpers
+
+    /** Writes one msgpack message. */
+    @FunctionalInterface
+    private interface Writer {
+        void write(MessagePacker p) throws IOException;
+    }
+
+    private static byte[] pack(Writer writer) {
+        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+            writer.write(p);
+            return p.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private static void str(MessagePacker p, String s) throws IOException {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
