@@ -410,9 +410,7 @@ abstract class TreeDriver implements CgroupDriver {
 
     private void sweepNow() {
         List<String> failures = new ArrayList<>();
-        Set<String> clientNames = new LinkedHashSet<>();
-        for (Dir root : roots) clientNames.addAll(fs.subdirectories(root));
-        for (String clientName : clientNames) {
+        for (String clientName : subdirectoriesOfEach(roots)) {
             boolean clientLive;
             clientsLock.lock();
             try {
@@ -422,11 +420,7 @@ abstract class TreeDriver implements CgroupDriver {
             }
             Dir[] clientDirs = openEach(roots, clientName);
             try {
-                Set<String> runNames = new LinkedHashSet<>();
-                for (Dir d : clientDirs) {
-                    if (d != null) runNames.addAll(fs.subdirectories(d));
-                }
-                for (String runName : runNames) {
+                for (String runName : subdirectoriesOfEach(clientDirs)) {
                     if (liveRuns.contains(clientName + "/" + runName)) continue;
                     try {
                         purge(clientDirs, runName, 0);
@@ -463,11 +457,7 @@ abstract class TreeDriver implements CgroupDriver {
         Dir[] dirs = openEach(parents, name);
         try {
             if (depth < 4) {
-                Set<String> children = new LinkedHashSet<>();
-                for (Dir d : dirs) {
-                    if (d != null) children.addAll(fs.subdirectories(d));
-                }
-                for (String child : children) purge(dirs, child, depth + 1);
+                for (String child : subdirectoriesOfEach(dirs)) purge(dirs, child, depth + 1);
             }
             String what = "leftover " + displayPath(dirs);
             killUntilEmpty(dirs, what);
@@ -475,6 +465,15 @@ abstract class TreeDriver implements CgroupDriver {
         } finally {
             closeAll(dirs);
         }
+    }
+
+    /** The union of the subdirectory names of each (non-null) directory, in first-seen order. */
+    private Set<String> subdirectoriesOfEach(Dir[] dirs) {
+        Set<String> names = new LinkedHashSet<>();
+        for (Dir d : dirs) {
+            if (d != null) names.addAll(fs.subdirectories(d));
+        }
+        return names;
     }
 
     /** Opens {@code name} under each non-null parent; null where it does not exist. */
