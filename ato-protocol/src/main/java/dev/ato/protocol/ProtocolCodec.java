@@ -65,9 +65,7 @@ public final class ProtocolCodec {
         }
         MsgReader r = new MsgReader(message);
         ExecuteRequest request = readRequest(r);
-        if (r.remaining() != 0) {
-            throw new ProtocolException("found extra data");
-        }
+        r.requireEnd();
         return request;
     }
 
@@ -363,9 +361,7 @@ public final class ProtocolCodec {
                     + ", expected one of `Stdout`, `Stderr`, `Done`");
         }
         r.exit();
-        if (r.remaining() != 0) {
-            throw new ProtocolException("found extra data");
-        }
+        r.requireEnd();
         return result;
     }
 
@@ -526,9 +522,7 @@ public final class ProtocolCodec {
         } else {
             checkVariant(r, r.next());
         }
-        if (r.remaining() != 0) {
-            throw new ProtocolException("found extra data");
-        }
+        r.requireEnd();
     }
 
     /** serde's variant identifier for {@code enum ControlMessage { Kill }}: its name, or its index 0. */
@@ -602,9 +596,7 @@ public final class ProtocolCodec {
         if (out.stderr == null) {
             throw new ProtocolException("missing field `stderr`");
         }
-        if (r.remaining() != 0) {
-            throw new ProtocolException("found extra data");
-        }
+        r.requireEnd();
         return new V0Response(done, out.stdout, out.stderr);
     }
 
@@ -665,9 +657,7 @@ public final class ProtocolCodec {
             out.put(id, Collections.unmodifiableMap(m));
         }
         r.exit();
-        if (r.remaining() != 0) {
-            throw new ProtocolException("found extra data");
-        }
+        r.requireEnd();
         return Collections.unmodifiableMap(out);
     }
 

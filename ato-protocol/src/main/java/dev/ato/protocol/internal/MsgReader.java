@@ -52,6 +52,17 @@ public final class MsgReader {
     }
 
     /**
+     * Refuses bytes after the message, as rmp-serde's {@code from_slice} does.
+     *
+     * @throws ProtocolException {@code found extra data} when bytes are left
+     */
+    public void requireEnd() {
+        if (remaining() != 0) {
+            throw new ProtocolException("found extra data");
+        }
+    }
+
+    /**
      * The next raw byte (a marker), without consuming it.
      *
      * @return the byte, 0..255
