@@ -42,7 +42,7 @@ class ImportTest {
         assertThat(img.reference().canonical()).isEqualTo("localhost/layout:t");
         assertThat(img.source()).isEqualTo("oci-layout");
         assertThat(img.layers()).hasSize(6);
-        Map<String, String> ours = dev.ato.rootfs.registry.RegistryPullTestAccess.mergedTree(img, work.resolve("mnt"));
+        Map<String, String> ours = TreeSnapshot.merged(img, work.resolve("mnt"));
         assertThat(ours).isEqualTo(TreeSnapshot.of(TestImages.umociUnpack(layout, "t", work.resolve("bundle")), 0));
     }
 

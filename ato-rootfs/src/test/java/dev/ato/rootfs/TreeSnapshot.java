@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * A comparable description of a directory tree: for every path (never following links) its type, mode
@@ -38,6 +39,25 @@ public final class TreeSnapshot {
             }
         });
         return out;
+    }
+
+    /**
+     * The snapshot of an image as a container sees it (owners shifted back by the store's default id base of
+     * 100000): its one layer, or its layers merged by a read-only overlay mounted at {@code mnt} for the
+     * look.
+     */
+    public static Map<String, String> merged(StoredImage img, Path mnt) throws IOException {
+        Files.createDirectories(mnt);
+        String lower = img.layers().reversed().stream().map(Path::toString).collect(Collectors.joining(":"));
+        if (img.layers().size() == 1) {
+            return of(img.layers().get(0), 100000);
+        }
+        Cmd.run("mount", "-t", "overlay", "overlay", "-o", "ro,lowerdir=" + lower, mnt.toString());
+        try {
+            return of(mnt, 100000);
+        } finally {
+            Cmd.run("umount", mnt.toString());
+        }
     }
 
     static String describe(Path p, int idBase) throws IOException {

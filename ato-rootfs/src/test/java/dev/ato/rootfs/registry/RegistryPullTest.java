@@ -29,7 +29,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -67,26 +66,12 @@ class RegistryPullTest {
     }
 
     /** Mounts the image's layers with overlayfs (as the sandbox does) and snapshots the merged tree. */
-    static Map<String, String> mergedTree(StoredImage img, Path mnt) throws Exception {
-        Files.createDirectories(mnt);
-        String lower = img.layers().reversed().stream().map(Path::toString).collect(Collectors.joining(":"));
-        if (img.layers().size() == 1) {
-            return TreeSnapshot.of(img.layers().get(0), 100000);
-        }
-        Cmd.run("mount", "-t", "overlay", "overlay", "-o", "ro,lowerdir=" + lower, mnt.toString());
-        try {
-            return TreeSnapshot.of(mnt, 100000);
-        } finally {
-            Cmd.run("umount", mnt.toString());
-        }
-    }
-
     @Test
     void pullOfMultiLayerImageWithWhiteoutsGivesTheTreeUmociUnpackGives() throws Exception {
         ImageStore store = store("store-tree");
         StoredImage img = store.pull(ref("test/multi:t"), ProgressListener.NONE);
         assertThat(img.layers()).hasSize(6);
-        Map<String, String> ours = mergedTree(img, work.resolve("mnt-tree"));
+        Map<String, String> ours = TreeSnapshot.merged(img, work.resolve("mnt-tree"));
         Map<String, String> umoci = TreeSnapshot.of(umociRoot, 0);
         assertThat(ours).isEqualTo(umoci);
         // The image really exercises whiteouts and opaque directories.
