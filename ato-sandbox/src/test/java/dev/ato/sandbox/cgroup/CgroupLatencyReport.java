@@ -4,13 +4,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ato.sandbox.Limits;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -48,34 +43,23 @@ class CgroupLatencyReport {
         long[] setup = new long[runs];
         long[] add = new long[runs];
         long[] teardown = new long[runs];
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> fs = new ArrayList<>();
-            for (int i = 0; i < runs; i++) {
-                int k = i;
-                fs.add(pool.submit(() -> {
-                    V1Host.Gated g = V1Host.gated("exit 0");
-                    long t0 = System.nanoTime();
-                    RunCgroup run = driver.create(clientKey == null ? "k" + k : clientKey, "r" + k, Limits.defaults(), 8L << 30, 512);
-                    long ta = System.nanoTime();
-                    run.addProcess(g.pid());
-                    long t1 = System.nanoTime();
-                    add[k] = t1 - ta;
-                    g.open();
-                    g.process().waitFor(10, TimeUnit.SECONDS);
-                    long t2 = System.nanoTime();
-                    run.stats();
-                    run.close();
-                    long t3 = System.nanoTime();
-                    setup[k] = t1 - t0;
-                    teardown[k] = t3 - t2;
-                    return null;
-                }));
-            }
-            for (Future<?> f : fs) f.get();
-        } finally {
-            pool.shutdownNow();
-        }
+        TestCgroups.inParallel(threads, runs, k -> {
+            V1Host.Gated g = V1Host.gated("exit 0");
+            long t0 = System.nanoTime();
+            RunCgroup run = driver.create(clientKey == null ? "k" + k : clientKey, "r" + k, Limits.defaults(), 8L << 30, 512);
+            long ta = System.nanoTime();
+            run.addProcess(g.pid());
+            long t1 = System.nanoTime();
+            add[k] = t1 - ta;
+            g.open();
+            g.process().waitFor(10, TimeUnit.SECONDS);
+            long t2 = System.nanoTime();
+            run.stats();
+            run.close();
+            long t3 = System.nanoTime();
+            setup[k] = t1 - t0;
+            teardown[k] = t3 - t2;
+        });
         long[] total = new long[runs];
         for (int i = 0; i < runs; i++) total[i] = setup[i] + teardown[i];
         System.out.printf("cgroup v1, %d runs, concurrency %d, %s: create+addProcess p50=%.3f ms, stats+close p50=%.3f ms, total p50=%.3f p90=%.3f p99=%.3f ms (setup p99=%.3f of which addProcess p50=%.3f p99=%.3f; teardown p99=%.3f)%n",
