@@ -1,5 +1,7 @@
 package dev.ato.rootfs;
 
+import dev.ato.rootfs.layer.Sha256;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileVisitResult;
@@ -85,13 +87,11 @@ public final class TreeSnapshot {
 
     private static String hash(Path p) throws IOException {
         try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            MessageDigest md = Sha256.newDigest();
             byte[] buf = new byte[65536];
             int n;
             while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
             return HexFormat.of().formatHex(md.digest()).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
