@@ -86,8 +86,7 @@ final class CgroupProbe {
     private static Set<String> controllers(CgroupFs fs, Path mountPoint) {
         CgroupFs.Dir d = fs.openRoot(mountPoint);
         try {
-            String s = fs.read(d, "cgroup.controllers").strip();
-            return s.isEmpty() ? Set.of() : Set.of(s.split("\\s+"));
+            return V2Driver.words(fs.read(d, "cgroup.controllers"));
         } finally {
             fs.close(d);
         }

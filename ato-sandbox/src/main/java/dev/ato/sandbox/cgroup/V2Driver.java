@@ -76,7 +76,8 @@ final class V2Driver extends TreeDriver {
         }
     }
 
-    private static Set<String> words(String s) {
+    /** The names in a space-separated list such as cgroup.controllers or cgroup.subtree_control. */
+    static Set<String> words(String s) {
         String t = s.strip();
         return t.isEmpty() ? Set.of() : Set.of(t.split("\\s+"));
     }
