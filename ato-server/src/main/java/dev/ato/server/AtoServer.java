@@ -80,11 +80,7 @@ public final class AtoServer implements AutoCloseable {
         Sandbox sandbox = config.sandbox().orElse(null);
         boolean owns = sandbox == null;
         if (owns) {
-            sandbox = Sandbox.create(SandboxConfig.defaults()
-                    .withStateDir(config.runDir())
-                    .withCgroupName(config.cgroupName())
-                    .withDefaultLimits(config.limits())
-                    .withClientLimits(config.clientMemoryBytes(), config.clientPids()));
+            sandbox = Sandbox.create(config.sandboxConfig());
         }
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ato-server-timer");

@@ -3,6 +3,7 @@ package dev.ato.server;
 import dev.ato.rootfs.languages.LanguageCatalog;
 import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.Sandbox;
+import dev.ato.sandbox.SandboxConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -276,6 +277,18 @@ public final class ServerConfig {
 
     /** Name of the sandbox's cgroup under each controller root (default {@code ato}). */
     public String cgroupName() { return cgroupName; }
+
+    /**
+     * The configuration of the sandbox these settings describe: {@link #runDir()} as its state directory,
+     * {@link #cgroupName()}, {@link #limits()} as its default limits and the per-client aggregate limits.
+     */
+    public SandboxConfig sandboxConfig() {
+        return SandboxConfig.defaults()
+                .withStateDir(runDir)
+                .withCgroupName(cgroupName)
+                .withDefaultLimits(limits)
+                .withClientLimits(clientMemoryBytes, clientPids);
+    }
 
     /** How long a health probe's answer is reused (default 3 s). */
     public Duration healthCacheTime() { return healthCacheTime; }

@@ -93,9 +93,7 @@ public final class RunCommand implements Callable<Integer> {
         Language lang = catalog.find(language).orElseThrow(() -> new IllegalArgumentException(
                 "no such language: " + language + " (see ./ato languages)"));
         ServerConfig cfg = ServerConfig.load(Optional.ofNullable(config));
-        SandboxConfig sandboxConfig = SandboxConfig.defaults().withStateDir(cfg.runDir())
-                .withCgroupName(cfg.cgroupName()).withDefaultLimits(cfg.limits())
-                .withClientLimits(cfg.clientMemoryBytes(), cfg.clientPids());
+        SandboxConfig sandboxConfig = cfg.sandboxConfig();
         Image image = imageRef != null ? imageFor(imageRef, cfg, sandboxConfig)
                 : ImageResolver.hostAndStore(cfg.imageDir(), sandboxConfig).resolve(lang.image()).orElseThrow(() -> new IllegalArgumentException(
                 "language " + language + " needs image '" + lang.image() + "', which is not on this host "

@@ -7,7 +7,6 @@ import dev.ato.rootfs.languages.LanguageCatalog;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.RunSpec;
 import dev.ato.sandbox.Sandbox;
-import dev.ato.sandbox.SandboxConfig;
 import dev.ato.server.AtoServer;
 import dev.ato.server.ServerConfig;
 import java.net.URI;
@@ -125,9 +124,7 @@ final class ServerBench {
             target = url.get();
         } else {
             ServerConfig cfg = ServerConfig.load(Optional.empty()).toBuilder().port(0).build();
-            sandbox = Sandbox.create(SandboxConfig.defaults().withStateDir(cfg.runDir())
-                    .withCgroupName(cfg.cgroupName()).withDefaultLimits(cfg.limits())
-                    .withClientLimits(cfg.clientMemoryBytes(), cfg.clientPids()));
+            sandbox = Sandbox.create(cfg.sandboxConfig());
             local = AtoServer.start(cfg.toBuilder().sandbox(sandbox).build());
             target = local.uri();
         }
