@@ -148,8 +148,7 @@ public final class RunService {
         ex.permit = permit;
         permit.whenComplete((p, error) -> {
             if (error != null) {
-                Throwable cause = error instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : error;
-                if (cause instanceof Admission.RefusedException r) {
+                if (unwrap(error) instanceof Admission.RefusedException r) {
                     String line = ex.end(ServerMetrics.Outcome.REFUSED, r.refusal().text());
                     sink.refused(r.refusal());
                     log(line);
@@ -179,7 +178,7 @@ public final class RunService {
         run.result().whenComplete((result, error) -> {
             permit.close();
             if (error != null) {
-                Throwable cause = error instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : error;
+                Throwable cause = unwrap(error);
                 LOG.log(Level.ERROR, "run " + run.id() + " failed in the sandbox", cause);
                 String line = ex.end(ServerMetrics.Outcome.ERROR, "sandbox error: " + cause.getMessage());
                 ex.sink.failed(cause);
@@ -191,6 +190,11 @@ public final class RunService {
             ex.sink.finished(toDone(result));
             log(line);
         });
+    }
+
+    /** The error a dependent stage saw, without the {@link CompletionException} it arrives wrapped in. */
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : error;
     }
 
     /** Logged after the sink heard the end: the Done record is not held up by the log's I/O. */
