@@ -3,6 +3,8 @@ package dev.ato.server.internal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
@@ -141,7 +143,9 @@ public final class ClientKeys {
         }
     }
 
-    static InetAddress loopback() {
+    /** The address of a connection's peer: its IP address, or 127.0.0.1 for a peer that has none. */
+    static InetAddress address(SocketAddress peer) {
+        if (peer instanceof InetSocketAddress isa) return isa.getAddress();
         try {
             return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
         } catch (UnknownHostException e) {

@@ -10,15 +10,12 @@ import dev.ato.protocol.RequestValidator;
 import dev.ato.protocol.ServerMessage;
 import dev.ato.sandbox.OutputStreamKind;
 import io.helidon.common.buffers.BufferData;
-import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +29,6 @@ import java.util.concurrent.LinkedBlockingQueue;
  */
 public final class ExecuteSocket implements WsListener {
     private static final System.Logger LOG = System.getLogger(ExecuteSocket.class.getName());
-    private static final HeaderName X_FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
 
     private final RunService runs;
     private final ClientKeys keys;
@@ -60,15 +56,13 @@ public final class ExecuteSocket implements WsListener {
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
-        forwardedFor = headers.contains(X_FORWARDED_FOR) ? headers.get(X_FORWARDED_FOR).allValues() : List.of();
+        forwardedFor = headers.all(HeaderNames.X_FORWARDED_FOR, List::of);
         return Optional.empty();
     }
 
     @Override
     public void onOpen(WsSession session) {
-        InetAddress peer = session.socketContext().remotePeer().address() instanceof InetSocketAddress isa
-                ? isa.getAddress() : ClientKeys.loopback();
-        clientKey = keys.keyFor(peer, forwardedFor);
+        clientKey = keys.keyFor(ClientKeys.address(session.socketContext().remotePeer().address()), forwardedFor);
         // Helidon calls onOpen on the connection's own thread; when the peer vanishes without a close frame that
         // thread ends and no callback says so, so the watch polls it to kill the run within a second.
         watchEntry = watch.register(Thread.currentThread(), this::connectionLost);

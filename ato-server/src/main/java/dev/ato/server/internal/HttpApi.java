@@ -22,7 +22,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,8 +110,8 @@ public final class HttpApi {
             return;
         }
         Collector collector = new Collector();
-        String key = keys.keyFor(peer(req), req.headers().contains(HeaderNames.X_FORWARDED_FOR)
-                ? req.headers().get(HeaderNames.X_FORWARDED_FOR).allValues() : List.of());
+        String key = keys.keyFor(ClientKeys.address(req.remotePeer().address()),
+                req.headers().all(HeaderNames.X_FORWARDED_FOR, List::of));
         RunService.Execution execution;
         try {
             execution = runs.submit(request, key, collector);
@@ -148,10 +147,6 @@ public final class HttpApi {
         byte[] reply = ProtocolCodec.encodeV0Response(done, collector.stdout(), collector.stderr());
         res.headers().contentType(MSGPACK);
         res.send(reply);
-    }
-
-    private static InetAddress peer(ServerRequest req) {
-        return req.remotePeer().address() instanceof InetSocketAddress isa ? isa.getAddress() : ClientKeys.loopback();
     }
 
     private static void tooLarge(ServerResponse res) {
