@@ -1,5 +1,6 @@
 package dev.ato.sandbox.linux;
 
+import dev.ato.sandbox.sys.Errno;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -23,8 +24,6 @@ final class SeccompFilter {
     static final int X32_SYSCALL_BIT = 0x40000000;
     static final int SECCOMP_RET_ALLOW = 0x7fff0000;
     static final int SECCOMP_RET_ERRNO = 0x00050000;
-    static final int EPERM = 1;
-    static final int ENOSYS = 38;
 
     static final int SYS_CLONE = 56;
     static final int SYS_CLONE3 = 435;
@@ -106,9 +105,9 @@ final class SeccompFilter {
         int allowAt = p.size();
         p.add(new Insn(RET_K, 0, 0, SECCOMP_RET_ALLOW));
         int denyAt = p.size();
-        p.add(new Insn(RET_K, 0, 0, SECCOMP_RET_ERRNO | EPERM));
+        p.add(new Insn(RET_K, 0, 0, SECCOMP_RET_ERRNO | Errno.EPERM));
         int enosysAt = p.size();
-        p.add(new Insn(RET_K, 0, 0, SECCOMP_RET_ERRNO | ENOSYS));
+        p.add(new Insn(RET_K, 0, 0, SECCOMP_RET_ERRNO | Errno.ENOSYS));
 
         ByteBuffer out = ByteBuffer.allocate(p.size() * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < p.size(); i++) {
