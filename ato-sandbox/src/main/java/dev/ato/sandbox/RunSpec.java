@@ -42,9 +42,7 @@ public final class RunSpec {
         this.options = b.options.stream().map(byte[]::clone).toList();
         this.explicitLimits = b.limits;
         this.timeout = b.timeout;
-        Limits l = b.limits != null ? b.limits : Limits.defaults();
-        if (b.timeout != null) l = l.withTimeout(b.timeout);
-        this.limits = l;
+        this.limits = effectiveLimits(Limits.defaults());
         this.clientKey = b.clientKey;
         this.extraEnv = List.copyOf(b.extraEnv);
     }
