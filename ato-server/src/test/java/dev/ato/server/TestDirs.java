@@ -1,13 +1,10 @@
 package dev.ato.server;
 
+import dev.ato.rootfs.layer.FileOps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /** Temporary directories of server tests (state dirs holding the client-key secret), removed when done. */
 public final class TestDirs {
@@ -24,24 +21,10 @@ public final class TestDirs {
         }
     }
 
-    /** Removes a directory tree; links are removed, never followed (walkFileTree does not follow them). */
+    /** Removes a directory tree; links are removed, never followed ({@link FileOps#deleteTree}). */
     public static void deleteTree(Path dir) {
         try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (NoSuchFileException gone) {
-            // already removed
+            FileOps.deleteTree(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + dir, e);
         }
