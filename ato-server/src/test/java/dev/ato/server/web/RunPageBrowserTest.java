@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ato.server.AtoServer;
 import dev.ato.server.ServerConfig;
+import dev.ato.server.TestDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,18 +53,14 @@ class RunPageBrowserTest {
     }
 
     @AfterAll
-    static void stopServers() throws IOException {
+    static void stopServers() {
         try {
             if (server != null) server.close();
         } finally {
             if (oneRunServer != null) oneRunServer.close();
         }
-        // The state dirs hold the servers' client-key secrets; Files.walk does not follow symlinks.
-        for (Path dir : STATE_DIRS) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
-        }
+        // The state dirs hold the servers' client-key secrets.
+        for (Path dir : STATE_DIRS) TestDirs.deleteTree(dir);
     }
 
     @Test
