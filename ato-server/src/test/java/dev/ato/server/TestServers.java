@@ -18,13 +18,11 @@ final class TestServers {
      * leaves one set of directories behind, not one per server.
      */
     static synchronized ServerConfig.Builder config() {
-        {
-            if (stateDir == null) {
-                stateDir = TestDirs.createRemovedOnExit("ato-server-test");
-            }
-            return ServerConfig.builder().port(0).stateDir(stateDir).runDir(Path.of("/run/ato-server-test"))
-                    .cgroupName("ato-server-test").healthCacheTime(Duration.ofMillis(500));
+        if (stateDir == null) {
+            stateDir = TestDirs.createRemovedOnExit("ato-server-test");
         }
+        return ServerConfig.builder().port(0).stateDir(stateDir).runDir(Path.of("/run/ato-server-test"))
+                .cgroupName("ato-server-test").healthCacheTime(Duration.ofMillis(500));
     }
 
     /** Starts a server over the real sandbox (the server makes it from the config's paths). */
