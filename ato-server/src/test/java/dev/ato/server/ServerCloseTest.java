@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -60,12 +61,8 @@ class ServerCloseTest {
                 + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.write(body);
         out.flush();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         // A run holds its slot a moment before its processes exist: wait for both.
-        while (server.runsInFlight() < 2 || processesIn(cgroup) < 2) {
-            assertThat(System.nanoTime()).as("both runs started").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Await.until("both runs started", Duration.ofSeconds(20), () -> server.runsInFlight() >= 2 && processesIn(cgroup) >= 2);
 
         long t0 = System.nanoTime();
         server.close();
@@ -76,11 +73,7 @@ class ServerCloseTest {
         assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close()).isInstanceOf(ConnectException.class);
         assertThat(processesIn(cgroup)).as("no process of any run is left").isZero();
         assertThat(ws).failsWithin(10, TimeUnit.SECONDS);
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (timerThreads() > timersBefore) {
-            assertThat(System.nanoTime()).as("the server's timer thread ended").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Await.until("the server's timer thread ended", Duration.ofSeconds(5), () -> timerThreads() <= timersBefore);
         client.close();
         v0.close();
         System.out.println("close took " + closeMs + " ms; left by the sandbox: run dir " + server.config().runDir() + " "

@@ -8,9 +8,9 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,14 +29,6 @@ class V0DisconnectTest {
         return s;
     }
 
-    private static void await(String what, long seconds, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            Thread.sleep(20);
-        }
-    }
-
     private static long count(String outcome) {
         String line = SERVER.get().metricsText().lines().filter(l -> l.startsWith("ato_runs_total{outcome=\"" + outcome + "\"}"))
                 .findFirst().orElseThrow();
@@ -48,13 +40,13 @@ class V0DisconnectTest {
         long cancelledBefore = count("cancelled");
         long timedOutBefore = count("timed_out");
         Socket s = post(Req.of("bash", "sleep 30").put("timeout", 30L).bytes());
-        await("the run started", 20, () -> SERVER.get().runsInFlight() == 1);
+        Await.until("the run started", Duration.ofSeconds(20), () -> SERVER.get().runsInFlight() == 1);
         long closedAt = System.nanoTime();
         s.close();
         // The watch polls every 200 ms; 5 s leaves room for a loaded machine while staying far below the 30 s run.
-        await("the run was killed after the client left", 5, () -> SERVER.get().runsInFlight() == 0);
+        Await.until("the run was killed after the client left", Duration.ofSeconds(5), () -> SERVER.get().runsInFlight() == 0);
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closedAt);
-        await("the run was counted", 5, () -> count("cancelled") == cancelledBefore + 1);
+        Await.until("the run was counted", Duration.ofSeconds(5), () -> count("cancelled") == cancelledBefore + 1);
         assertThat(count("timed_out")).isEqualTo(timedOutBefore);
         System.out.println("v0 run killed " + ms + " ms after its client closed the connection");
     }
