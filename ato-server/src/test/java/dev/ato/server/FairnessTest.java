@@ -137,11 +137,7 @@ class FairnessTest {
         }
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("condition not reached in 10 s");
-            Thread.sleep(10);
-        }
+    private static void waitFor(Await.Condition cond) throws Exception {
+        Await.until("condition reached in 10 s", Duration.ofSeconds(10), cond);
     }
 }
