@@ -45,7 +45,12 @@ final class LanguageServer implements AutoCloseable {
             // Two runs at once at most: the machine has two cores and compilers are hungry.
             ServerConfig cfg = ServerConfig.builder().port(0).stateDir(state).runDir(Path.of("/run", name))
                     .cgroupName(name).maxRuns(2).build();
-            return new LanguageServer(AtoServer.start(cfg), state);
+            try {
+                return new LanguageServer(AtoServer.start(cfg), state);
+            } catch (RuntimeException e) {
+                TestDirs.deleteTree(state); // a server that never started must not leave its state dir behind
+                throw e;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
