@@ -1,5 +1,5 @@
-// Bundles src/ into ../resources/web/ (served by ato-server from classpath "web" at "/").
-// The output is committed and reproducible: same sources, same bytes. A file is rewritten only when its
+// Bundles src/ into ato-server's target/generated-resources/web/ (Maven adds it to the classpath as "web", served
+// at "/"). Nothing generated is committed; the output is reproducible: same sources, same bytes. A file is rewritten only when its
 // bytes change, so repeated builds leave timestamps alone and concurrent builds never see a half-empty dir.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, '..', 'resources', 'web');
+const out = join(here, '..', '..', '..', 'target', 'generated-resources', 'web');
 
 async function bundle(entry, name, options) {
   const result = await build({

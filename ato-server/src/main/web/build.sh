@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the run page into ../resources/web (ato-server serves classpath "web" at "/").
+# Builds the run page into ato-server's target/generated-resources/web (served from classpath "web" at "/").
 # Run by Maven in ato-server's generate-resources phase; safe to run by hand. Installs the locked npm
 # packages only when node_modules does not hold exactly that lock yet, so a repeat build costs ~1 s.
 set -euo pipefail
