@@ -1,5 +1,6 @@
 package dev.ato.server;
 
+import dev.ato.languages.Language;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.SandboxConfig;
 import java.util.Optional;
@@ -12,6 +13,19 @@ import java.util.Optional;
 public interface ImageResolver {
     /** The image with this name, or empty when it is not available on this host. */
     Optional<Image> resolve(String imageName);
+
+    /**
+     * The image {@code language} runs in, or empty when it is not available on this host; the host image comes
+     * with the language's {@link Language#hostPaths() host paths}.
+     */
+    default Optional<Image> resolve(Language language) {
+        return resolve(language.image()).map(i -> forLanguage(i, language));
+    }
+
+    /** {@code image}, with {@code language}'s host paths when it is the host image. */
+    static Image forLanguage(Image image, Language language) {
+        return image.hostImage() ? image.withHostPaths(language.hostPaths()) : image;
+    }
 
     /**
      * {@code host}, plus every image in the image store at {@code storeRoot} (the server's default; the store is

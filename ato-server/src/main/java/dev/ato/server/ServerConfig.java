@@ -1,6 +1,6 @@
 package dev.ato.server;
 
-import dev.ato.rootfs.languages.LanguageCatalog;
+import dev.ato.languages.LanguageCatalog;
 import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.Sandbox;
 import dev.ato.sandbox.SandboxConfig;

@@ -118,6 +118,11 @@ final class Container {
         }
         if (image.hostImage()) {
             for (String d : host.hostBinds) Sys.bindReadOnly("/" + d, root + "/" + d);
+            for (String p : image.hostPaths()) {
+                if (!java.nio.file.Files.isDirectory(Path.of(p), java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+                mountPoints(root, p, uid, gid);
+                Sys.bindReadOnly(p, root + p);
+            }
         } else {
             for (String d : List.of("proc", "dev", "tmp", "ATO")) mountPoint(root + "/" + d);
         }
@@ -177,6 +182,23 @@ final class Container {
         } finally {
             LibC.close(stdin);
             Sys.closeQuietly(rootFd);
+        }
+    }
+
+    /**
+     * The directories of {@code path} (absolute and normal) under {@code root}, made where missing, owned by
+     * container root as the skeleton's own are; one that is there but not a directory (a symlink) is refused.
+     */
+    private static void mountPoints(String root, String path, int uid, int gid) {
+        StringBuilder dir = new StringBuilder(root);
+        for (String part : path.substring(1).split("/")) {
+            dir.append('/').append(part);
+            String d = dir.toString();
+            if (LibC.mkdir(d, 0755) == 0) {
+                if (LibC.lchown(d, uid, gid) != 0) throw Sys.failure("lchown", d, com.sun.jna.Native.getLastError());
+            } else {
+                mountPoint(d);
+            }
         }
     }
 

@@ -33,12 +33,6 @@ import java.util.List;
 final class HostSetup {
     /** Top-level host directories the host image shows read-only (symlinks, as on merged-/usr hosts, are copied as links). */
     static final List<String> HOST_DIRS = List.of("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc");
-    /**
-     * Package-managed data directories some languages need besides the system directories, bound read-only
-     * where the host has them (GHC's package database is {@code /var/lib/ghc}; see the catalog's
-     * {@code host_paths}).
-     */
-    static final List<String> HOST_DATA_DIRS = List.of("var/lib/ghc");
     /** The static bash every container gets as /ATO/bash (Debian's bash-static). */
     static final Path BASH_STATIC = Path.of("/bin/bash-static");
 
@@ -223,12 +217,6 @@ final class HostSetup {
                     layout.append(' ').append(d);
                 }
             }
-            for (String d : HOST_DATA_DIRS) {
-                if (Files.isDirectory(Path.of("/", d), LinkOption.NOFOLLOW_LINKS)) {
-                    binds.add(d);
-                    layout.append(' ').append(d);
-                }
-            }
             Path skel = state.resolve("skel-" + sha256(layout.toString().getBytes()).substring(0, 16));
             if (!Files.isDirectory(skel, LinkOption.NOFOLLOW_LINKS)) {
                 Path tmp = Files.createTempDirectory(state, ".skel-");
@@ -277,9 +265,6 @@ final class HostSetup {
             if (LibC.lchown(p.toString(), config.uidBase(), config.gidBase()) != 0) {
                 throw Sys.failure("lchown", p.toString(), com.sun.jna.Native.getLastError());
             }
-        }
-        for (String d : HOST_DATA_DIRS) {
-            if (Files.isDirectory(Path.of("/", d), LinkOption.NOFOLLOW_LINKS)) Files.createDirectories(dir.resolve(d));
         }
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     }

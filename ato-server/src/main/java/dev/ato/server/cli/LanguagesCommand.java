@@ -1,7 +1,7 @@
 package dev.ato.server.cli;
 
-import dev.ato.rootfs.languages.Language;
-import dev.ato.rootfs.languages.LanguageCatalog;
+import dev.ato.languages.Language;
+import dev.ato.languages.LanguageCatalog;
 import dev.ato.server.ImageResolver;
 import dev.ato.server.ServerConfig;
 import java.util.Optional;

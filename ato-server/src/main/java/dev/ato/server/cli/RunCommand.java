@@ -6,8 +6,8 @@ import dev.ato.rootfs.ImageException;
 import dev.ato.rootfs.ImageReference;
 import dev.ato.rootfs.ImageStore;
 import dev.ato.rootfs.StoreConfig;
-import dev.ato.rootfs.languages.Language;
-import dev.ato.rootfs.languages.LanguageCatalog;
+import dev.ato.languages.Language;
+import dev.ato.languages.LanguageCatalog;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.OutputStreamKind;
 import dev.ato.sandbox.Run;
@@ -94,8 +94,8 @@ public final class RunCommand implements Callable<Integer> {
                 "no such language: " + language + " (see ./ato languages)"));
         ServerConfig cfg = ServerConfig.load(Optional.ofNullable(config));
         SandboxConfig sandboxConfig = cfg.sandboxConfig();
-        Image image = imageRef != null ? imageFor(imageRef, cfg, sandboxConfig)
-                : ImageResolver.hostAndStore(cfg.imageDir(), sandboxConfig).resolve(lang.image()).orElseThrow(() -> new IllegalArgumentException(
+        Image image = imageRef != null ? ImageResolver.forLanguage(imageFor(imageRef, cfg, sandboxConfig), lang)
+                : ImageResolver.hostAndStore(cfg.imageDir(), sandboxConfig).resolve(lang).orElseThrow(() -> new IllegalArgumentException(
                 "language " + language + " needs image '" + lang.image() + "', which is not on this host "
                         + "(./ato image pull " + lang.image() + ", or --image REF)"));
         byte[] code = "-".equals(file) ? System.in.readNBytes(MAX_FILE + 1) : readCapped(Path.of(file));

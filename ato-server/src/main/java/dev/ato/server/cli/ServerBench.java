@@ -2,8 +2,8 @@ package dev.ato.server.cli;
 
 import dev.ato.protocol.ExecuteRequest;
 import dev.ato.protocol.ServerMessage;
-import dev.ato.rootfs.languages.Language;
-import dev.ato.rootfs.languages.LanguageCatalog;
+import dev.ato.languages.Language;
+import dev.ato.languages.LanguageCatalog;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.RunSpec;
 import dev.ato.sandbox.Sandbox;

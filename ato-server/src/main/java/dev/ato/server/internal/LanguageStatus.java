@@ -1,10 +1,10 @@
 package dev.ato.server.internal;
 
-import dev.ato.rootfs.languages.Language;
-import dev.ato.rootfs.languages.LanguageCatalog;
+import dev.ato.languages.Language;
+import dev.ato.languages.LanguageCatalog;
 import dev.ato.sandbox.Image;
 import dev.ato.server.ImageResolver;
-import dev.ato.rootfs.languages.LanguageReadiness;
+import dev.ato.languages.LanguageReadiness;
 import java.util.Collections;
 import java.nio.file.Path;
 import java.util.ArrayList;

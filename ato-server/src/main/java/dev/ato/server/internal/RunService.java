@@ -3,8 +3,8 @@ package dev.ato.server.internal;
 import dev.ato.protocol.Done;
 import dev.ato.protocol.ExecuteRequest;
 import dev.ato.protocol.ProtocolException;
-import dev.ato.rootfs.languages.Language;
-import dev.ato.rootfs.languages.LanguageCatalog;
+import dev.ato.languages.Language;
+import dev.ato.languages.LanguageCatalog;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.OutputStreamKind;
@@ -127,7 +127,7 @@ public final class RunService {
     public Execution submit(ExecuteRequest request, String clientKey, Sink sink) {
         Language lang = catalog.find(request.language())
                 .orElseThrow(() -> new ProtocolException("no such language: " + request.language()));
-        Optional<Image> image = images.resolve(lang.image());
+        Optional<Image> image = images.resolve(lang);
         if (image.isEmpty()) {
             throw new ProtocolException("language " + lang.id() + " is not installed on this server (image "
                     + lang.image() + " missing)");

@@ -11,7 +11,7 @@ import dev.ato.rootfs.ImageStore;
 import dev.ato.rootfs.ProgressListener;
 import dev.ato.rootfs.StoreConfig;
 import dev.ato.rootfs.StoredImage;
-import dev.ato.rootfs.languages.LanguageCatalog;
+import dev.ato.languages.LanguageCatalog;
 import dev.ato.server.AtoServer;
 import dev.ato.server.ServerConfig;
 import java.nio.file.Files;
@@ -41,7 +41,7 @@ class RegistryImageHelloWorldTest {
 
             // A catalog with one language: bash's runner, in the pulled image.
             Path catalog = Files.createDirectories(work.resolve("catalog/runners"));
-            Files.copy(LanguageCatalog.class.getResourceAsStream("/dev/ato/rootfs/languages/runners/bash"), catalog.resolve("bash_from_registry"));
+            Files.copy(LanguageCatalog.class.getResourceAsStream("/dev/ato/languages/runners/bash"), catalog.resolve("bash_from_registry"));
             Files.writeString(work.resolve("catalog/languages.json"), """
                     {"bash_from_registry": {"name": "Bash (registry image)", "image": "%s", "version": "5", "url": "https://www.gnu.org/software/bash/",
                       "sbcs": false, "se_class": "bash", "requires": ["bash"], "packages": ["bash-static"],

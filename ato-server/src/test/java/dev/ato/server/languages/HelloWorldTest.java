@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ato.protocol.ExecuteRequest;
 import dev.ato.protocol.Result;
-import dev.ato.rootfs.languages.Language;
+import dev.ato.languages.Language;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

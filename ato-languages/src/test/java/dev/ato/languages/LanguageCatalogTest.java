@@ -1,4 +1,4 @@
-package dev.ato.rootfs.languages;
+package dev.ato.languages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,8 +1,8 @@
-package dev.ato.rootfs.languages;
+package dev.ato.languages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ato.rootfs.languages.LanguageReadiness.Readiness;
+import dev.ato.languages.LanguageReadiness.Readiness;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.ato.rootfs.languages;
+package dev.ato.languages;
 
 /** The catalog is inconsistent: an entry without a runner, a runner without an entry, a missing field. */
 public class CatalogException extends RuntimeException {

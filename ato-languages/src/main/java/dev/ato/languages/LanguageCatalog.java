@@ -1,4 +1,4 @@
-package dev.ato.rootfs.languages;
+package dev.ato.languages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * whole when loaded: an entry without a runner, or a runner without an entry, is an error naming it.
  */
 public final class LanguageCatalog {
-    private static final String BUILT_IN = "/dev/ato/rootfs/languages/";
+    private static final String BUILT_IN = "/dev/ato/languages/";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Far above any real catalog or runner; a bigger file is a mistake, not something to load into memory. */
     static final long MAX_CATALOG_BYTES = 8L << 20;

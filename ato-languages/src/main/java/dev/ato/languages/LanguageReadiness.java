@@ -1,4 +1,4 @@
-package dev.ato.rootfs.languages;
+package dev.ato.languages;
 
 import java.io.IOException;
 import java.nio.file.Files;
