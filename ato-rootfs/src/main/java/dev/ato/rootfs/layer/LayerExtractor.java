@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveStructSparse;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,8 @@ import java.util.function.LongConsumer;
  * {@code AT_SYMLINK_FOLLOW}); hardlink targets are resolved the same way inside the layer. The uncompressed
  * stream and the declared size of every file (a sparse file's real size included) count against
  * {@code maxBytes} before anything is written, and a layer may hold at most {@value #MAX_ENTRIES} entries.
+ * Holes stay holes: a sparse entry's holes are skipped by its map and zero blocks of any file are not
+ * written ({@link HoleWriter}); entries and written bytes are charged to a {@link LayerBudget}.
  *
  * <p>Form: {@code .wh.NAME} becomes a 0/0 character device NAME (overlayfs's whiteout), {@code .wh..wh..opq}
  * sets {@code trusted.overlay.opaque=y} on its directory, other {@code .wh..wh.} names (aufs bookkeeping) are
@@ -51,8 +54,8 @@ public final class LayerExtractor {
     private final int idCount;
     private final long maxBytes;
     private final byte[] buffer = new byte[256 * 1024];
-    /** File data goes to write(2) from here: JNA passes a direct buffer by address, a byte[] by copying it twice. */
-    private final java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(256 * 1024);
+    private final LayerBudget budget;
+    private final HoleWriter files;
     private final byte[] statBuf = new byte[256];
 
     /** Open directory fds by layer-relative path ("" is the root), least recently used first. */
@@ -64,7 +67,7 @@ public final class LayerExtractor {
     private long entries;
 
     /** What an extraction produced. */
-    public record Result(String diffId, long tarBytes, long contentBytes, long entries) { }
+    public record Result(String diffId, long tarBytes, long contentBytes, long entries, long writtenBytes) { }
 
     /**
      * @param uidBase  host uid of container root
@@ -73,10 +76,17 @@ public final class LayerExtractor {
      * @param maxBytes cap on the uncompressed tar stream and on the sum of file sizes
      */
     public LayerExtractor(int uidBase, int gidBase, int idCount, long maxBytes) {
+        this(uidBase, gidBase, idCount, maxBytes, LayerBudget.UNLIMITED);
+    }
+
+    /** As above, with entries and written bytes also charged to {@code budget} (the image's and store's caps). */
+    public LayerExtractor(int uidBase, int gidBase, int idCount, long maxBytes, LayerBudget budget) {
         this.uidBase = uidBase;
         this.gidBase = gidBase;
         this.idCount = idCount;
         this.maxBytes = maxBytes;
+        this.budget = budget;
+        this.files = new HoleWriter(256 * 1024, budget);
     }
 
     /**
@@ -96,6 +106,7 @@ public final class LayerExtractor {
             TarArchiveEntry e;
             while ((e = nextEntry(tar)) != null) {
                 if (++entries > MAX_ENTRIES) throw new LayerRejectedException("layer has more than " + MAX_ENTRIES + " entries");
+                budget.entry(e.getName());
                 trimCache();
                 apply(tar, e);
             }
@@ -104,7 +115,7 @@ public final class LayerExtractor {
                 // drain
             }
             for (Map.Entry<String, long[]> t : dirTimes.entrySet()) setTimesAt(t.getKey(), t.getValue());
-            return new Result(Sha256.format(hashed.digest()), hashed.count(), contentBytes, entries);
+            return new Result(Sha256.format(hashed.digest()), hashed.count(), contentBytes, entries, files.written());
         } finally {
             for (int fd : dirs.values()) Libc.closeQuietly(fd);
             dirs.clear();
@@ -228,13 +239,10 @@ public final class LayerExtractor {
                     Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0600));
             int fd = fdBox[0];
             try {
-                long left = size;
-                int n;
-                while ((n = tar.read(buffer, 0, buffer.length)) > 0) {
-                    left -= n;
-                    if (left < 0) throw new LayerRejectedException("entry '" + name + "' is longer than it declares");
-                    writeFully(fd, n, fullKey);
-                }
+                files.begin(fd, fullKey);
+                long read = e.isSparse() ? copySparse(tar, e, fullKey) : copy(tar, size, fullKey);
+                if (read != size) throw new LayerRejectedException("entry '" + name + "' holds " + read + " bytes but declares " + size);
+                files.finish(size);
                 chownChmod(fd, e);
                 Libc.futimens(fd, times4(e));
             } catch (LastErrorException ex) {
@@ -271,17 +279,55 @@ public final class LayerExtractor {
         }
     }
 
-    private void writeFully(int fd, int n, String key) {
-        direct.clear();
-        direct.put(buffer, 0, n);
-        // JNA passes a direct buffer's address plus its position, so rewind to the data's start.
-        direct.flip();
-        int off = 0;
-        while (off < n) {
-            java.nio.ByteBuffer from = off == 0 ? direct : direct.slice(off, n - off);
-            long w = Libc.write(fd, from, n - off);
-            if (w <= 0) throw new LayerRejectedException("write " + key + ": short write");
-            off += (int) w;
+    /** Copies a plain entry's data (at most {@code declared} bytes); returns how many there were. */
+    private long copy(TarArchiveInputStream tar, long declared, String key) throws IOException {
+        long total = 0;
+        int n;
+        while ((n = tar.read(buffer, 0, buffer.length)) > 0) {
+            total += n;
+            if (total > declared) throw new LayerRejectedException("entry '" + key + "' is longer than it declares");
+            files.write(buffer, 0, n);
+        }
+        return total;
+    }
+
+    /**
+     * Copies a sparse entry (GNU old-style, PAX 0.0/0.1/1.0) region by region from its sparse map: the holes
+     * are skipped in the tar stream (Commons Compress serves them as zeros without reading anything) and stay
+     * holes in the file. Returns the real size covered, trailing hole included.
+     */
+    private long copySparse(TarArchiveInputStream tar, TarArchiveEntry e, String key) throws IOException {
+        List<TarArchiveStructSparse> map;
+        try {
+            map = e.getOrderedSparseHeaders();
+        } catch (IOException | RuntimeException ex) {
+            throw new LayerRejectedException("entry '" + key + "' has a bad sparse map: " + ex.getMessage());
+        }
+        long at = 0;
+        for (TarArchiveStructSparse s : map) {
+            if (s.getOffset() > at) {
+                skipFully(tar, s.getOffset() - at, key);
+                at = s.getOffset();
+                files.skipTo(at);
+            }
+            long left = s.getNumbytes();
+            while (left > 0) {
+                int n = tar.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n <= 0) throw new LayerRejectedException("entry '" + key + "' ends inside its sparse map");
+                files.write(buffer, 0, n);
+                left -= n;
+            }
+            at += s.getNumbytes();
+        }
+        if (tar.read(buffer, 0, 1) > 0) throw new LayerRejectedException("entry '" + key + "' has data outside its sparse map");
+        return Math.max(at, e.getRealSize());
+    }
+
+    private static void skipFully(TarArchiveInputStream tar, long n, String key) throws IOException {
+        while (n > 0) {
+            long k = tar.skip(n);
+            if (k <= 0) throw new LayerRejectedException("entry '" + key + "' ends inside a hole of its sparse map");
+            n -= k;
         }
     }
 
