@@ -14,7 +14,6 @@ import dev.ato.rootfs.store.Manifests.ImageConfig;
 import dev.ato.rootfs.store.StoreParts;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
