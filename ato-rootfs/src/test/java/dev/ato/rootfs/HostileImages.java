@@ -8,7 +8,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,12 +74,19 @@ public final class HostileImages {
 
     /** An OCI layout in {@code dir}, tag {@code t}, of uncompressed layers, lowest first. */
     public static Path layout(Path dir, List<byte[]> layers) throws IOException {
+        List<String> diffIds = new ArrayList<>();
+        for (byte[] l : layers) diffIds.add(Digests.sha256(l));
+        return layout(dir, layers, diffIds);
+    }
+
+    /** An OCI layout whose config claims these diff_ids for these layer blobs (which may be compressed, or lie). */
+    public static Path layout(Path dir, List<byte[]> layers, List<String> diffIds) throws IOException {
         Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
         List<Object> descriptors = new ArrayList<>();
         for (byte[] l : layers) {
             descriptors.add(Map.of("mediaType", "application/vnd.oci.image.layer.v1.tar", "digest", put(blobs, l), "size", l.length));
         }
-        byte[] config = config(layers);
+        byte[] config = config(diffIds);
         String configDigest = put(blobs, config);
         byte[] manifest = JSON.writeValueAsBytes(Map.of("schemaVersion", 2, "mediaType", "application/vnd.oci.image.manifest.v1+json",
                 "config", Map.of("mediaType", "application/vnd.oci.image.config.v1+json", "digest", configDigest, "size", config.length),
@@ -102,7 +108,9 @@ public final class HostileImages {
             members.put(name, l);
             names.add(name);
         }
-        byte[] config = config(layers);
+        List<String> diffIds = new ArrayList<>();
+        for (byte[] l : layers) diffIds.add(Digests.sha256(l));
+        byte[] config = config(diffIds);
         String configName = Digests.hex(Digests.sha256(config)) + ".json";
         members.put(configName, config);
         members.put("manifest.json", JSON.writeValueAsBytes(List.of(Map.of("Config", configName, "RepoTags", List.of(tag), "Layers", names))));
@@ -130,21 +138,14 @@ public final class HostileImages {
         return out;
     }
 
-    private static byte[] config(List<byte[]> layers) throws IOException {
-        List<String> diffIds = new ArrayList<>();
-        for (byte[] l : layers) diffIds.add(Digests.sha256(l));
+    private static byte[] config(List<String> diffIds) throws IOException {
         return JSON.writeValueAsBytes(Map.of("architecture", "amd64", "os", "linux",
-                "rootfs", Map.of("type", "layers", "diff_ids", diffIds), "config", Map.of("Env", List.of("A=b"))));
+                "rootfs", Map.of("type", "layers", "diff_ids", diffIds), "config", Map.of()));
     }
 
     private static String put(Path blobs, byte[] data) throws IOException {
         String d = Digests.sha256(data);
         Files.write(blobs.resolve(d.substring(7)), data);
         return d;
-    }
-
-    /** The text of a small file, for assertions. */
-    static String text(Path p) throws IOException {
-        return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
     }
 }
