@@ -23,11 +23,11 @@ public record StoreCaps(long imageBytes, long imageEntries, long storeBytes, lon
     }
 
     /**
-     * 32 GiB and 4 million entries per image (a full Debian with compilers is about 5 GiB and 200,000), 256 GiB and
-     * 20 million entries per store, 1 GiB and 50,000 inodes kept free.
+     * 32 GiB and 1 million entries per image (a Debian with compilers and TeX is a few GiB and about 200,000
+     * entries), 256 GiB and 10 million entries per store, 1 GiB and 50,000 inodes kept free.
      */
     public static StoreCaps defaults() {
-        return new StoreCaps(32L << 30, 4_000_000, 256L << 30, 20_000_000, 1L << 30, 50_000);
+        return new StoreCaps(32L << 30, 1_000_000, 256L << 30, 10_000_000, 1L << 30, 50_000);
     }
 
     /** Different per-image caps. */

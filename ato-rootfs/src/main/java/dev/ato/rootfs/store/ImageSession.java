@@ -23,8 +23,9 @@ import java.util.concurrent.Future;
 /**
  * One image going into the store, whatever its source: its layers are pinned before anything is looked up
  * or extracted, extracted within the image's {@link ImageBudget}, recorded, and the pin released. Closed
- * without {@link #commit()} (a refused layer, a bad digest, a lost connection), it removes the layers it
- * published that no record names and nobody else pins: the store holds what it held before.
+ * without {@link #commit()} (a refused layer, a bad digest, a full disk), it removes the layers it published
+ * that no record names and nobody else pins: the store holds what it held before. Only when the network
+ * failed does it keep them (each is whole and verified), so the next pull downloads just the rest.
  *
  * <pre>{@code
  * try (ImageSession s = parts.begin(name)) {
@@ -40,6 +41,7 @@ public final class ImageSession implements AutoCloseable {
     private final LayerPins.Pin pin;
     private final List<String> published = new ArrayList<>();
     private boolean committed;
+    private boolean keepPublished;
 
     ImageSession(StoreParts parts, String image) {
         this.parts = parts;
@@ -64,7 +66,14 @@ public final class ImageSession implements AutoCloseable {
                 }
             });
         }
-        runParallel(tasks, parallelism, "put layers of an image");
+        try {
+            runParallel(tasks, parallelism, "put layers of an image");
+        } catch (ImageException e) {
+            // Whole, verified layers of a pull the network cut short stay for the next try (gc removes them
+            // if none comes); anything refused is taken back out.
+            if (e.kind() == Kind.NETWORK) keepPublished = true;
+            throw e;
+        }
     }
 
     /** Extracts a tarball as the image's one layer; returns its diff_id. */
@@ -92,7 +101,7 @@ public final class ImageSession implements AutoCloseable {
     @Override
     public void close() {
         pin.close();
-        if (!committed) {
+        if (!committed && !keepPublished) {
             List<String> mine;
             synchronized (published) {
                 mine = List.copyOf(published);

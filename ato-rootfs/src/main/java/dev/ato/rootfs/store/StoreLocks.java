@@ -40,7 +40,7 @@ public final class StoreLocks {
     /** The locks of the store at {@code layout}'s root, shared by everything in this JVM. */
     public static StoreLocks of(StoreLayout layout) throws IOException {
         try {
-            return BY_ROOT.computeIfAbsent(layout.root(), r -> {
+            return BY_ROOT.computeIfAbsent(layout.root().normalize(), r -> {
                 try {
                     return new StoreLocks(layout);
                 } catch (IOException e) {
