@@ -1,6 +1,5 @@
 package dev.ato.rootfs;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ato.rootfs.registry.Digests;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -184,26 +183,6 @@ class ImportTest {
 
     /** An OCI layout written by hand, for layers no honest tool would write. */
     static Path handMadeLayout(Path dir, byte[] layer, String claimedDiffId) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
-        String layerDigest = put(blobs, layer);
-        byte[] config = json.writeValueAsBytes(Map.of("architecture", "amd64", "os", "linux",
-                "rootfs", Map.of("type", "layers", "diff_ids", List.of(claimedDiffId)), "config", Map.of()));
-        String configDigest = put(blobs, config);
-        byte[] manifest = json.writeValueAsBytes(Map.of("schemaVersion", 2, "mediaType", "application/vnd.oci.image.manifest.v1+json",
-                "config", Map.of("mediaType", "application/vnd.oci.image.config.v1+json", "digest", configDigest, "size", config.length),
-                "layers", List.of(Map.of("mediaType", "application/vnd.oci.image.layer.v1.tar", "digest", layerDigest, "size", layer.length))));
-        String manifestDigest = put(blobs, manifest);
-        Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
-        Files.write(dir.resolve("index.json"), json.writeValueAsBytes(Map.of("schemaVersion", 2, "manifests", List.of(Map.of(
-                "mediaType", "application/vnd.oci.image.manifest.v1+json", "digest", manifestDigest, "size", manifest.length,
-                "annotations", Map.of("org.opencontainers.image.ref.name", "t"))))));
-        return dir;
-    }
-
-    private static String put(Path blobs, byte[] data) throws IOException {
-        String d = Digests.sha256(data);
-        Files.write(blobs.resolve(d.substring(7)), data);
-        return d;
+        return HostileImages.layout(dir, List.of(layer), List.of(claimedDiffId));
     }
 }

@@ -68,6 +68,24 @@ public final class FileOps {
         }
     }
 
+    /** Free space for unprivileged writers; {@code inodes} is -1 where the file system has no fixed inode count. */
+    public record FreeSpace(long bytes, long inodes) { }
+
+    /** The free bytes and inodes of the file system holding {@code path}, as statvfs(3) reports them. */
+    public static FreeSpace freeSpace(Path path) throws IOException {
+        byte[] buf = new byte[Libc.STATVFS_SIZE];
+        try {
+            Libc.statvfs(Libc.path(path.toString()), buf);
+        } catch (LastErrorException e) {
+            throw new IOException("statvfs(" + path + "): " + Libc.errnoName(e.getErrorCode()));
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.nativeOrder());
+        long bytes = Math.multiplyHigh(b.getLong(Libc.F_BAVAIL_OFFSET), b.getLong(Libc.F_FRSIZE_OFFSET)) != 0 ? Long.MAX_VALUE
+                : b.getLong(Libc.F_BAVAIL_OFFSET) * b.getLong(Libc.F_FRSIZE_OFFSET);
+        long inodes = b.getLong(Libc.F_FILES_OFFSET) == 0 ? -1 : b.getLong(Libc.F_FAVAIL_OFFSET);
+        return new FreeSpace(bytes, inodes);
+    }
+
     static int openDir(Path dir) throws IOException {
         try {
             return Libc.openat(Libc.AT_FDCWD, Libc.path(dir.toString()), Libc.O_DIR_NOFOLLOW, 0);

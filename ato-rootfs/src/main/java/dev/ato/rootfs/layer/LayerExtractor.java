@@ -1,18 +1,15 @@
 package dev.ato.rootfs.layer;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Pointer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveStructSparse;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +26,8 @@ import java.util.function.LongConsumer;
  * {@code AT_SYMLINK_FOLLOW}); hardlink targets are resolved the same way inside the layer. The uncompressed
  * stream and the declared size of every file (a sparse file's real size included) count against
  * {@code maxBytes} before anything is written, and a layer may hold at most {@value #MAX_ENTRIES} entries.
+ * Holes stay holes: a sparse entry's holes are skipped by its map and zero blocks of any file are not
+ * written ({@link HoleWriter}); entries and written bytes are charged to a {@link LayerBudget}.
  *
  * <p>Form: {@code .wh.NAME} becomes a 0/0 character device NAME (overlayfs's whiteout), {@code .wh..wh..opq}
  * sets {@code trusted.overlay.opaque=y} on its directory, other {@code .wh..wh.} names (aufs bookkeeping) are
@@ -42,7 +41,6 @@ import java.util.function.LongConsumer;
 public final class LayerExtractor {
     private static final byte[] OPAQUE_XATTR = Libc.path("trusted.overlay.opaque");
     private static final int NOBODY = 65534;
-    private static final int DIR_CACHE = 64;
     /** Entries per layer: a full Debian image has ~100k; millions of empty files would only eat inodes. */
     static final long MAX_ENTRIES = 2_000_000;
 
@@ -51,20 +49,18 @@ public final class LayerExtractor {
     private final int idCount;
     private final long maxBytes;
     private final byte[] buffer = new byte[256 * 1024];
-    /** File data goes to write(2) from here: JNA passes a direct buffer by address, a byte[] by copying it twice. */
-    private final java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(256 * 1024);
-    private final byte[] statBuf = new byte[256];
+    private final LayerBudget budget;
+    private final HoleWriter files;
 
-    /** Open directory fds by layer-relative path ("" is the root), least recently used first. */
-    private final LinkedHashMap<String, Integer> dirs = new LinkedHashMap<>(128, 0.75f, true);
     /** Directories whose mtime is set once everything inside them is written: path -> {sec, nsec}. */
     private final Map<String, long[]> dirTimes = new LinkedHashMap<>();
+    private LayerTree tree;
     private int rootFd = -1;
     private long contentBytes;
     private long entries;
 
     /** What an extraction produced. */
-    public record Result(String diffId, long tarBytes, long contentBytes, long entries) { }
+    public record Result(String diffId, long tarBytes, long contentBytes, long entries, long writtenBytes) { }
 
     /**
      * @param uidBase  host uid of container root
@@ -73,10 +69,17 @@ public final class LayerExtractor {
      * @param maxBytes cap on the uncompressed tar stream and on the sum of file sizes
      */
     public LayerExtractor(int uidBase, int gidBase, int idCount, long maxBytes) {
+        this(uidBase, gidBase, idCount, maxBytes, LayerBudget.UNLIMITED);
+    }
+
+    /** As above, with entries and written bytes also charged to {@code budget} (the image's and store's caps). */
+    public LayerExtractor(int uidBase, int gidBase, int idCount, long maxBytes, LayerBudget budget) {
         this.uidBase = uidBase;
         this.gidBase = gidBase;
         this.idCount = idCount;
         this.maxBytes = maxBytes;
+        this.budget = budget;
+        this.files = new HoleWriter(256 * 1024, budget);
     }
 
     /**
@@ -88,15 +91,17 @@ public final class LayerExtractor {
      */
     public Result extract(InputStream uncompressedTar, Path dir, LongConsumer progress) throws IOException {
         HashingInputStream hashed = new HashingInputStream(uncompressedTar, maxBytes, progress);
-        try (ReadAheadInputStream ahead = new ReadAheadInputStream(hashed)) {
-            rootFd = FileOps.openDir(dir);
+        try (ReadAheadInputStream ahead = new ReadAheadInputStream(hashed); LayerTree opened = new LayerTree(dir, uidBase, gidBase)) {
+            tree = opened;
+            rootFd = opened.rootFd();
             ownRoot(dir);
             // UTF-8: PAX names are UTF-8 by definition and modern tar writers use it for ustar names too.
             TarArchiveInputStream tar = new TarArchiveInputStream(new EofPadding(ahead), "UTF-8");
             TarArchiveEntry e;
             while ((e = nextEntry(tar)) != null) {
                 if (++entries > MAX_ENTRIES) throw new LayerRejectedException("layer has more than " + MAX_ENTRIES + " entries");
-                trimCache();
+                budget.entry(e.getName());
+                tree.trimCache();
                 apply(tar, e);
             }
             // The diff_id covers the end-of-archive blocks and any padding the tar reader left unread.
@@ -104,11 +109,9 @@ public final class LayerExtractor {
                 // drain
             }
             for (Map.Entry<String, long[]> t : dirTimes.entrySet()) setTimesAt(t.getKey(), t.getValue());
-            return new Result(Sha256.format(hashed.digest()), hashed.count(), contentBytes, entries);
+            return new Result(Sha256.format(hashed.digest()), hashed.count(), contentBytes, entries, files.written());
         } finally {
-            for (int fd : dirs.values()) Libc.closeQuietly(fd);
-            dirs.clear();
-            if (rootFd >= 0) Libc.closeQuietly(rootFd);
+            tree = null;
             rootFd = -1;
         }
     }
@@ -138,7 +141,7 @@ public final class LayerExtractor {
 
     private void apply(TarArchiveInputStream tar, TarArchiveEntry e) throws IOException {
         String name = e.getName();
-        List<byte[]> parts = split(name);
+        List<byte[]> parts = LayerTree.split(name);
         if (parts.isEmpty()) {
             // The layer root itself ("./"): take its mode and time, not its existence.
             if (e.isDirectory()) {
@@ -148,8 +151,8 @@ public final class LayerExtractor {
             return;
         }
         byte[] leaf = parts.get(parts.size() - 1);
-        String parentKey = key(parts, parts.size() - 1);
-        int parent = resolveDir(parts, parts.size() - 1, true, name);
+        String parentKey = LayerTree.key(parts, parts.size() - 1);
+        int parent = tree.resolveDir(parts, parts.size() - 1, true, name);
         String leafStr = new String(leaf, StandardCharsets.UTF_8);
         String fullKey = parentKey.isEmpty() ? leafStr : parentKey + "/" + leafStr;
 
@@ -163,7 +166,7 @@ public final class LayerExtractor {
                 }
             } else if (!leafStr.startsWith(".wh..wh.")) {
                 byte[] hidden = java.util.Arrays.copyOfRange(leaf, 4, leaf.length);
-                if (hidden.length == 0 || isDots(hidden)) throw new LayerRejectedException("bad whiteout entry '" + name + "'");
+                if (hidden.length == 0 || LayerTree.isDots(hidden)) throw new LayerRejectedException("bad whiteout entry '" + name + "'");
                 String hiddenKey = parentKey.isEmpty() ? leafStr.substring(4) : parentKey + "/" + leafStr.substring(4);
                 removeExisting(parent, hidden, hiddenKey);
                 try {
@@ -181,14 +184,14 @@ public final class LayerExtractor {
                 Libc.mkdirat(parent, cleaf, 0700);
             } catch (LastErrorException ex) {
                 if (ex.getErrorCode() != Libc.EEXIST) throw fail("mkdir " + fullKey, ex);
-                if (!isDirAt(parent, cleaf)) {
+                if (!tree.isDirAt(parent, cleaf)) {
                     removeExisting(parent, leaf, fullKey);
                     mkdir(parent, cleaf, fullKey);
                 }
             }
-            int fd = openDirAt(parent, cleaf, fullKey);
+            int fd = tree.openDirAt(parent, cleaf, fullKey);
             chownChmod(fd, e);
-            cacheDir(fullKey, fd);
+            tree.cacheDir(fullKey, fd);
             dirTimes.put(fullKey, times(e));
         } else if (e.isSymbolicLink()) {
             byte[] target = Libc.path(e.getLinkName().getBytes(StandardCharsets.UTF_8));
@@ -200,11 +203,11 @@ public final class LayerExtractor {
                 throw fail("set owner/time of symlink " + fullKey, ex);
             }
         } else if (e.isLink()) {
-            List<byte[]> tparts = split(e.getLinkName());
+            List<byte[]> tparts = LayerTree.split(e.getLinkName());
             if (tparts.isEmpty()) throw new LayerRejectedException("hardlink '" + name + "' points at the layer root");
-            int tparent = resolveDir(tparts, tparts.size() - 1, false, e.getLinkName());
+            int tparent = tree.resolveDir(tparts, tparts.size() - 1, false, e.getLinkName());
             byte[] tleaf = Libc.path(tparts.get(tparts.size() - 1));
-            if (isDirAt(tparent, tleaf)) throw new LayerRejectedException("hardlink '" + name + "' points at a directory");
+            if (tree.isDirAt(tparent, tleaf)) throw new LayerRejectedException("hardlink '" + name + "' points at a directory");
             createRetrying(parent, leaf, fullKey, () -> Libc.linkat(tparent, tleaf, parent, cleaf, 0));
         } else if (e.isCharacterDevice() || e.isBlockDevice()) {
             // Device nodes are skipped: a container gets its /dev from the sandbox, never from an image.
@@ -228,13 +231,10 @@ public final class LayerExtractor {
                     Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0600));
             int fd = fdBox[0];
             try {
-                long left = size;
-                int n;
-                while ((n = tar.read(buffer, 0, buffer.length)) > 0) {
-                    left -= n;
-                    if (left < 0) throw new LayerRejectedException("entry '" + name + "' is longer than it declares");
-                    writeFully(fd, n, fullKey);
-                }
+                files.begin(fd, fullKey);
+                long read = e.isSparse() ? copySparse(tar, e, fullKey) : copy(tar, size, fullKey);
+                if (read != size) throw new LayerRejectedException("entry '" + name + "' holds " + read + " bytes but declares " + size);
+                files.finish(size);
                 chownChmod(fd, e);
                 Libc.futimens(fd, times4(e));
             } catch (LastErrorException ex) {
@@ -271,17 +271,55 @@ public final class LayerExtractor {
         }
     }
 
-    private void writeFully(int fd, int n, String key) {
-        direct.clear();
-        direct.put(buffer, 0, n);
-        // JNA passes a direct buffer's address plus its position, so rewind to the data's start.
-        direct.flip();
-        int off = 0;
-        while (off < n) {
-            java.nio.ByteBuffer from = off == 0 ? direct : direct.slice(off, n - off);
-            long w = Libc.write(fd, from, n - off);
-            if (w <= 0) throw new LayerRejectedException("write " + key + ": short write");
-            off += (int) w;
+    /** Copies a plain entry's data (at most {@code declared} bytes); returns how many there were. */
+    private long copy(TarArchiveInputStream tar, long declared, String key) throws IOException {
+        long total = 0;
+        int n;
+        while ((n = tar.read(buffer, 0, buffer.length)) > 0) {
+            total += n;
+            if (total > declared) throw new LayerRejectedException("entry '" + key + "' is longer than it declares");
+            files.write(buffer, 0, n);
+        }
+        return total;
+    }
+
+    /**
+     * Copies a sparse entry (GNU old-style, PAX 0.0/0.1/1.0) region by region from its sparse map: the holes
+     * are skipped in the tar stream (Commons Compress serves them as zeros without reading anything) and stay
+     * holes in the file. Returns the real size covered, trailing hole included.
+     */
+    private long copySparse(TarArchiveInputStream tar, TarArchiveEntry e, String key) throws IOException {
+        List<TarArchiveStructSparse> map;
+        try {
+            map = e.getOrderedSparseHeaders();
+        } catch (IOException | RuntimeException ex) {
+            throw new LayerRejectedException("entry '" + key + "' has a bad sparse map: " + ex.getMessage());
+        }
+        long at = 0;
+        for (TarArchiveStructSparse s : map) {
+            if (s.getOffset() > at) {
+                skipFully(tar, s.getOffset() - at, key);
+                at = s.getOffset();
+                files.skipTo(at);
+            }
+            long left = s.getNumbytes();
+            while (left > 0) {
+                int n = tar.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n <= 0) throw new LayerRejectedException("entry '" + key + "' ends inside its sparse map");
+                files.write(buffer, 0, n);
+                left -= n;
+            }
+            at += s.getNumbytes();
+        }
+        if (tar.read(buffer, 0, 1) > 0) throw new LayerRejectedException("entry '" + key + "' has data outside its sparse map");
+        return Math.max(at, e.getRealSize());
+    }
+
+    private static void skipFully(TarArchiveInputStream tar, long n, String key) throws IOException {
+        while (n > 0) {
+            long k = tar.skip(n);
+            if (k <= 0) throw new LayerRejectedException("entry '" + key + "' ends inside a hole of its sparse map");
+            n -= k;
         }
     }
 
@@ -329,281 +367,22 @@ public final class LayerExtractor {
                 Libc.futimens(rootFd, t4);
                 return;
             }
-            List<byte[]> parts = split(key);
-            int parent = resolveDir(parts, parts.size() - 1, false, key);
+            List<byte[]> parts = LayerTree.split(key);
+            int parent = tree.resolveDir(parts, parts.size() - 1, false, key);
             Libc.utimensat(parent, Libc.path(parts.get(parts.size() - 1)), t4, Libc.AT_SYMLINK_NOFOLLOW);
         } catch (LastErrorException | LayerRejectedException ignored) {
             // The directory was replaced or removed by a later entry: nothing to date.
         }
     }
 
-    /** Splits an entry name into components; drops "", "." and a leading "/"; refuses "..". */
-    private static List<byte[]> split(String name) {
-        if (name.indexOf('\0') >= 0) throw new LayerRejectedException("entry name contains NUL: '" + name.replace('\0', '?') + "'");
-        List<byte[]> out = new ArrayList<>();
-        for (String c : name.split("/")) {
-            if (c.isEmpty() || c.equals(".")) continue;
-            if (c.equals("..")) throw new LayerRejectedException("entry '" + name + "' climbs out of the layer with '..'");
-            byte[] b = c.getBytes(StandardCharsets.UTF_8);
-            if (b.length > 255) throw new LayerRejectedException("entry '" + name + "' has a component longer than 255 bytes");
-            out.add(b);
-        }
-        if (out.size() > 512) throw new LayerRejectedException("entry '" + name + "' is nested too deeply");
-        return out;
-    }
-
-    private static boolean isDots(byte[] b) {
-        return (b.length == 1 && b[0] == '.') || (b.length == 2 && b[0] == '.' && b[1] == '.');
-    }
-
-    private static String key(List<byte[]> parts, int n) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < n; i++) {
-            if (i > 0) b.append('/');
-            b.append(new String(parts.get(i), StandardCharsets.UTF_8));
-        }
-        return b.toString();
-    }
-
-    /**
-     * Returns an fd of the directory made of the first {@code n} components, walking from the root with
-     * O_NOFOLLOW; creates missing ones (owned by container root, 0755, as Docker does) when asked. A symlink
-     * or non-directory in the way rejects the layer.
-     */
-    private int resolveDir(List<byte[]> parts, int n, boolean create, String entryName) {
-        if (n == 0) return rootFd;
-        String k = key(parts, n);
-        Integer cached = dirs.get(k);
-        if (cached != null) return cached;
-        // Start from the deepest cached ancestor.
-        int start = 0;
-        int fd = rootFd;
-        for (int i = n - 1; i > 0; i--) {
-            Integer c = dirs.get(key(parts, i));
-            if (c != null) {
-                fd = c;
-                start = i;
-                break;
-            }
-        }
-        for (int i = start; i < n; i++) {
-            byte[] c = Libc.path(parts.get(i));
-            String ck = key(parts, i + 1);
-            int next;
-            try {
-                next = Libc.openat(fd, c, Libc.O_DIR_NOFOLLOW, 0);
-            } catch (LastErrorException ex) {
-                int errno = ex.getErrorCode();
-                if (errno == Libc.ENOENT && create) {
-                    try {
-                        Libc.mkdirat(fd, c, 0755);
-                        next = Libc.openat(fd, c, Libc.O_DIR_NOFOLLOW, 0);
-                        Libc.fchown(next, uidBase, gidBase);
-                        Libc.fchmod(next, 0755);
-                    } catch (LastErrorException ex2) {
-                        throw fail("create parent directory " + ck + " of '" + entryName + "'", ex2);
-                    }
-                } else if (errno == Libc.ELOOP || errno == Libc.ENOTDIR) {
-                    throw new LayerRejectedException("entry '" + entryName + "' goes through '" + ck + "', which is a symlink or not a directory");
-                } else if (errno == Libc.ENOENT) {
-                    throw new LayerRejectedException("'" + entryName + "' refers to '" + ck + "', which does not exist in the layer");
-                } else {
-                    throw fail("open directory " + ck, ex);
-                }
-            }
-            cacheDir(ck, next);
-            fd = next;
-        }
-        return fd;
-    }
-
-    private int openDirAt(int parent, byte[] cleaf, String key) {
-        try {
-            return Libc.openat(parent, cleaf, Libc.O_DIR_NOFOLLOW, 0);
-        } catch (LastErrorException ex) {
-            throw fail("open directory " + key, ex);
-        }
-    }
-
-    private void cacheDir(String key, int fd) {
-        Integer old = dirs.put(key, fd);
-        if (old != null && old != fd) Libc.closeQuietly(old);
-    }
-
-    /**
-     * Closes the least recently used directory fds. Called only between entries, never while an entry
-     * holds fds from the cache, so no fd in use is ever closed (and its number reused) under it.
-     */
-    private void trimCache() {
-        Iterator<Map.Entry<String, Integer>> it = dirs.entrySet().iterator();
-        while (dirs.size() > DIR_CACHE && it.hasNext()) {
-            Libc.closeQuietly(it.next().getValue());
-            it.remove();
-        }
-    }
-
-    private boolean isDirAt(int parent, byte[] cleaf) {
-        try {
-            Libc.fstatat(parent, cleaf, statBuf, Libc.AT_SYMLINK_NOFOLLOW);
-        } catch (LastErrorException ex) {
-            return false;
-        }
-        int mode = (statBuf[Libc.ST_MODE_OFFSET] & 0xff) | (statBuf[Libc.ST_MODE_OFFSET + 1] & 0xff) << 8
-                | (statBuf[Libc.ST_MODE_OFFSET + 2] & 0xff) << 16 | (statBuf[Libc.ST_MODE_OFFSET + 3] & 0xff) << 24;
-        return (mode & Libc.S_IFMT) == Libc.S_IFDIR;
-    }
-
     /** Removes whatever is at parent/leaf (recursively for directories, never following links). */
     private void removeExisting(int parent, byte[] leaf, String key) {
-        forget(key);
-        removeAt(parent, Libc.path(leaf), key, 0);
-    }
-
-    private void forget(String key) {
-        Iterator<Map.Entry<String, Integer>> it = dirs.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<String, Integer> d = it.next();
-            if (d.getKey().equals(key) || d.getKey().startsWith(key + "/")) {
-                Libc.closeQuietly(d.getValue());
-                it.remove();
-            }
-        }
         dirTimes.keySet().removeIf(k -> k.equals(key) || k.startsWith(key + "/"));
-    }
-
-    private void removeAt(int parent, byte[] cname, String key, int depth) {
-        if (depth > 600) throw new LayerRejectedException("directory tree too deep at " + key);
-        try {
-            Libc.unlinkat(parent, cname, 0);
-            return;
-        } catch (LastErrorException ex) {
-            if (ex.getErrorCode() == Libc.ENOENT) return;
-            if (ex.getErrorCode() != Libc.EISDIR && ex.getErrorCode() != 1) throw fail("unlink " + key, ex);
-        }
-        int fd;
-        try {
-            fd = Libc.openat(parent, cname, Libc.O_DIR_NOFOLLOW, 0);
-        } catch (LastErrorException ex) {
-            throw fail("open " + key + " to remove it", ex);
-        }
-        List<byte[]> children = new ArrayList<>();
-        int childFd;
-        try {
-            childFd = Libc.openat(fd, Libc.path("."), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
-        } catch (LastErrorException ex) {
-            Libc.closeQuietly(fd);
-            throw fail("open " + key + " to list it", ex);
-        }
-        Pointer dir = Libc.fdopendir(childFd);
-        try {
-            Pointer ent;
-            while ((ent = Libc.readdir(dir)) != null) {
-                byte[] nm = ent.getString(Libc.D_NAME_OFFSET, "ISO-8859-1").getBytes(StandardCharsets.ISO_8859_1);
-                if (isDots(nm)) continue;
-                children.add(Libc.path(nm));
-            }
-        } finally {
-            Libc.closedir(dir);
-        }
-        try {
-            for (byte[] c : children) removeAt(fd, c, key + "/" + new String(c, 0, c.length - 1, StandardCharsets.UTF_8), depth + 1);
-        } finally {
-            Libc.closeQuietly(fd);
-        }
-        try {
-            Libc.unlinkat(parent, cname, Libc.AT_REMOVEDIR);
-        } catch (LastErrorException ex) {
-            throw fail("rmdir " + key, ex);
-        }
+        tree.remove(parent, leaf, key);
     }
 
     private static LayerRejectedException fail(String what, LastErrorException e) {
-        return new LayerRejectedException(what + ": " + Libc.errnoName(e.getErrorCode()));
+        return LayerTree.fail(what, e);
     }
 
-    /**
-     * Ends a tar stream properly when its writer did not: some writers (umoci, for one) stop right after
-     * the last file's data, without the padding to 512 bytes and without the two zero blocks. Go's tar
-     * reader and GNU tar accept that; Commons Compress calls it truncated. So at end of input this pads to
-     * the block boundary and adds an end-of-archive marker. The diff_id is hashed below this, over the real
-     * bytes, so a layer truncated in earnest still fails its digest check.
-     */
-    private static final class EofPadding extends InputStream {
-        private final InputStream in;
-        private long count;
-        private long padLeft = -1;
-
-        EofPadding(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            return InputStreams.readOneByte(this);
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) return 0;
-            if (padLeft < 0) {
-                int n = in.read(b, off, len);
-                if (n >= 0) {
-                    count += n;
-                    return n;
-                }
-                padLeft = (512 - count % 512) % 512 + 1024;
-            }
-            if (padLeft == 0) return -1;
-            int n = (int) Math.min(len, padLeft);
-            java.util.Arrays.fill(b, off, off + n, (byte) 0);
-            padLeft -= n;
-            return n;
-        }
-    }
-
-    /** Counts, caps and hashes the uncompressed stream. */
-    private static final class HashingInputStream extends InputStream {
-        private final InputStream in;
-        private final long cap;
-        private final LongConsumer progress;
-        private final MessageDigest sha;
-        private long count;
-        private long lastReport;
-
-        HashingInputStream(InputStream in, long cap, LongConsumer progress) {
-            this.in = in;
-            this.cap = cap;
-            this.progress = progress;
-            this.sha = Sha256.newDigest();
-        }
-
-        @Override
-        public int read() throws IOException {
-            return InputStreams.readOneByte(this);
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                count += n;
-                if (count > cap) throw new LayerRejectedException("uncompressed layer exceeds the size cap of " + cap + " bytes");
-                sha.update(b, off, n);
-                if (count - lastReport >= (1 << 20)) {
-                    lastReport = count;
-                    progress.accept(count);
-                }
-            }
-            return n;
-        }
-
-        byte[] digest() {
-            progress.accept(count);
-            return sha.digest();
-        }
-
-        long count() {
-            return count;
-        }
-    }
 }

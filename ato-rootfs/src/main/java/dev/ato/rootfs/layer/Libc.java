@@ -109,6 +109,24 @@ final class Libc {
     /** A direct buffer is passed by address, with no copy of its content. @see <a href="https://man7.org/linux/man-pages/man2/write.2.html">write(2)</a> */
     static native long write(int fd, java.nio.ByteBuffer directBuf, long count) throws LastErrorException;
 
+    /** Writes at an offset without moving the file position. @see <a href="https://man7.org/linux/man-pages/man2/pwrite.2.html">pwrite(2)</a> */
+    static native long pwrite(int fd, java.nio.ByteBuffer directBuf, long count, long offset) throws LastErrorException;
+
+    /** @see <a href="https://man7.org/linux/man-pages/man2/ftruncate.2.html">ftruncate(2)</a> */
+    static native int ftruncate(int fd, long length) throws LastErrorException;
+
+    /**
+     * Fills {@code buf} (at least {@link #STATVFS_SIZE} bytes) with struct statvfs; on 64-bit Linux every
+     * field up to f_namemax is an unsigned long. @see <a href="https://man7.org/linux/man-pages/man3/statvfs.3.html">statvfs(3)</a>
+     */
+    static native int statvfs(byte[] path, byte[] buf) throws LastErrorException;
+
+    static final int STATVFS_SIZE = 128;
+    static final int F_FRSIZE_OFFSET = 8;
+    static final int F_BAVAIL_OFFSET = 32;
+    static final int F_FILES_OFFSET = 40;
+    static final int F_FAVAIL_OFFSET = 56;
+
     /** @see <a href="https://man7.org/linux/man-pages/man2/close.2.html">close(2)</a> */
     static native int close(int fd) throws LastErrorException;
 

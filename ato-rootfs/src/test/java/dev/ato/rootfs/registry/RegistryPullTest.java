@@ -3,8 +3,10 @@ package dev.ato.rootfs.registry;
 import dev.ato.rootfs.Cmd;
 import dev.ato.rootfs.ImageException;
 import dev.ato.rootfs.ImageReference;
+import dev.ato.rootfs.HostileImages;
 import dev.ato.rootfs.ImageStore;
 import dev.ato.rootfs.ProgressListener;
+import dev.ato.rootfs.StoreCaps;
 import dev.ato.rootfs.StoreConfig;
 import dev.ato.rootfs.StoredImage;
 import dev.ato.rootfs.TestImages;
@@ -208,6 +210,24 @@ class RegistryPullTest {
 
     private static long manifestSize(HttpClient http, String repo, String tag) throws Exception {
         return getManifest(http, repo, tag).body().length;
+    }
+
+    @Test
+    void anImageBombFromTheRegistryIsRefusedAtTheImageCapAndTheStoreIsAsBefore() throws Exception {
+        // Three layers pulled at once: two of 300 files each are fine, together they pass the cap of 500.
+        byte[] a = HostileImages.manyFiles("a", 300);
+        byte[] b = HostileImages.manyFiles("b", 300);
+        byte[] c = HostileImages.oneFile("c", 10);
+        registry.push(HostileImages.layout(work.resolve("bomb-layout"), List.of(a, b, c)), "t", "test/bomb:t", null);
+        ImageStore store = ImageStore.open(work.resolve("store-bomb"), StoreConfig.defaults().withCaps(StoreCaps.defaults().withImage(1L << 30, 500)));
+        store.pull(ref("test/multi:single"), ProgressListener.NONE);
+        Map<String, String> before = HostileImages.snapshot(store.root());
+        assertThatThrownBy(() -> store.pull(ref("test/bomb:t"), ProgressListener.NONE))
+                .isInstanceOf(ImageException.class)
+                .hasMessageStartingWith("image " + registry.host() + "/test/bomb:t refused at layer ")
+                .hasMessageEndingWith(": over the per-image cap of 500 entries (imageEntries)");
+        assertThat(HostileImages.snapshot(store.root())).isEqualTo(before);
+        assertThat(store.list()).hasSize(1);
     }
 
     @Test
