@@ -7,7 +7,7 @@ module dev.ato.protocol {
     requires transitive java.net.http;
     requires msgpack.core;
     requires jakarta.validation;
-    requires org.hibernate.validator;
+    requires static org.hibernate.validator; // only RequestValidator, and only where the server supplies it
 
     exports dev.ato.protocol;
 

@@ -20,6 +20,10 @@ import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator
  * <p>The rules are Jakarta Bean Validation constraints on {@link ExecuteRequest} (Hibernate Validator, with the
  * {@link ParameterMessageInterpolator} so no expression language is needed). When several rules are broken the
  * one ATO checks first is reported: the timeout, then options, then arguments, then the language.
+ *
+ * <p>Hibernate Validator is an optional dependency of this module: a client that only sends requests does not
+ * need it; whoever calls this class (a server) puts {@code org.hibernate.validator:hibernate-validator} on its
+ * class or module path.
  */
 public final class RequestValidator {
     /** ATO checks in this order; violations are reported in it. */
