@@ -6,9 +6,11 @@
 # removed when it is still the file install.sh put there, kept (and named) when it was edited.
 #   --purge   also the image store, /var/lib/ato and /etc/ato whatever they hold
 # Debian packages install.sh installed are left: other software may use them.
+# ATO_DESTDIR=DIR undoes an install.sh made with the same ATO_DESTDIR.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-MANIFEST=/etc/ato/install.manifest
+D="${ATO_DESTDIR:-}"
+MANIFEST="$D/etc/ato/install.manifest"
 say() { echo "uninstall: $*" >&2; }
 PURGE=0
 for a in "$@"; do
@@ -20,7 +22,9 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "uninstall: run as root" >&2; exit 1; }
 made() { [ -f "$MANIFEST" ] && grep -q "^$1 " "$MANIFEST"; }
 
-if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+SYSTEMD=0
+if [ -z "$D" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then SYSTEMD=1; fi
+if [ "$SYSTEMD" -eq 1 ]; then
   if [ -f /etc/systemd/system/ato.service ]; then
     systemctl disable --now ato.service || true
     rm -f /etc/systemd/system/ato.service
@@ -29,45 +33,46 @@ if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
     say "ato.service stopped and removed"
   fi
 fi
+rm -f "$D/etc/systemd/system/ato.service"
 
-if [ -L /usr/local/bin/ato ] && [ "$(readlink /usr/local/bin/ato)" = /opt/ato/bin/ato ]; then rm -f /usr/local/bin/ato; fi
-rm -rf /opt/ato /opt/ato.old /opt/ato.new.*
+if [ -L "$D/usr/local/bin/ato" ] && [ "$(readlink "$D/usr/local/bin/ato")" = /opt/ato/bin/ato ]; then
+  rm -f "$D/usr/local/bin/ato"
+fi
+rm -rf "$D/opt/ato" "$D/opt/ato.old" "$D"/opt/ato.new.*
 
-if [ -e /etc/nginx/sites-available/ato ] || [ -e /etc/nginx/sites-enabled/ato ]; then
-  rm -f /etc/nginx/sites-enabled/ato /etc/nginx/sites-available/ato /etc/nginx/snippets/ato-locations.conf
-  if made nginx-default-disabled && [ -f /etc/nginx/sites-available/default ] && [ ! -e /etc/nginx/sites-enabled/default ]; then
-    ln -s /etc/nginx/sites-available/default /etc/nginx/sites-enabled/default
+N="$D/etc/nginx"
+if [ -e "$N/sites-available/ato" ] || [ -L "$N/sites-enabled/ato" ]; then
+  rm -f "$N/sites-enabled/ato" "$N/sites-available/ato" "$N/snippets/ato-locations.conf"
+  if made nginx-default-disabled && [ -f "$N/sites-available/default" ] && [ ! -e "$N/sites-enabled/default" ]; then
+    ln -s ../sites-available/default "$N/sites-enabled/default"
     say "enabled Debian's default nginx site again"
   fi
-  if nginx -t >/dev/null 2>&1; then
-    if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
-      systemctl reload nginx.service 2>/dev/null || true
-    else
-      nginx -s reload 2>/dev/null || true
-    fi
+  if [ -z "$D" ] && nginx -t >/dev/null 2>&1; then
+    if [ "$SYSTEMD" -eq 1 ]; then systemctl reload nginx.service 2>/dev/null || true
+    else nginx -s reload 2>/dev/null || true; fi
   fi
   say "nginx site removed"
 fi
 
-rm -rf /run/ato
-if [ -d /var/lib/ato ]; then
+rm -rf "$D/run/ato"
+if [ -d "$D/var/lib/ato" ]; then
   if [ "$PURGE" -eq 1 ]; then
-    rm -rf /var/lib/ato
+    rm -rf "$D/var/lib/ato"
     say "removed /var/lib/ato with its image store"
   else
-    find /var/lib/ato -mindepth 1 -maxdepth 1 ! -name images -exec rm -rf {} +
-    [ -d /var/lib/ato/images ] && say "kept the image store /var/lib/ato/images (--purge removes it)"
-    rmdir /var/lib/ato 2>/dev/null || true
+    find "$D/var/lib/ato" -mindepth 1 -maxdepth 1 ! -name images -exec rm -rf {} +
+    if [ -d "$D/var/lib/ato/images" ]; then say "kept the image store /var/lib/ato/images (--purge removes it)"; fi
+    rmdir "$D/var/lib/ato" 2>/dev/null || true
   fi
 fi
 
-if [ -f /etc/ato/config.yaml ]; then
-  if [ "$PURGE" -eq 1 ] || { made config && cmp -s /etc/ato/config.yaml "$ROOT/setup/config.yaml"; }; then
-    rm -f /etc/ato/config.yaml
+if [ -f "$D/etc/ato/config.yaml" ]; then
+  if [ "$PURGE" -eq 1 ] || { made config && cmp -s "$D/etc/ato/config.yaml" "$ROOT/setup/config.yaml"; }; then
+    rm -f "$D/etc/ato/config.yaml"
   else
     say "kept /etc/ato/config.yaml (edited, or not made by install.sh; --purge removes it)"
   fi
 fi
 rm -f "$MANIFEST"
-rmdir /etc/ato 2>/dev/null || true
+rmdir "$D/etc/ato" 2>/dev/null || true
 say "done"
