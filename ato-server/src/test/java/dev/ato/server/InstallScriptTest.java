@@ -2,24 +2,13 @@ package dev.ato.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,32 +22,20 @@ import org.junit.jupiter.api.Test;
 class InstallScriptTest {
     private static final Path SETUP = Path.of("..", "setup").toAbsolutePath().normalize();
 
-    private record Result(int status, String output) { }
-
-    private static Result sh(Map<String, String> env, String... argv) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
-        pb.environment().keySet().removeIf(k -> k.startsWith("ATO_"));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), out);
-    }
-
     @Test
     void installsAnInstalledBuildThatServesAndUninstallsAllButTheImageStore() throws Exception {
         Path d = Files.createTempDirectory("ato-install-test");
         try {
             // A copy of Debian's nginx configuration whose includes stay inside the copy.
             Files.createDirectories(d.resolve("etc"));
-            assertThat(sh(Map.of(), "cp", "-a", "/etc/nginx", d.resolve("etc/nginx").toString()).status()).isZero();
+            Sh.ok("cp", "-a", "/etc/nginx", d.resolve("etc/nginx").toString());
             Path nginxConf = d.resolve("etc/nginx/nginx.conf");
             Files.writeString(nginxConf, Files.readString(nginxConf).replace("include /etc/nginx/", "include " + d + "/etc/nginx/"));
             Files.deleteIfExists(d.resolve("etc/nginx/sites-enabled/default"));
             Files.createSymbolicLink(d.resolve("etc/nginx/sites-enabled/default"), Path.of("../sites-available/default"));
 
             Map<String, String> env = Map.of("ATO_DESTDIR", d.toString(), "ATO_PORT", "0");
-            Result install = sh(env, SETUP.resolve("install.sh").toString(), "--with-nginx", "--no-build");
+            Sh.Result install = Sh.run(env, SETUP.resolve("install.sh").toString(), "--with-nginx", "--no-build");
             assertThat(install.status()).as(install.output()).isZero();
             assertThat(install.output()).contains("ato doctor: ready to serve")
                     .contains("disabled Debian's default nginx site").contains("test is successful");
@@ -88,7 +65,7 @@ class InstallScriptTest {
             String unit = Files.readString(d.resolve("etc/systemd/system/ato.service"));
             assertThat(unit).contains("Type=notify", "ExecStartPre=/opt/ato/bin/ato doctor --config /etc/ato/config.yaml",
                     "ExecStart=/opt/ato/bin/ato serve --config /etc/ato/config.yaml", "Restart=on-failure", "Delegate=yes");
-            Result verify = sh(Map.of(), "systemd-analyze", "verify", "--root=" + d, d.resolve("etc/systemd/system/ato.service").toString());
+            Sh.Result verify = Sh.run(Map.of(), "systemd-analyze", "verify", "--root=" + d, d.resolve("etc/systemd/system/ato.service").toString());
             assertThat(verify.output()).as("systemd-analyze verify").doesNotContain("Unknown key")
                     .doesNotContain("Unknown section").doesNotContain("not executable").doesNotContain("Failed to parse");
 
@@ -97,7 +74,7 @@ class InstallScriptTest {
             // Uninstall: everything but the image store, and Debian's default site back.
             Files.createDirectories(d.resolve("var/lib/ato/images/layers"));
             Files.writeString(d.resolve("var/lib/ato/client-key.secret"), "x");
-            Result un = sh(Map.of("ATO_DESTDIR", d.toString()), SETUP.resolve("uninstall.sh").toString());
+            Sh.Result un = Sh.run(Map.of("ATO_DESTDIR", d.toString()), SETUP.resolve("uninstall.sh").toString());
             assertThat(un.status()).as(un.output()).isZero();
             for (String gone : List.of("opt/ato", "usr/local/bin/ato", "etc/ato", "etc/systemd/system/ato.service",
                     "etc/nginx/sites-available/ato", "etc/nginx/sites-enabled/ato", "etc/nginx/snippets/ato-locations.conf",
@@ -106,7 +83,7 @@ class InstallScriptTest {
             }
             assertThat(d.resolve("var/lib/ato/images/layers")).isDirectory();
             assertThat(Files.readSymbolicLink(d.resolve("etc/nginx/sites-enabled/default"))).isEqualTo(Path.of("../sites-available/default"));
-            Result purge = sh(Map.of("ATO_DESTDIR", d.toString()), SETUP.resolve("uninstall.sh").toString(), "--purge");
+            Sh.Result purge = Sh.run(Map.of("ATO_DESTDIR", d.toString()), SETUP.resolve("uninstall.sh").toString(), "--purge");
             assertThat(purge.status()).as(purge.output()).isZero();
             assertThat(d.resolve("var/lib/ato")).doesNotExist();
         } finally {
@@ -116,45 +93,16 @@ class InstallScriptTest {
 
     /** The installed launcher serves a run, then drains on SIGTERM and exits 0. */
     private static void serveWithTheInstalledBuild(Path launcher) throws Exception {
-        Path state = Files.createTempDirectory("ato-install-state");
-        String name = "ato-install-test-" + ProcessHandle.current().pid();
-        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "serve", "--port", "0").redirectErrorStream(true);
-        pb.environment().keySet().removeIf(k -> k.startsWith("ATO_") || k.equals("NOTIFY_SOCKET"));
-        pb.environment().putAll(Map.of("ATO_RUN_DIR", "/run/" + name, "ATO_CGROUP", name, "ATO_STATE_DIR", state.toString(),
-                "ATO_DRAIN_DELAY", "0s"));
-        Process p = pb.start();
-        List<String> lines = new CopyOnWriteArrayList<>();
-        URI[] base = new URI[1];
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                Pattern serving = Pattern.compile("serving on http://127\\.0\\.0\\.1:(\\d+)");
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                    Matcher m = serving.matcher(line);
-                    if (m.find()) base[0] = URI.create("http://127.0.0.1:" + m.group(1));
-                }
-            } catch (Exception ignored) {
-                // ended
-            }
-        });
-        try {
-            Await.until("the installed server listens: " + lines, Duration.ofSeconds(60), () -> base[0] != null || !p.isAlive());
-            assertThat(base[0]).as("%s", lines).isNotNull();
-            HttpResponse<String> health = Wire.HTTP.send(HttpRequest.newBuilder(base[0].resolve("/observe/health")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(health.statusCode()).isEqualTo(200);
-            try (Wire.Ws ws = new Wire.Ws(base[0], Map.of("Origin", "https://elsewhere.example"))) {
+        try (ChildServer c = new ChildServer("install", List.of(launcher.toString()), Map.of("ATO_DRAIN_DELAY", "0s"))) {
+            assertThat(c.health()).isEqualTo(200);
+            try (Wire.Ws ws = new Wire.Ws(c.base(), Map.of("Origin", "https://elsewhere.example"))) {
                 assertThat(Wire.stdout(ws.send(Wire.Req.of("bash", "echo installed")).untilDone(Duration.ofSeconds(30))))
                         .isEqualTo("installed\n");
             }
-            p.toHandle().destroy();
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            reader.join(10_000);
-            assertThat(p.exitValue()).as("%s", lines).isZero();
-        } finally {
-            if (p.isAlive()) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            TestDirs.deleteTree(state);
+            c.terminate();
+            assertThat(c.exited(Duration.ofSeconds(30))).isTrue();
+            assertThat(c.process.exitValue()).as("%s", c.lines).isZero();
+            assertThat(c.lines).anyMatch(l -> l.contains("drained in"));
         }
-        assertThat(new ArrayList<>(lines)).anyMatch(l -> l.contains("drained in"));
     }
 }

@@ -53,14 +53,6 @@ class NginxSiteTest {
         }
     }
 
-    private static String sh(String... argv) throws Exception {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("%s: %s", List.of(argv), out).isZero();
-        return out;
-    }
-
     /** nginx.conf for a private instance: everything under {@code dir}, the given site files included. */
     private static Path nginxConf(Path dir, List<String> siteFiles) throws IOException {
         Files.createDirectories(dir.resolve("tmp"));
@@ -80,12 +72,12 @@ class NginxSiteTest {
     /** Renders the site and its locations into {@code dir} as install.sh would, listening on {@code port}. */
     private static void renderSite(Path dir, int port, String... extra) throws Exception {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("ato-locations.conf"), sh(SETUP.resolve("nginx/render-site.sh").toString(),
+        Files.writeString(dir.resolve("ato-locations.conf"), Sh.ok(SETUP.resolve("nginx/render-site.sh").toString(),
                 "--locations", "--upstream", "127.0.0.1:" + SERVER.get().port()));
         List<String> argv = new ArrayList<>(List.of(SETUP.resolve("nginx/render-site.sh").toString(), "--listen",
                 "127.0.0.1:" + port, "--no-ipv6", "--snippet", dir.resolve("ato-locations.conf").toString()));
         argv.addAll(List.of(extra));
-        Files.writeString(dir.resolve("ato"), sh(argv.toArray(String[]::new)));
+        Files.writeString(dir.resolve("ato"), Sh.ok(argv.toArray(String[]::new)));
     }
 
     /** Debian's default site, unchanged but for its listen lines. */
@@ -182,11 +174,10 @@ class NginxSiteTest {
         Path clash = prefix.resolve("clash");
         renderSite(clash, port);
         debianDefault(clash, port);
-        Process t = new ProcessBuilder("/usr/sbin/nginx", "-t", "-p", clash.toString(), "-c",
-                nginxConf(clash, List.of("default", "ato")).toString()).redirectErrorStream(true).start();
-        String out = new String(t.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(t.waitFor()).isNotZero();
-        assertThat(out).contains("duplicate default server");
+        Sh.Result t = Sh.run(Map.of(), "/usr/sbin/nginx", "-t", "-p", clash.toString(), "-c",
+                nginxConf(clash, List.of("default", "ato")).toString());
+        assertThat(t.status()).isNotZero();
+        assertThat(t.output()).contains("duplicate default server");
 
         // With --server-name the site answers its name, and the default site everything else.
         Path named = prefix.resolve("named");

@@ -45,8 +45,8 @@ class ServiceHardeningTest {
         Files.createDirectories(D.resolve("inaccessible"));
         Files.setPosixFilePermissions(D.resolve("inaccessible"), Set.of());
         // The server's classes and jars, outside /root (where Maven's repository is): as /opt/ato holds them.
-        run("cp", "-a", Path.of("target", "classes").toAbsolutePath().toString(), D.resolve("classes").toString());
-        run("cp", "-a", Path.of("target", "lib").toAbsolutePath().toString(), D.resolve("lib").toString());
+        Sh.ok("cp", "-a", Path.of("target", "classes").toAbsolutePath().toString(), D.resolve("classes").toString());
+        Sh.ok("cp", "-a", Path.of("target", "lib").toAbsolutePath().toString(), D.resolve("lib").toString());
         Files.writeString(D.resolve("prog.sh"), "echo hardened; id -u; echo x > /tmp/f && cat /tmp/f\n");
         Files.writeString(D.resolve("ato.yaml"), "paths:\n  run-dir: " + D.resolve("run") + "\n  state-dir: " + D.resolve("state")
                 + "\n  cgroup: " + D.getFileName() + "\n");
@@ -55,14 +55,6 @@ class ServiceHardeningTest {
     @AfterAll
     static void removeIt() {
         TestDirs.deleteTree(D);
-    }
-
-    private static String run(String... argv) throws Exception {
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("%s: %s", List.of(argv), out).isZero();
-        return out;
     }
 
     /** Runs {@code ato ARGS} after {@code setup} in a private mount namespace, without new privileges. */

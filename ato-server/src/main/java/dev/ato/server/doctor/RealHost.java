@@ -1,9 +1,8 @@
 package dev.ato.server.doctor;
 
-import com.sun.jna.Library;
 import com.sun.jna.Native;
-import dev.ato.rootfs.languages.Language;
-import dev.ato.rootfs.languages.LanguageCatalog;
+import dev.ato.languages.Language;
+import dev.ato.languages.LanguageCatalog;
 import dev.ato.sandbox.CompletedRun;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.RunSpec;
@@ -11,6 +10,7 @@ import dev.ato.sandbox.Sandbox;
 import dev.ato.server.ImageResolver;
 import dev.ato.server.ServerConfig;
 import dev.ato.server.internal.LanguageStatus;
+import dev.ato.server.internal.Libc;
 import dev.ato.server.internal.PortCheck;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,21 +24,11 @@ import java.util.concurrent.TimeUnit;
 
 /** The facts of the machine the doctor runs on. */
 public final class RealHost implements Doctor.Host {
-    private interface LibC extends Library {
-        LibC I = Native.load("c", LibC.class);
-
-        long syscall(long number, long a, long b);
-
-        int close(int fd);
-
-        int geteuid();
-    }
-
     private static final long SYS_PIDFD_OPEN = 434;
 
     @Override
     public int euid() {
-        return LibC.I.geteuid();
+        return Libc.I.geteuid();
     }
 
     @Override
@@ -80,9 +70,9 @@ public final class RealHost implements Doctor.Host {
 
     @Override
     public Optional<String> pidfdProblem() {
-        long fd = LibC.I.syscall(SYS_PIDFD_OPEN, ProcessHandle.current().pid(), 0);
+        long fd = Libc.I.syscall(SYS_PIDFD_OPEN, ProcessHandle.current().pid(), 0);
         if (fd < 0) return Optional.of("errno " + Native.getLastError());
-        LibC.I.close((int) fd);
+        Libc.I.close((int) fd);
         return Optional.empty();
     }
 

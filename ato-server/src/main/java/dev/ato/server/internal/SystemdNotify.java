@@ -1,6 +1,5 @@
 package dev.ato.server.internal;
 
-import com.sun.jna.Library;
 import com.sun.jna.Native;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -21,14 +20,6 @@ public final class SystemdNotify {
     private static final int SOCK_CLOEXEC = 0x80000;
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int SUN_PATH_MAX = 108;
-
-    private interface LibC extends Library {
-        int socket(int domain, int type, int protocol);
-
-        long sendto(int fd, byte[] buf, long len, int flags, byte[] addr, int addrlen);
-
-        int close(int fd);
-    }
 
     private final String socketPath;
 
@@ -60,7 +51,7 @@ public final class SystemdNotify {
         } else {
             addrLen++;   // the path's NUL
         }
-        LibC libc = Native.load("c", LibC.class);
+        Libc libc = Libc.I;
         int fd = libc.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0) throw new IllegalStateException("socket(AF_UNIX, SOCK_DGRAM): errno " + Native.getLastError());
         try {
