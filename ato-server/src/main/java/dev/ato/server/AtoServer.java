@@ -6,24 +6,29 @@ import dev.ato.sandbox.SandboxConfig;
 import dev.ato.server.internal.Admission;
 import dev.ato.server.internal.ClientKeys;
 import dev.ato.server.internal.ConnectionWatch;
+import dev.ato.server.internal.Drain;
 import dev.ato.server.internal.ExecuteSocket;
+import dev.ato.server.internal.Http10Health;
 import dev.ato.server.internal.HttpApi;
 import dev.ato.server.internal.LanguageStatus;
+import dev.ato.server.internal.PortCheck;
 import dev.ato.server.internal.RunService;
 import dev.ato.server.internal.SandboxHealth;
 import dev.ato.server.internal.ServerMetrics;
+import dev.ato.server.internal.WsOrigins;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
 import io.helidon.webserver.staticcontent.StaticContentFeature;
-import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -56,9 +61,11 @@ public final class AtoServer implements AutoCloseable {
     private final Admission admission;
     private final ServerMetrics metrics;
     private final ServerConfig config;
+    private final Drain drain;
 
     private AtoServer(ServerConfig config, WebServer web, Sandbox sandbox, boolean ownsSandbox, ScheduledExecutorService scheduler,
-            ConnectionWatch watch, Admission admission, ServerMetrics metrics) {
+            ConnectionWatch watch, Admission admission, ServerMetrics metrics, Drain drain) {
+        this.drain = drain;
         this.config = config;
         this.web = web;
         this.sandbox = sandbox;
@@ -74,9 +81,13 @@ public final class AtoServer implements AutoCloseable {
      * listens.
      *
      * @throws dev.ato.sandbox.SandboxException when the host cannot run the sandbox
-     * @throws IllegalStateException when the state directory or the port cannot be used
+     * @throws IllegalStateException when the state directory or the port cannot be used (for the port: one line,
+     *         {@code cannot listen on HOST:PORT: WHY (...)}, checked before the sandbox is made)
      */
     public static AtoServer start(ServerConfig config) {
+        PortCheck.problem(config.bindAddress(), config.port()).ifPresent(p -> {
+            throw new IllegalStateException(p);
+        });
         Sandbox sandbox = config.sandbox().orElse(null);
         boolean owns = sandbox == null;
         if (owns) {
@@ -105,6 +116,7 @@ public final class AtoServer implements AutoCloseable {
             HttpApi api = new HttpApi(runs, keys, catalog, () -> readiness, metrics,
                     Math.max(1, config.queueWait().toSeconds()), watch);
             SandboxHealth health = new SandboxHealth(sandbox, config.healthCacheTime());
+            Drain drain = new Drain();
 
             WebServer web = WebServer.builder()
                     .host(config.bindAddress())
@@ -115,23 +127,45 @@ public final class AtoServer implements AutoCloseable {
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     // Nothing found on the class path joins in unasked (metrics providers, other features).
                     .featuresDiscoverServices(false)
-                    .addFeature(ObserveFeature.just(HealthObserver.builder().details(true).addCheck(health).build()))
-                    .addProtocol(WsConfig.builder().name("websocket").maxFrameLength(MAX_FRAME_BYTES).build())
+                    .addFeature(ObserveFeature.just(HealthObserver.builder().details(true)
+                            .addCheck(health).addCheck(drain).build()))
+                    // HAProxy's default health check speaks HTTP/1.0, which Helidon's HTTP/1 parser refuses.
+                    .addConnectionSelector(new Http10Health(List.of(health, drain)))
+                    .addProtocol(WsOrigins.config("websocket", MAX_FRAME_BYTES, config.allowedOrigins()))
                     .routing(r -> {
+                        // A v0 run counts for the drain until its answer is written.
+                        r.addFilter((chain, req, res) -> {
+                            if (!req.path().path().equals("/api/v0/execute")) {
+                                chain.proceed();
+                                return;
+                            }
+                            drain.enter();
+                            try {
+                                chain.proceed();
+                            } finally {
+                                drain.exit();
+                            }
+                        });
                         api.routing(r);
                         r.register("/", StaticContentFeature.createService(ClasspathHandlerConfig.builder()
                                 .location("web").welcome("index.html").build()));
                     })
                     .addRouting(WsRouting.builder().endpoint("/api/v1/ws/execute",
-                            () -> new ExecuteSocket(runs, keys, watch)))
+                            () -> new ExecuteSocket(runs, keys, watch, drain)))
                     .build()
                     .start();
+            if (web.port() < 0) {
+                // Helidon logs the listener's failure and returns a server with no listener (port -1).
+                web.stop();
+                throw new IllegalStateException(PortCheck.message(config.bindAddress(), config.port(),
+                        "the web server could not bind (see its log line above)"));
+            }
             LOG.log(Level.INFO, "ATO listening on http://{0}:{1} ({2} runs at once, {3} per client, {4} queued, "
                     + "{5} languages ({6} ready))", config.bindAddress(), Integer.toString(web.port()), Integer.toString(cap),
                     Integer.toString(config.maxRunsPerClient()), Integer.toString(config.queueLength()),
                     Integer.toString(catalog.ids().size()),
                     Long.toString(readiness.values().stream().filter(LanguageStatus.Readiness::ready).count()));
-            return new AtoServer(config, web, sandbox, owns, scheduler, watch, admission, metrics);
+            return new AtoServer(config, web, sandbox, owns, scheduler, watch, admission, metrics, drain);
         } catch (RuntimeException e) {
             scheduler.shutdownNow();
             if (owns) sandbox.close();
@@ -195,6 +229,47 @@ public final class AtoServer implements AutoCloseable {
     /** The Prometheus text served at {@code /observe/metrics}. */
     public String metricsText() {
         return metrics.prometheus();
+    }
+
+    /** What {@link #drainAndClose} did. */
+    public record DrainReport(int runsAtRefusal, int runsKilled, Duration took) { }
+
+    /**
+     * Drains, then closes: {@code /observe/health} reports draining (503) at once; new runs are still taken for
+     * {@link ServerConfig#drainDelay()}, so a load balancer has time to notice; then new runs are refused (WebSocket
+     * 1013, v0 503) while runs in flight (and runs already queued) go on for up to {@link ServerConfig#drainGrace()};
+     * whatever is left then is killed by {@link #close()}, which also removes the sandbox's cgroups and state.
+     * Interrupting the calling thread skips the remaining wait and closes at once.
+     */
+    public DrainReport drainAndClose() {
+        long t0 = System.nanoTime();
+        drain.begin("stopping");
+        int atRefusal = 0;
+        int left = 0;
+        try {
+            LOG.log(Level.INFO, "draining: /observe/health reports 503; new runs are still taken for {0} ms",
+                    Long.toString(config.drainDelay().toMillis()));
+            Thread.sleep(config.drainDelay());
+            admission.refuseNew();
+            atRefusal = drain.deliveries();
+            LOG.log(Level.INFO, "draining: new runs refused; {0} runs in flight get up to {1} s",
+                    Integer.toString(atRefusal), Long.toString(config.drainGrace().toSeconds()));
+            if (!drain.awaitIdle(config.drainGrace())) left = drain.deliveries();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            admission.refuseNew();
+            left = drain.deliveries();
+        }
+        if (left > 0) LOG.log(Level.WARNING, "draining: killing the {0} runs still going", Integer.toString(left));
+        close();
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        LOG.log(Level.INFO, "drained in {0} ms ({1} runs killed)", Long.toString(took.toMillis()), Integer.toString(left));
+        return new DrainReport(atRefusal, left, took);
+    }
+
+    /** Whether {@link #drainAndClose} has begun. */
+    public boolean draining() {
+        return drain.draining();
     }
 
     /** Stops listening, kills every run (when the server made the sandbox) and frees its threads. */

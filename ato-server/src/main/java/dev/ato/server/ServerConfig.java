@@ -46,6 +46,9 @@ public final class ServerConfig {
     private final Path imageDir;
     private final String cgroupName;
     private final Duration healthCacheTime;
+    private final List<String> allowedOrigins;
+    private final Duration drainDelay;
+    private final Duration drainGrace;
     private final Sandbox sandbox;
     private final LanguageCatalog catalog;
     private final ImageResolver imageResolver;
@@ -66,6 +69,9 @@ public final class ServerConfig {
         this.imageDir = b.imageDir;
         this.cgroupName = b.cgroupName;
         this.healthCacheTime = b.healthCacheTime;
+        this.allowedOrigins = List.copyOf(b.allowedOrigins);
+        this.drainDelay = b.drainDelay;
+        this.drainGrace = b.drainGrace;
         this.sandbox = b.sandbox;
         this.catalog = b.catalog;
         this.imageResolver = b.imageResolver;
@@ -94,6 +100,9 @@ public final class ServerConfig {
         b.imageDir = imageDir;
         b.cgroupName = cgroupName;
         b.healthCacheTime = healthCacheTime;
+        b.allowedOrigins = new ArrayList<>(allowedOrigins);
+        b.drainDelay = drainDelay;
+        b.drainGrace = drainGrace;
         b.sandbox = sandbox;
         b.catalog = catalog;
         b.imageResolver = imageResolver;
@@ -196,6 +205,10 @@ public final class ServerConfig {
                 case IMAGE_DIR -> b.imageDir(Path.of(value));
                 case CGROUP -> b.cgroupName(value);
                 case HEALTH_CACHE -> b.healthCacheTime(parseDuration(value));
+                case ALLOWED_ORIGINS -> b.allowedOrigins(value.isBlank() || value.trim().equals("*") ? List.of()
+                        : List.of(value.trim().split("\\s*,\\s*")));
+                case DRAIN_DELAY -> b.drainDelay(parseDuration(value));
+                case DRAIN_GRACE -> b.drainGrace(parseDuration(value));
             }
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(where + ": bad value '" + value + "': " + e.getMessage(), e);
@@ -293,6 +306,22 @@ public final class ServerConfig {
     /** How long a health probe's answer is reused (default 3 s). */
     public Duration healthCacheTime() { return healthCacheTime; }
 
+    /**
+     * The origins a WebSocket upgrade may come from ({@code Origin} header, e.g. {@code https://ato.example.org});
+     * empty (the default, {@code "*"} in the file) accepts any origin, as ATO does. A request without an
+     * {@code Origin} header (not a browser) is always accepted.
+     */
+    public List<String> allowedOrigins() { return allowedOrigins; }
+
+    /**
+     * After SIGTERM ({@link AtoServer#drain}), how long the server keeps taking new runs while
+     * {@code /observe/health} already reports draining, so that a load balancer notices first (default 5 s).
+     */
+    public Duration drainDelay() { return drainDelay; }
+
+    /** After the drain delay, how long runs in flight may go on before they are killed (default 60 s). */
+    public Duration drainGrace() { return drainGrace; }
+
     /** A sandbox supplied by the embedder (the server then does not close it). */
     public Optional<Sandbox> sandbox() { return Optional.ofNullable(sandbox); }
 
@@ -319,6 +348,9 @@ public final class ServerConfig {
         private Path imageDir = Path.of("/var/lib/ato/images");
         private String cgroupName = "ato";
         private Duration healthCacheTime = Duration.ofSeconds(3);
+        private List<String> allowedOrigins = new ArrayList<>();
+        private Duration drainDelay = Duration.ofSeconds(5);
+        private Duration drainGrace = Duration.ofSeconds(60);
         private Sandbox sandbox;
         private LanguageCatalog catalog;
         private ImageResolver imageResolver;
@@ -425,6 +457,39 @@ public final class ServerConfig {
             return this;
         }
 
+        /** Origins a WebSocket upgrade may come from; empty accepts any. */
+        public Builder allowedOrigins(List<String> origins) {
+            for (String o : origins) {
+                java.net.URI u;
+                try {
+                    u = new java.net.URI(o);
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalArgumentException("bad origin '" + o + "': " + e.getReason());
+                }
+                if (u.getScheme() == null || u.getHost() == null || (u.getRawPath() != null && !u.getRawPath().isEmpty())
+                        || u.getRawQuery() != null || u.getRawFragment() != null || u.getRawUserInfo() != null) {
+                    throw new IllegalArgumentException("bad origin '" + o
+                            + "': expected scheme://host[:port] as browsers send it, e.g. https://ato.example.org");
+                }
+            }
+            this.allowedOrigins = new ArrayList<>(origins);
+            return this;
+        }
+
+        /** How long new runs are still taken after a drain starts. */
+        public Builder drainDelay(Duration d) {
+            if (d.isNegative()) throw new IllegalArgumentException("negative drain delay");
+            this.drainDelay = d;
+            return this;
+        }
+
+        /** How long runs in flight may go on once the drain delay is over. */
+        public Builder drainGrace(Duration d) {
+            if (d.isNegative()) throw new IllegalArgumentException("negative drain grace");
+            this.drainGrace = d;
+            return this;
+        }
+
         /** Use this sandbox instead of creating one (the server will not close it). */
         public Builder sandbox(Sandbox s) {
             this.sandbox = Objects.requireNonNull(s);
@@ -495,7 +560,13 @@ public final class ServerConfig {
         /** Cgroup name under each controller root. */
         CGROUP("paths.cgroup", "ATO_CGROUP", "ato"),
         /** Health answer cache time. */
-        HEALTH_CACHE("server.health-cache", "ATO_HEALTH_CACHE", "3s");
+        HEALTH_CACHE("server.health-cache", "ATO_HEALTH_CACHE", "3s"),
+        /** Origins WebSocket upgrades may come from ({@code *} = any). */
+        ALLOWED_ORIGINS("server.allowed-origins", "ATO_ALLOWED_ORIGINS", "*"),
+        /** New runs are still taken this long after SIGTERM. */
+        DRAIN_DELAY("server.drain-delay", "ATO_DRAIN_DELAY", "5s"),
+        /** Then runs in flight get this long before they are killed. */
+        DRAIN_GRACE("server.drain-grace", "ATO_DRAIN_GRACE", "60s");
 
         private final String yamlName;
         private final String envName;

@@ -61,9 +61,9 @@ class SetupConfigTest {
         assertThat(c.stateDir()).isEqualTo(Path.of("/var/lib/ato"));
         assertThat(List.of(c.bindAddress(), c.port(), c.maxRuns(), c.maxRunsPerClient(), c.queueLength(), c.queueWait(),
                 c.limits(), c.clientMemoryBytes(), c.clientPids(), c.stateDir(), c.runDir(), c.imageDir(), c.cgroupName(),
-                c.healthCacheTime()))
+                c.healthCacheTime(), c.allowedOrigins(), c.drainDelay(), c.drainGrace()))
                 .isEqualTo(List.of(d.bindAddress(), d.port(), d.maxRuns(), d.maxRunsPerClient(), d.queueLength(), d.queueWait(),
                         d.limits(), d.clientMemoryBytes(), d.clientPids(), d.stateDir(), d.runDir(), d.imageDir(), d.cgroupName(),
-                        d.healthCacheTime()));
+                        d.healthCacheTime(), d.allowedOrigins(), d.drainDelay(), d.drainGrace()));
     }
 }

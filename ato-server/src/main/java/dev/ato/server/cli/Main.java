@@ -7,11 +7,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code ./ato}: the command line. Subcommands: {@code serve}, {@code run}, {@code languages}, {@code bench}.
+ * {@code ./ato}: the command line. Subcommands: {@code serve}, {@code run}, {@code languages}, {@code bench}, {@code doctor}.
  */
 @Command(name = "ato", mixinStandardHelpOptions = true,
         description = "Attempt This Online for the JVM: run code in throwaway Linux containers.",
-        subcommands = {ServeCommand.class, RunCommand.class, LanguagesCommand.class, BenchCommand.class})
+        subcommands = {ServeCommand.class, RunCommand.class, LanguagesCommand.class, BenchCommand.class,
+                DoctorCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -25,7 +25,9 @@ public final class Admission {
         /** The queue was full when the run asked. */
         QUEUE_FULL("the queue is full"),
         /** The run waited {@code maxWait} without a slot. */
-        WAIT_EXPIRED("no slot became free in time");
+        WAIT_EXPIRED("no slot became free in time"),
+        /** The server is draining before it stops: it takes no new run (runs already waiting keep their place). */
+        SHUTTING_DOWN("the server is shutting down");
 
         private final String text;
 
@@ -90,6 +92,7 @@ public final class Admission {
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
     private final Map<String, Integer> running = new HashMap<>();
     private int runningTotal;
+    private volatile boolean refusing;
 
     /** Caps and queue; {@code timers} fires the wait limits. */
     public Admission(int globalCap, int perClientCap, int queueLength, Duration maxWait, ScheduledExecutorService timers) {
@@ -106,6 +109,7 @@ public final class Admission {
      * exceptionally with {@link RefusedException}. Cancelling the future leaves the queue.
      */
     public CompletableFuture<Permit> acquire(String client) {
+        if (refusing) return CompletableFuture.failedFuture(new RefusedException(Refusal.SHUTTING_DOWN));
         Waiter w;
         synchronized (lock) {
             // Slots are handed to eligible waiters the moment they free up, so while a global slot is free
@@ -129,6 +133,11 @@ public final class Admission {
             if (waiter.timer != null) waiter.timer.cancel(false);
         });
         return waiter.future;
+    }
+
+    /** From now on every new {@link #acquire} is refused with {@link Refusal#SHUTTING_DOWN}; waiting runs stay queued. */
+    public void refuseNew() {
+        refusing = true;
     }
 
     private boolean dequeue(Waiter w) {

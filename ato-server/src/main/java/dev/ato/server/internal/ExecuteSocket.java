@@ -33,6 +33,7 @@ public final class ExecuteSocket implements WsListener {
     private final RunService runs;
     private final ClientKeys keys;
     private final ConnectionWatch watch;
+    private final Drain drain;
 
     // Touched only by the connection's own thread (Helidon calls a listener from one thread).
     private byte[] buffer = new byte[1024];
@@ -47,11 +48,12 @@ public final class ExecuteSocket implements WsListener {
     private volatile ActiveRun active;
     private CompletableFuture<Void> lastSent = CompletableFuture.completedFuture(null);
 
-    /** A listener for one connection. */
-    public ExecuteSocket(RunService runs, ClientKeys keys, ConnectionWatch watch) {
+    /** A listener for one connection; {@code drain} counts each run until its last message is sent. */
+    public ExecuteSocket(RunService runs, ClientKeys keys, ConnectionWatch watch, Drain drain) {
         this.runs = runs;
         this.keys = keys;
         this.watch = watch;
+        this.drain = drain;
     }
 
     @Override
@@ -189,6 +191,7 @@ public final class ExecuteSocket implements WsListener {
 
         ActiveRun(WsSession session, CompletableFuture<Void> previous) {
             this.session = session;
+            drain.enter();
             Thread.ofVirtual().name("ato-ws-send").start(() -> {
                 try {
                     // The previous run's Done may still be on its way out: never overtake it.
@@ -196,6 +199,7 @@ public final class ExecuteSocket implements WsListener {
                     drain();
                 } finally {
                     sent.complete(null);
+                    drain.exit();
                 }
             });
         }

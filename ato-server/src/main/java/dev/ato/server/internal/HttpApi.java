@@ -140,7 +140,9 @@ public final class HttpApi {
         }
         if (outcome instanceof Admission.Refusal r) {
             res.header(HeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
-            res.status(Status.TOO_MANY_REQUESTS_429).send("try again later: " + r.text());
+            // A draining server sends the client elsewhere (503, as a load balancer expects); a busy one asks it to wait.
+            res.status(r == Admission.Refusal.SHUTTING_DOWN ? Status.SERVICE_UNAVAILABLE_503 : Status.TOO_MANY_REQUESTS_429)
+                    .send("try again later: " + r.text());
             return;
         }
         Done done = (Done) outcome;
