@@ -1,0 +1,123 @@
+package dev.ato.server.languages;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ato.protocol.ExecuteRequest;
+import dev.ato.protocol.Result;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The esoteric languages this project implements itself (runners/lib: the brainfuck family, ///, Whitespace,
+ * Brain-Flak), beyond their hello worlds: the rules of each specification, one program each, through the real
+ * server and sandbox. (Each hello world is HelloWorldTest's.)
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EsolangExamplesTest {
+    private LanguageServer server;
+
+    @BeforeAll
+    void start() {
+        server = LanguageServer.start();
+    }
+
+    @AfterAll
+    void stop() {
+        if (server != null) server.close();
+    }
+
+    /** The Labyrinth specification's example abs.lab: prints the absolute value of the integer it reads. */
+    static final String ABS = "\" \":\"\n\" ` `\n?\"\":\";!\\@\n  \" \"\n  \":\"";
+
+    /** Whitespace source from S (space), T (tab) and L (line feed); anything else is left out. */
+    static String ws(String letters) {
+        StringBuilder b = new StringBuilder();
+        for (char c : letters.toCharArray()) {
+            if (c == 'S') b.append(' ');
+            else if (c == 'T') b.append('\t');
+            else if (c == 'L') b.append('\n');
+        }
+        return b.toString();
+    }
+
+    static Arguments ex(String what, String id, String code, String input, List<String> options, List<String> arguments,
+            String output) {
+        return Arguments.of(what, id, code, input, options, arguments, output);
+    }
+
+    static Arguments ex(String what, String id, String code, String input, String output) {
+        return ex(what, id, code, input, List.of(), List.of(), output);
+    }
+
+    static Stream<Arguments> examples() {
+        String a65 = "+".repeat(65);
+        return Stream.of(
+                // brainfuck, as TIO and ATO run it: 8-bit cells that wrap, a tape of 65,536 that wraps, EOF reads 0
+                ex("brainfuck cat stops at end of input", "brainfuck", ",[.,]", "abc", "abc"),
+                ex("brainfuck cells wrap below 0", "brainfuck", "-.", "", "\u00ff"),
+                ex("brainfuck tape wraps left of cell 0", "brainfuck", "<" + a65 + ".>.", "", "A\0"),
+                ex("alphuck: e is +, j is ., other letters are nothing", "alphuck", "e".repeat(65) + "xyz+j", "", "A"),
+                ex("brainbool prints bits as 0 and 1", "brainbool", ".+.", "", "01"),
+                ex("brainbool reads and writes bytes bit by bit with -b -B", "brainbool", ",.".repeat(16), "Hi", List.of("-b", "-B"),
+                        List.of(), "Hi"),
+                ex("brainlove ( ) loops while the cell is 0", "brainlove", "(+)" + "+".repeat(64) + ".", "", "A"),
+                ex("brainlove $ stores, ! loads, ~ breaks", "brainlove", a65 + "$>!.[~]>.", "", "A\0"),
+                ex("extended type I: @ ends the program", "extended_brainfuck_type_I", a65 + ".@.", "", "A"),
+                ex("extended type I: } halves, { doubles, ~ inverts", "extended_brainfuck_type_I",
+                        "+".repeat(130) + "}." + ">" + "+".repeat(32) + "{+." + ">" + "+".repeat(190) + "~.", "", "AAA"),
+                ex("extended type I: | ^ & with the storage", "extended_brainfuck_type_I",
+                        "+".repeat(64) + "$>+|.>+^.>" + "+".repeat(67) + "&.", "", "AA@"),
+                ex("random brainfuck: ? sets a random value", "random_brainfuck", "?[-]" + a65 + ".", "", "A"),
+                ex("tinybf: = turns round, + then counts down", "tinybf", "+".repeat(66) + "=+===", "", "A"),
+                ex("tinybf: |=| reads, | loops", "tinybf", "|=|==", "A", "A"),
+                ex("oOo CODE: the case of three letters is the command", "ooocode", "AbC ".repeat(65) + "ABc!", "", "A"),
+                // ///
+                ex("/// replaces, then prints the rest", "slashes", "/World/Universe/Hello, World!", "", "Hello, Universe!"),
+                ex("/// replaces again until no match is left", "slashes", "/aa/a/aaaaaaaa", "", "a"),
+                ex("/// backslash escapes", "slashes", "\\/\\\\/a\\/b/c/xa/b", "", "/\\xc"),
+                ex("/// an unfinished substitution ends the program", "slashes", "x/a/b", "", "x"),
+                // Whitespace
+                ex("whitespace push, add, print number", "whitespace", ws("SSSTTL SSSTSSL TSSS TLST LLL"), "", "7"),
+                ex("whitespace division rounds down", "whitespace", ws("SSTTTTL SSSTSL TSTS TLST LLL"), "", "-4"),
+                ex("whitespace modulo takes the divisor's sign", "whitespace", ws("SSTTTTL SSSTSL TSTT TLST LLL"), "", "1"),
+                ex("whitespace read a character to the heap, print it", "whitespace",
+                        ws("SSSL TLTS SSSL TTT TLSS LLL"), "x", "x"),
+                ex("whitespace call, return, jump if zero", "whitespace",
+                        ws("LSTSL SSSL LTSTL SSSTTL TLST LSSTL LLL LSSSL SSSTSSSSSTL TLSS LTL"), "", "A"),
+                ex("whitespace dup, swap, copy, slide", "whitespace",
+                        ws("SSSTL SSSTSL SLS TSSS SLT TLST TLST SSSTTL SSSTSSL STSSTL TLST STLSTL TLST LLL"), "", "1434"),
+                // Labyrinth: the specification's own examples (cat.lab, abs.lab) and a few commands
+                ex("labyrinth cat.lab copies its input", "labyrinth", ",\"\"\n. \"\n\"\"\"@\n\" \"\n\"\"\"", "hello", "hello"),
+                ex("labyrinth abs.lab of -5", "labyrinth", ABS, "-5", "5\n"),
+                ex("labyrinth abs.lab of 7", "labyrinth", ABS, "7", "7\n"),
+                ex("labyrinth digits, _, +, : and the auxiliary stack", "labyrinth", "_3_4+:}!{!@", "", "77"),
+                ex("labyrinth a dead end turns the pointer round, a corner turns it", "labyrinth", "))\"\n!\n@", "", "4"),
+                // Brain-Flak
+                ex("brain-flak adds its input", "brainflak", "({}{})", "2 3", "5\n"),
+                ex("brain-flak arguments are input too", "brainflak", "({}{})", "", List.of(), List.of("20", "22"), "42\n"),
+                ex("brain-flak [] is the height, the stack prints from the top", "brainflak", "([])", "7 8 9", "3\n7\n8\n9\n"),
+                ex("brain-flak <> swaps stacks, [x] negates, {x} loops", "brainflak", "(([{}]))<>{({}[()])}<>", "3",
+                        List.of(), List.of(), "-3\n-3\n"),
+                ex("brain-flak -c reads and prints characters", "brainflak", "", "abc", List.of("-c"), List.of(), "abc\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("examples")
+    void theSpecificationsExamplesPrintWhatItSays(String what, String id, String code, String input, List<String> options,
+            List<String> arguments, String output) {
+        LanguageServer.installed(id);
+        Result r = server.run(ExecuteRequest.builder(id).code(code).input(input)
+                .options(options.toArray(String[]::new)).arguments(arguments.toArray(String[]::new)).build());
+        byte[] expected = output.chars().allMatch(c -> c < 256) && output.chars().anyMatch(c -> c >= 128)
+                ? output.getBytes(StandardCharsets.ISO_8859_1) : output.getBytes(StandardCharsets.UTF_8);
+        assertThat(r.stdout()).as(LanguageServer.describe(r)).isEqualTo(expected);
+        assertThat(r.done().statusValue()).as(LanguageServer.describe(r)).isZero();
+    }
+}
