@@ -99,6 +99,22 @@ class EsolangExamplesTest {
                 ex("labyrinth abs.lab of 7", "labyrinth", ABS, "7", "7\n"),
                 ex("labyrinth digits, _, +, : and the auxiliary stack", "labyrinth", "_3_4+:}!{!@", "", "77"),
                 ex("labyrinth a dead end turns the pointer round, a corner turns it", "labyrinth", "))\"\n!\n@", "", "4"),
+                // Knight
+                ex("knight prefix arithmetic", "knight", "O + 1 * 2 3", "", "7\n"),
+                ex("knight variables and WHILE", "knight", "; = a 3 W a ; O a = a - a 1", "", "3\n2\n1\n"),
+                ex("knight OUTPUT of a string ending in a backslash prints no newline", "knight", "O \"hi\\\"", "", "hi"),
+                ex("knight strings: + concatenates, * repeats, GET takes a substring", "knight",
+                        "; O + \"n=\" 4 ; O * \"ab\" 3 O G \"hello\" 1 3", "", "n=4\nababab\nell\n"),
+                ex("knight lists: + @ 123 is its digits, ^ joins", "knight", "O ^ + @ 123 \", \"", "", "1, 2, 3\n"),
+                ex("knight / truncates towards zero", "knight", "O / ~7 2", "", "-3\n"),
+                ex("knight BLOCK and CALL, PROMPT reads a line", "knight", "; = f B O + \"got \" PROMPT C f", "line\n", "got line\n"),
+                // Aheui: initial consonant the command, vowel the direction, final consonant the argument
+                ex("aheui reads a character, prints it as a number", "aheui_rpaheui", "밯망희", "A", "65"),
+                ex("aheui pushes strokes of the final consonant and adds", "aheui_rpaheui", "반반다망희", "", "4"),
+                ex("aheui too few values: the cursor turns back", "aheui_rpaheui", "반다망희", "", "4"),
+                ex("aheui storage ㅇ is a queue", "aheui_rpaheui", "상반받망망희", "", "23"),
+                ex("aheui other storages are stacks", "aheui_rpaheui", "반받망망희", "", "32"),
+                ex("aheui ㅈ compares", "aheui_rpaheui", "반받자망희", "", "0"),
                 // Brain-Flak
                 ex("brain-flak adds its input", "brainflak", "({}{})", "2 3", "5\n"),
                 ex("brain-flak arguments are input too", "brainflak", "({}{})", "", List.of(), List.of("20", "22"), "42\n"),
