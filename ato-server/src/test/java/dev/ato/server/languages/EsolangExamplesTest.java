@@ -115,6 +115,25 @@ class EsolangExamplesTest {
                 ex("aheui storage ㅇ is a queue", "aheui_rpaheui", "상반받망망희", "", "23"),
                 ex("aheui other storages are stacks", "aheui_rpaheui", "반받망망희", "", "32"),
                 ex("aheui ㅈ compares", "aheui_rpaheui", "반받자망희", "", "0"),
+                // LOLCODE 1.2
+                ex("lolcode variables and arithmetic, VISIBLE with ! and :)", "lolcode",
+                        "HAI 1.2\nI HAS A x ITZ 3\nx R SUM OF x AN PRODUKT OF 2 AN 4\nVISIBLE x\nVISIBLE \"a\" AN \"b:)c\"!\nKTHXBYE",
+                        "", "11\nab\nc"),
+                ex("lolcode IM IN YR with UPPIN and TIL", "lolcode",
+                        "HAI 1.2\nIM IN YR loop UPPIN YR i TIL BOTH SAEM i AN 3\n  VISIBLE i\nIM OUTTA YR loop\nKTHXBYE", "", "0\n1\n2\n"),
+                ex("lolcode GIMMEH, O RLY? on IT", "lolcode",
+                        "HAI 1.2\nI HAS A n\nGIMMEH n\nBOTH SAEM n AN \"yes\", O RLY?\n  YA RLY, VISIBLE \"said yes\"\n"
+                                + "  NO WAI, VISIBLE \"said \" n\nOIC\nKTHXBYE", "no\n", "said no\n"),
+                ex("lolcode a recursive HOW IZ I", "lolcode",
+                        "HAI 1.2\nHOW IZ I fact YR n\n  BOTH SAEM n AN 0, O RLY?\n    YA RLY, FOUND YR 1\n  OIC\n"
+                                + "  FOUND YR PRODUKT OF n AN I IZ fact YR DIFF OF n AN 1 MKAY\nIF U SAY SO\n"
+                                + "VISIBLE I IZ fact YR 5 MKAY\nKTHXBYE", "", "120\n"),
+                ex("lolcode WTF? falls through to GTFO; SMOOSH, MAEK, QUOSHUNT, comments", "lolcode",
+                        "HAI 1.2\nI HAS A c ITZ \"b\"\nc, WTF?\n  OMG \"a\", VISIBLE \"A\"\n  OMG \"b\", VISIBLE \"B\"\n"
+                                + "  OMG \"c\", VISIBLE \"C\", GTFO\n  OMGWTF, VISIBLE \"?\"\nOIC\n"
+                                + "VISIBLE SMOOSH \"x\" AN 1 AN WIN MKAY\nVISIBLE MAEK \"42\" A NUMBR\nVISIBLE QUOSHUNT OF 7 AN 2\n"
+                                + "VISIBLE QUOSHUNT OF 7.0 AN 2 BTW a comment\nOBTW a\nlong one TLDR\nKTHXBYE", "",
+                        "B\nC\nx1WIN\n42\n3\n3.50\n"),
                 // Brain-Flak
                 ex("brain-flak adds its input", "brainflak", "({}{})", "2 3", "5\n"),
                 ex("brain-flak arguments are input too", "brainflak", "({}{})", "", List.of(), List.of("20", "22"), "42\n"),
