@@ -141,7 +141,7 @@ test('python hello world works by keyboard alone, with Ctrl+Enter', async () => 
   const hello = (await catalog(page)).python.hello_world;
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'lang-search');
-  await page.keyboard.type('pyth');
+  await page.keyboard.type('python'); // 'pyth' is also Pyth's prefix
   assert.equal(await page.getAttribute('#lang-search', 'aria-expanded'), 'true');
   await page.keyboard.press('Enter');
   assert.equal(await page.inputValue('#lang-search'), 'Python');

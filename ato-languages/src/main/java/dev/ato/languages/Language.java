@@ -12,6 +12,8 @@ import java.util.Objects;
  * @param version    the language's version, as shown to people
  * @param url        the language's home page
  * @param sbcs       whether the language counts bytes with its own single-byte code page
+ * @param atoId      whether {@code id} is one of ATO's own ids (its hello world is then ATO's, and the runner
+ *                   behaves as ATO's does); false for the languages only this catalog has
  * @param seClass    Stack Exchange syntax-highlighting class
  * @param helloWorld a program printing a known output, used by tests and readiness checks
  * @param requires   executables (absolute paths or names looked up on PATH) that must exist in the image
@@ -28,6 +30,7 @@ public record Language(
         String version,
         String url,
         boolean sbcs,
+        boolean atoId,
         String seClass,
         HelloWorld helloWorld,
         List<String> requires,
@@ -73,16 +76,25 @@ public record Language(
     /**
      * A program and the exact output it must print.
      *
-     * @param code   the program
-     * @param input  its standard input (empty for most; {@code sed} and {@code jq} need a line to work on)
-     * @param output the exact standard output expected
+     * @param code      the program
+     * @param input     its standard input (empty for most; {@code sed} needs a line to work on)
+     * @param options   options for the interpreter or compiler (e.g. jq's {@code -nr}); usually empty
+     * @param arguments arguments for the program; usually empty
+     * @param output    the exact standard output expected
      */
-    public record HelloWorld(String code, String input, String output) {
-        /** Checks that no part is null. */
+    public record HelloWorld(String code, String input, List<String> options, List<String> arguments, String output) {
+        /** Checks that no part is null and copies the lists. */
         public HelloWorld {
             Objects.requireNonNull(code, "code");
             Objects.requireNonNull(input, "input");
+            options = List.copyOf(options);
+            arguments = List.copyOf(arguments);
             Objects.requireNonNull(output, "output");
+        }
+
+        /** A hello world without options or arguments. */
+        public HelloWorld(String code, String input, String output) {
+            this(code, input, List.of(), List.of(), output);
         }
     }
 }

@@ -12,7 +12,9 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystemAlreadyExistsException;
 import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.FileSystems;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,6 +37,11 @@ public final class LanguageCatalog {
     /** Far above any real catalog or runner; a bigger file is a mistake, not something to load into memory. */
     static final long MAX_CATALOG_BYTES = 8L << 20;
     static final long MAX_RUNNER_BYTES = 256L << 10;
+
+    /** A runner line that stands for a file of {@link #LIB}. */
+    static final String INCLUDE = "#ato:include ";
+    /** The directory beside the runners holding what they include (not a runner itself). */
+    static final String LIB = "lib";
 
     private final Map<String, Language> languages;
 
@@ -84,7 +91,8 @@ public final class LanguageCatalog {
 
         Set<String> runnerFiles = new TreeSet<>();
         try (Stream<Path> s = Files.list(runners)) {
-            s.forEach(p -> runnerFiles.add(p.getFileName().toString()));
+            s.filter(p -> !p.getFileName().toString().equals(LIB))
+                    .forEach(p -> runnerFiles.add(p.getFileName().toString()));
         } catch (IOException e) {
             throw new CatalogException("cannot list runners in " + runners + ": " + e.getMessage(), e);
         }
@@ -93,8 +101,8 @@ public final class LanguageCatalog {
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : root.properties()) {
             String id = e.getKey();
-            if (!id.matches("[a-z0-9_]+")) {
-                problems.add("language id '" + id + "' is not [a-z0-9_]+");
+            if (!id.matches("[A-Za-z0-9_]+")) { // ATO has one capital: extended_brainfuck_type_I
+                problems.add("language id '" + id + "' is not [A-Za-z0-9_]+");
                 continue;
             }
             if (!runnerFiles.remove(id)) {
@@ -115,6 +123,38 @@ public final class LanguageCatalog {
     }
 
     private static byte[] readRunner(Path file) throws IOException {
+        byte[] runner = readCapped(file);
+        String text = new String(runner, StandardCharsets.UTF_8);
+        if (!text.contains(INCLUDE)) return runner;
+        // A line "#ato:include NAME" stands for the file runners/lib/NAME, whole: several runners share one
+        // interpreter (the brainfuck family's translator, say) without copies of it.
+        StringBuilder out = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            if (line.startsWith(INCLUDE)) {
+                String name = line.substring(INCLUDE.length()).strip();
+                if (!name.matches("[a-z0-9_]+(\\.[a-z0-9]+)?")) {
+                    throw new CatalogException("runner " + file + " includes '" + name + "', not a plain file name");
+                }
+                Path lib = file.resolveSibling(LIB).resolve(name);
+                if (!Files.isRegularFile(lib, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new CatalogException("runner " + file + " includes " + lib + ", which is missing");
+                }
+                String body = new String(readCapped(lib), StandardCharsets.UTF_8);
+                out.append(body.endsWith("\n") ? body.substring(0, body.length() - 1) : body);
+            } else {
+                out.append(line);
+            }
+            out.append('\n');
+        }
+        out.setLength(out.length() - 1);
+        byte[] b = out.toString().getBytes(StandardCharsets.UTF_8);
+        if (b.length > MAX_RUNNER_BYTES) {
+            throw new CatalogException("runner " + file + " with its includes is larger than " + MAX_RUNNER_BYTES + " bytes");
+        }
+        return b;
+    }
+
+    private static byte[] readCapped(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] b = in.readNBytes((int) MAX_RUNNER_BYTES + 1);
             if (b.length > MAX_RUNNER_BYTES) {
@@ -141,8 +181,9 @@ public final class LanguageCatalog {
             }
         }
         return new Language(id, text(n, "name"), text(n, "image"), text(n, "version"), text(n, "url"),
-                n.path("sbcs").asBoolean(false), n.has("se_class") ? text(n, "se_class") : "",
-                new Language.HelloWorld(text(hw, "code"), hw.has("input") ? text(hw, "input") : "", text(hw, "output")),
+                n.path("sbcs").asBoolean(false), n.path("ato").asBoolean(false), n.has("se_class") ? text(n, "se_class") : "",
+                new Language.HelloWorld(text(hw, "code"), hw.has("input") ? text(hw, "input") : "",
+                        strings(hw, "options"), strings(hw, "arguments"), text(hw, "output")),
                 requires, strings(n, "packages"), hostPaths, runner);
     }
 

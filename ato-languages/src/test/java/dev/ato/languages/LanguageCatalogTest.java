@@ -118,7 +118,7 @@ class LanguageCatalogTest {
     @Test
     void idOutsideAtoAlphabetIsRefused() throws IOException {
         write("{\"Bad-Id\": " + ENTRY.formatted("Bad") + "}", "Bad-Id");
-        assertThatThrownBy(() -> LanguageCatalog.load(dir)).hasMessageContaining("'Bad-Id' is not [a-z0-9_]+");
+        assertThatThrownBy(() -> LanguageCatalog.load(dir)).hasMessageContaining("'Bad-Id' is not [A-Za-z0-9_]+");
     }
 
     @Test
@@ -156,5 +156,31 @@ class LanguageCatalogTest {
         assertThat(a.helloWorld().input()).isEmpty();
         assertThat(a.onHostImage()).isTrue();
         assertThat(new String(a.runner(), StandardCharsets.UTF_8)).isEqualTo("#!/ATO/bash\n");
+    }
+
+    @Test
+    void anIncludeLineStandsForTheLibFileAndTheLibDirectoryIsNoRunner() throws IOException {
+        write("{\"alpha\": " + ENTRY.formatted("Alpha").replace("\"sbcs\": false,", "\"sbcs\": false, \"ato\": true,")
+                .replace("\"code\": \"echo hi\"", "\"code\": \"x\", \"options\": [\"-n\"], \"arguments\": [\"a b\"]") + "}");
+        Files.createDirectories(dir.resolve("runners/lib"));
+        Files.writeString(dir.resolve("runners/lib/shared.py"), "print('shared')\n");
+        Files.writeString(dir.resolve("runners/alpha"), "#!/ATO/bash\npython3 /dev/fd/3 3<<'X'\n#ato:include shared.py\nX\n");
+        Language a = LanguageCatalog.load(dir).find("alpha").orElseThrow();
+        assertThat(new String(a.runner(), StandardCharsets.UTF_8))
+                .isEqualTo("#!/ATO/bash\npython3 /dev/fd/3 3<<'X'\nprint('shared')\nX\n");
+        assertThat(a.helloWorld().options()).containsExactly("-n");
+        assertThat(a.helloWorld().arguments()).containsExactly("a b");
+        assertThat(a.atoId()).isTrue();
+    }
+
+    @Test
+    void anIncludeOfAMissingOrOddlyNamedFileIsAnErrorNamingIt() throws IOException {
+        write("{\"alpha\": " + ENTRY.formatted("Alpha") + ", \"beta\": " + ENTRY.formatted("Beta") + "}");
+        Files.writeString(dir.resolve("runners/alpha"), "#!/ATO/bash\n#ato:include nothing.py\n");
+        Files.writeString(dir.resolve("runners/beta"), "#!/ATO/bash\n#ato:include ../alpha\n");
+        assertThatThrownBy(() -> LanguageCatalog.load(dir))
+                .isInstanceOf(CatalogException.class)
+                .hasMessageContaining("nothing.py, which is missing")
+                .hasMessageContaining("includes '../alpha', not a plain file name");
     }
 }

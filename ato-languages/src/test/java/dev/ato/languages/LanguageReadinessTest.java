@@ -19,7 +19,7 @@ class LanguageReadinessTest {
     Path lower;
 
     private static Language lang(List<String> requires, List<String> packages, List<String> hostPaths) {
-        return new Language("toy", "Toy", "host", "1", "https://example.org", false, "",
+        return new Language("toy", "Toy", "host", "1", "https://example.org", false, false, "",
                 new Language.HelloWorld("", "", ""), requires, packages, hostPaths, "#!/ATO/bash\n".getBytes());
     }
 

@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -112,8 +113,9 @@ public final class AtoServer implements AutoCloseable {
             ServerMetrics metrics = new ServerMetrics(admission::inFlight, admission::queued);
             RunService runs = new RunService(sandbox, catalog, images, admission, metrics, config.limits());
             ConnectionWatch watch = new ConnectionWatch(scheduler);
-            Map<String, LanguageStatus.Readiness> readiness = LanguageStatus.check(catalog, images);
-            HttpApi api = new HttpApi(runs, keys, catalog, () -> readiness, metrics,
+            Supplier<Map<String, LanguageStatus.Readiness>> readiness =
+                    LanguageStatus.live(catalog, images, Duration.ofSeconds(1));
+            HttpApi api = new HttpApi(runs, keys, catalog, readiness, metrics,
                     Math.max(1, config.queueWait().toSeconds()), watch);
             SandboxHealth health = new SandboxHealth(sandbox, config.healthCacheTime());
             Drain drain = new Drain();
@@ -164,7 +166,7 @@ public final class AtoServer implements AutoCloseable {
                     + "{5} languages ({6} ready))", config.bindAddress(), Integer.toString(web.port()), Integer.toString(cap),
                     Integer.toString(config.maxRunsPerClient()), Integer.toString(config.queueLength()),
                     Integer.toString(catalog.ids().size()),
-                    Long.toString(readiness.values().stream().filter(LanguageStatus.Readiness::ready).count()));
+                    Long.toString(readiness.get().values().stream().filter(LanguageStatus.Readiness::ready).count()));
             return new AtoServer(config, web, sandbox, owns, scheduler, watch, admission, metrics, drain);
         } catch (RuntimeException e) {
             scheduler.shutdownNow();

@@ -87,6 +87,15 @@ class HttpApiTest {
         }
         assertThat(bash.get("ready").asBoolean()).isTrue();
         assertThat(bash.get("hello_world").get("output").asText()).isEqualTo("Hello, World!\n");
+        assertThat(bash.get("ato").asBoolean()).isTrue();
+        // What a client needs to reproduce a hello world: input, options, arguments (always present).
+        JsonNode sed = root.get("sed").get("hello_world");
+        assertThat(sed.get("input").asText()).isEqualTo("x");
+        assertThat(sed.get("arguments").isArray()).isTrue();
+        assertThat(root.get("jq").get("hello_world").get("options").get(0).asText()).isEqualTo("-nr");
+        assertThat(root.get("jelly").get("sbcs").asBoolean()).isTrue();
+        assertThat(root.get("jelly").get("ready").asBoolean()).isFalse();
+        assertThat(root.get("jelly").get("reason").asText()).contains("attemptthisonline/jelly");
     }
 
     @Test

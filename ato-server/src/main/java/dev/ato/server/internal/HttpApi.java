@@ -201,7 +201,11 @@ public final class HttpApi {
             n.put("image", l.image());
             ObjectNode hw = n.putObject("hello_world");
             hw.put("code", l.helloWorld().code());
+            hw.put("input", l.helloWorld().input());
+            l.helloWorld().options().forEach(hw.putArray("options")::add);
+            l.helloWorld().arguments().forEach(hw.putArray("arguments")::add);
             hw.put("output", l.helloWorld().output());
+            n.put("ato", l.atoId());
             LanguageStatus.Readiness r = ready.get(l.id());
             n.put("ready", r != null && r.ready());
             if (r != null && !r.ready()) n.put("reason", r.reason());

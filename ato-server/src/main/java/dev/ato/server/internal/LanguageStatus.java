@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
+import java.time.Duration;
 
 /**
  * Which languages of the catalog can run on this host, and why not: the image must resolve, and the catalog's
@@ -28,6 +30,29 @@ public final class LanguageStatus {
         Map<String, Readiness> out = new LinkedHashMap<>();
         for (Language l : catalog.all()) out.put(l.id(), check(l, images));
         return out;
+    }
+
+    /**
+     * Readiness of every language as it is now, worked out again when more than {@code maxAge} has passed since
+     * the last time: an image pulled or removed while the server runs shows within {@code maxAge} (the host
+     * image's checks are a few {@code stat} calls per language; stored images are the resolver's, cached briefly).
+     */
+    public static Supplier<Map<String, Readiness>> live(LanguageCatalog catalog, ImageResolver images, Duration maxAge) {
+        long maxAgeNanos = maxAge.toNanos();
+        return new Supplier<>() {
+            private Map<String, Readiness> last;
+            private long at;
+
+            @Override
+            public synchronized Map<String, Readiness> get() {
+                long now = System.nanoTime();
+                if (last == null || now - at > maxAgeNanos) {
+                    last = Collections.unmodifiableMap(check(catalog, images));
+                    at = now;
+                }
+                return last;
+            }
+        };
     }
 
     /** Readiness of one language. */

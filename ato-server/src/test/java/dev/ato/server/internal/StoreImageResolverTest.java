@@ -41,7 +41,7 @@ class StoreImageResolverTest {
     void languageWhoseImageIsNotStoredIsNotReadyAndSaysWhy() {
         Language bash = LanguageCatalog.builtIn().find("bash").orElseThrow();
         Language elsewhere = new Language(bash.id(), bash.name(), "registry.example/nothing:1", bash.version(), bash.url(),
-                bash.sbcs(), bash.seClass(), bash.helloWorld(), bash.requires(), bash.packages(), bash.hostPaths(), bash.runner());
+                bash.sbcs(), bash.atoId(), bash.seClass(), bash.helloWorld(), bash.requires(), bash.packages(), bash.hostPaths(), bash.runner());
         LanguageStatus.Readiness r = LanguageStatus.check(elsewhere, new StoreImageResolver(dir.resolve("images"), SandboxConfig.defaults()));
         assertThat(r.ready()).isFalse();
         assertThat(r.reason()).contains("registry.example/nothing:1");

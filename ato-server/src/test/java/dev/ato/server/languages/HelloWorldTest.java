@@ -19,7 +19,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every language of the catalog prints its hello world, exactly, through the real server and sandbox, inside
+ * Every language of the catalog prints its hello world (for ATO's ids, ATO's own, with its options and arguments),
+ * exactly, through the real server and sandbox, inside
  * the default limits (60 s, 512 MiB, 100 processes). A language this host has not installed is skipped with
  * the reason; in CI every listed package is installed, so none is.
  *
@@ -62,6 +63,8 @@ class HelloWorldTest {
         ExecuteRequest req = ExecuteRequest.builder(id)
                 .code(l.helloWorld().code())
                 .input(l.helloWorld().input())
+                .options(l.helloWorld().options().toArray(String[]::new))
+                .arguments(l.helloWorld().arguments().toArray(String[]::new))
                 .build();
         long t0 = System.nanoTime();
         Result r = server.run(req);
@@ -70,8 +73,12 @@ class HelloWorldTest {
         times.put(id, String.format("%d.%02d | %d.%d", ms / 1000, (ms % 1000) / 10, kib / 1024, kib % 1024 * 10 / 1024));
         assertThat(new String(r.stdout(), StandardCharsets.UTF_8)).as(LanguageServer.describe(r))
                 .isEqualTo(l.helloWorld().output());
-        assertThat(r.done().statusType()).as(LanguageServer.describe(r)).isEqualTo("exited");
-        assertThat(r.done().statusValue()).as(LanguageServer.describe(r)).isZero();
         assertThat(r.done().timedOut()).isFalse();
+        // ATO's own test judges its hello worlds by their output alone (objective_c_gcc's `main() { puts(...); }`
+        // exits with puts' result); ours must also exit 0.
+        if (!l.atoId()) {
+            assertThat(r.done().statusType()).as(LanguageServer.describe(r)).isEqualTo("exited");
+            assertThat(r.done().statusValue()).as(LanguageServer.describe(r)).isZero();
+        }
     }
 }

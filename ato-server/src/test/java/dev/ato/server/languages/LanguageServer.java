@@ -59,6 +59,7 @@ final class LanguageServer implements AutoCloseable {
     /** The catalog's language; skips the test, naming what is missing, when this host has not installed it. */
     static Language installed(String id) {
         Language l = CATALOG.find(id).orElseThrow(() -> new AssertionError("no language " + id + " in the catalog"));
+        assumeTrue(l.onHostImage(), () -> "image-only language: ./ato image pull " + l.image() + ", then ./ato languages --check");
         LanguageReadiness.Readiness r = LanguageReadiness.check(l, List.of(Path.of("/")));
         assumeTrue(r.ready(), () -> "language not installed on this host: " + r.reason());
         return l;

@@ -140,28 +140,22 @@ class RunnerContractTest {
                             }
                         }
                         """),
+                // Kotlin and Scala 2 run the code as a script, as ATO does: statements at the top, `args` given.
                 Arguments.of("JVM", "kotlin", false, """
-                        import kotlin.system.exitProcess
-                        fun main(args: Array<String>) {
-                            for (a in args) print("[" + a + "]\\n")
-                            System.out.flush()
-                            System.`in`.copyTo(System.out)
-                            System.out.flush()
-                            exitProcess(3)
-                        }
+                        for (a in args) print("[" + a + "]\\n")
+                        System.out.flush()
+                        System.`in`.copyTo(System.out)
+                        System.out.flush()
+                        kotlin.system.exitProcess(3)
                         """),
                 Arguments.of("JVM", "scala2", false, """
-                        object Main {
-                          def main(args: Array[String]): Unit = {
-                            for (a <- args) print("[" + a + "]\\n")
-                            Console.out.flush()
-                            val buf = new Array[Byte](4096)
-                            var n = System.in.read(buf)
-                            while (n > 0) { System.out.write(buf, 0, n); n = System.in.read(buf) }
-                            System.out.flush()
-                            sys.exit(3)
-                          }
-                        }
+                        for (a <- args) print("[" + a + "]\\n")
+                        Console.out.flush()
+                        val buf = new Array[Byte](4096)
+                        var n = System.in.read(buf)
+                        while (n > 0) { System.out.write(buf, 0, n); n = System.in.read(buf) }
+                        System.out.flush()
+                        sys.exit(3)
                         """));
     }
 
@@ -195,9 +189,8 @@ class RunnerContractTest {
                 Arguments.of("compiled", "pascal_fpc", "begin\n  writeln(undeclared)\nend.\n", "Identifier not found"),
                 Arguments.of("JVM", "java", "class Main { public static void main(String[] a) { int x = \"no\"; } }\n",
                         "incompatible types"),
-                Arguments.of("JVM", "kotlin", "fun main() { val x: Int = \"no\" }\n", "type mismatch"),
-                Arguments.of("JVM", "scala2", "object Main { def main(a: Array[String]): Unit = { val x: Int = \"no\" } }\n",
-                        "type mismatch"));
+                Arguments.of("JVM", "kotlin", "val x: Int = \"no\"\n", "type mismatch"),
+                Arguments.of("JVM", "scala2", "val x: Int = \"no\"\n", "type mismatch"));
     }
 
     @ParameterizedTest(name = "{0} {1}")
