@@ -28,6 +28,7 @@ public final class RunSpec {
     private final Duration timeout;
     private final String clientKey;
     private final List<String> extraEnv;
+    private final boolean interactiveStdin;
 
     private RunSpec(Builder b) {
         this.image = Objects.requireNonNull(b.image, "image");
@@ -45,6 +46,7 @@ public final class RunSpec {
         this.limits = effectiveLimits(Limits.defaults());
         this.clientKey = b.clientKey;
         this.extraEnv = List.copyOf(b.extraEnv);
+        this.interactiveStdin = b.interactiveStdin;
     }
 
     /** A builder with the host image, no files, and the sandbox's default limits. */
@@ -92,6 +94,9 @@ public final class RunSpec {
     /** Extra environment entries, {@code NAME=value}, added after the image's. */
     public List<String> extraEnv() { return extraEnv; }
 
+    /** Whether stdin is a pipe fed while the run goes ({@link Run#writeStdin}) rather than the file {@link #input()}. */
+    public boolean interactiveStdin() { return interactiveStdin; }
+
     /** Builds a {@link RunSpec}; collections are copied at {@link #build()}. */
     public static final class Builder {
         private Image image = Image.host();
@@ -105,6 +110,7 @@ public final class RunSpec {
         private Duration timeout;
         private String clientKey;
         private final List<String> extraEnv = new ArrayList<>();
+        private boolean interactiveStdin;
 
         private Builder() { }
 
@@ -180,6 +186,13 @@ public final class RunSpec {
             extraEnv.add(name + "=" + value);
             return this;
         }
+
+        /**
+         * Makes stdin a pipe: the program reads {@link #input} first, then what {@link Run#writeStdin} sends, and end
+         * of file after {@link Run#closeStdin}. {@code /ATO/input} is then a symlink to {@code /proc/self/fd/0}, so a
+         * runner's {@code < /ATO/input} reads the same pipe.
+         */
+        public Builder interactiveStdin(boolean value) { this.interactiveStdin = value; return this; }
 
         /** The spec; fails when neither or both of a runner script and a command were given. */
         public RunSpec build() { return new RunSpec(this); }

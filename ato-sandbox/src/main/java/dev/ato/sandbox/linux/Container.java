@@ -39,13 +39,14 @@ final class Container {
             List<String> argv,
             List<String> env,
             String hostname,
-            Limits limits) { }
+            Limits limits,
+            int stdinPipe) { }
 
     private Container() { }
 
     /**
      * Assembles the container and spawns the init with {@code stdout, stderr, control, status} as its
-     * descriptors 1 to 4 (0 is /ATO/input, 5 the new root), and after them the descriptors {@code join}
+     * descriptors 1 to 4 (0 is /ATO/input, or the request's {@code stdinPipe} when it is not -1; 5 the new root), and after them the descriptors {@code join}
      * supplies (the run's cgroup files the init moves itself in with; asked for only right before the spawn,
      * so that making the cgroup elsewhere overlaps with building the container). Returns on the host's
      * namespaces, also when it throws.
@@ -131,7 +132,12 @@ final class Container {
         Sys.mount("tmpfs", ato, "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV,
                 "size=" + tmpfs + ",mode=0755,uid=" + uid + ",gid=" + gid);
         Sys.writeNewFile(ato + "/code", req.code(), 0644, uid, gid);
-        Sys.writeNewFile(ato + "/input", req.input(), 0644, uid, gid);
+        if (req.stdinPipe() < 0) {
+            Sys.writeNewFile(ato + "/input", req.input(), 0644, uid, gid);
+        } else {
+            // Interactive: the runner's "< /ATO/input" reopens the init's stdin pipe (never blocks, unlike a FIFO).
+            Sys.symlink("/proc/self/fd/0", ato + "/input");
+        }
         Sys.writeNewFile(ato + "/arguments", req.arguments(), 0644, uid, gid);
         Sys.writeNewFile(ato + "/options", req.options(), 0644, uid, gid);
         if (req.runnerScript() != null) Sys.writeNewFile(ato + "/runner", req.runnerScript(), 0755, uid, gid);
@@ -164,13 +170,13 @@ final class Container {
         Sys.sethostname(req.hostname());
         if (ownNetwork) Sys.readyNetwork(); // a pooled namespace has lo up already
 
-        int stdin = Sys.openRead(ato + "/input");
+        int stdin = req.stdinPipe() < 0 ? Sys.openRead(ato + "/input") : -1;
         int rootFd = -1;
         try {
             rootFd = Sys.openPath(root, true);
             int[] joinFds = join.get();
             int[] fds = new int[childFds.length + 2 + joinFds.length];
-            fds[0] = stdin;
+            fds[0] = stdin >= 0 ? stdin : req.stdinPipe();
             System.arraycopy(childFds, 0, fds, 1, childFds.length);
             fds[childFds.length + 1] = rootFd;
             System.arraycopy(joinFds, 0, fds, childFds.length + 2, joinFds.length);
@@ -180,7 +186,7 @@ final class Container {
             argv.addAll(req.argv());
             return Sys.spawn(host.initPath, argv, req.env(), fds);
         } finally {
-            LibC.close(stdin);
+            Sys.closeQuietly(stdin);
             Sys.closeQuietly(rootFd);
         }
     }

@@ -176,11 +176,15 @@ public final class LinuxSandbox implements Sandbox {
         java.util.Objects.requireNonNull(listener, "listener");
         Limits limits = spec.effectiveLimits(config.defaultLimits());
         List<String> argv = spec.command().orElse(List.of("/ATO/bash", "/ATO/runner"));
+        String id = idPrefix + "-" + Long.toString(counter.incrementAndGet(), 36);
+        StdinPipe stdin = spec.interactiveStdin()
+                ? new StdinPipe(id, spec.input(), config.uidBase(), config.gidBase()) : null;
         Container.Request req = new Container.Request(spec.image(), spec.code(), spec.input(),
                 nulTerminated(spec.arguments()), nulTerminated(spec.options()),
-                spec.runnerScript().orElse(null), argv, environment(spec), HOSTNAME, limits);
-        String id = idPrefix + "-" + Long.toString(counter.incrementAndGet(), 36);
+                spec.runnerScript().orElse(null), argv, environment(spec), HOSTNAME, limits,
+                stdin == null ? -1 : stdin.readEnd());
         LinuxRun run = new LinuxRun(this, id, spec.clientKey().orElse("local"), req, listener);
+        if (stdin != null) run.result().whenComplete((r, e) -> stdin.close());
         live.add(run);
         if (closed) throw refuse(run);
         try {
@@ -188,7 +192,35 @@ public final class LinuxSandbox implements Sandbox {
         } catch (RejectedExecutionException e) {
             throw refuse(run);
         }
-        return run;
+        return stdin == null ? run : new InteractiveRun(run, stdin);
+    }
+
+    /** A run with a streaming stdin: the run itself, plus its {@link StdinPipe}. */
+    private record InteractiveRun(LinuxRun run, StdinPipe stdin) implements Run {
+        @Override
+        public String id() {
+            return run.id();
+        }
+
+        @Override
+        public void kill() {
+            run.kill();
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<dev.ato.sandbox.RunResult> result() {
+            return run.result();
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> writeStdin(byte[] data) {
+            return stdin.write(data);
+        }
+
+        @Override
+        public void closeStdin() {
+            stdin.closeInput();
+        }
     }
 
     /** Undoes {@link #start}'s registration of a run that close() overtook; returns what start throws. */
