@@ -13,6 +13,8 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -140,10 +142,10 @@ public final class AtoClient implements AutoCloseable {
                 c = open();
                 connection = c;
             }
-            run = new Run(listener);
+            run = new Run(listener, Math.max(1, request.cases().size()));
             current = run;
             c.run = run;
-            long seconds = Math.max(request.timeout(), 0) + replyGrace.toSeconds();
+            long seconds = Math.max(request.timeout(), 0) * (long) run.remaining + replyGrace.toSeconds();
             Connection conn = c;
             run.deadline = timer.schedule(() -> conn.fail(run,
                     new AtoClientException("no Done from " + uri + " within " + seconds + " s"), true),
@@ -167,29 +169,90 @@ public final class AtoClient implements AutoCloseable {
      * @throws AtoClientException when the run fails (see {@link #execute})
      */
     public Result run(ExecuteRequest request) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        RunListener gather = new RunListener() {
-            @Override
-            public void onStdout(byte[] chunk) {
-                add(out, chunk);
-            }
+        return runCases(request).getLast();
+    }
 
-            @Override
-            public void onStderr(byte[] chunk) {
-                add(err, chunk);
-            }
-
-            private void add(ByteArrayOutputStream to, byte[] chunk) {
-                if ((long) out.size() + err.size() + chunk.length > MAX_GATHERED_BYTES) {
-                    throw new AtoClientException("the run's output exceeds " + MAX_GATHERED_BYTES + " bytes");
-                }
-                to.writeBytes(chunk);
-            }
-        };
-        Done done = await(execute(request, gather));
+    /**
+     * Beyond ATO: runs a test-case batch (a request with {@code cases}) to the end and gathers each case's output;
+     * for a request without cases, its one run.
+     *
+     * @param request the run
+     * @return one result per case, in order (each Done carries its {@code case} index)
+     * @throws AtoClientException when the run fails (see {@link #execute})
+     */
+    public List<Result> runCases(ExecuteRequest request) {
+        Gatherer gather = new Gatherer();
+        await(execute(request, gather));
         // The listener ran on another thread; the future's completion orders its writes before this read.
-        return new Result(out.toByteArray(), err.toByteArray(), done);
+        return gather.results;
+    }
+
+    /** Collects output per run (or case) for {@link #runCases} and {@link #executeV1}, capped in total. */
+    static final class Gatherer implements RunListener {
+        final List<Result> results = new ArrayList<>();
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        private long total;
+
+        @Override
+        public void onStdout(byte[] chunk) {
+            add(out, chunk);
+        }
+
+        @Override
+        public void onStderr(byte[] chunk) {
+            add(err, chunk);
+        }
+
+        @Override
+        public void onDone(Done done) {
+            results.add(new Result(out.toByteArray(), err.toByteArray(), done));
+            out.reset();
+            err.reset();
+        }
+
+        private void add(ByteArrayOutputStream to, byte[] chunk) {
+            total += chunk.length;
+            if (total > MAX_GATHERED_BYTES) {
+                throw new AtoClientException("the run's output exceeds " + MAX_GATHERED_BYTES + " bytes");
+            }
+            to.writeBytes(chunk);
+        }
+    }
+
+    /**
+     * Beyond ATO: sends bytes to the standard input of the interactive run in progress ({@code {"Stdin": bin}};
+     * the request had {@code interactive: true}). The server stops reading the connection while the program does
+     * not read, so a future that stays incomplete is the program's back-pressure.
+     *
+     * @param data at most 64 KiB less a few bytes of framing
+     * @return completes when the message has been handed to the connection
+     * @throws IllegalStateException when no run is in progress
+     */
+    public CompletableFuture<Void> sendStdin(byte[] data) {
+        return sendControl(ProtocolCodec.encodeStdin(data));
+    }
+
+    /**
+     * Beyond ATO: closes the standard input of the interactive run in progress ({@code "Eof"}), after everything
+     * sent before it.
+     *
+     * @return completes when the message has been handed to the connection
+     * @throws IllegalStateException when no run is in progress
+     */
+    public CompletableFuture<Void> sendEof() {
+        return sendControl(ProtocolCodec.encodeEof());
+    }
+
+    private CompletableFuture<Void> sendControl(byte[] message) {
+        Connection c;
+        synchronized (lock) {
+            if (current == null || current.future.isDone() || connection == null || connection.dead) {
+                throw new IllegalStateException("no run in progress");
+            }
+            c = connection;
+        }
+        return c.send(message).thenApply(ws -> null);
     }
 
     private static Done await(CompletableFuture<Done> future) {
@@ -275,9 +338,12 @@ public final class AtoClient implements AutoCloseable {
         final RunListener listener;
         final CompletableFuture<Done> future = new CompletableFuture<>();
         ScheduledFuture<?> deadline;
+        /** Dones still to come: one, or one per test case. */
+        int remaining;
 
-        Run(RunListener listener) {
+        Run(RunListener listener, int dones) {
             this.listener = listener;
+            this.remaining = dones;
         }
     }
 
@@ -339,7 +405,12 @@ public final class AtoClient implements AutoCloseable {
                 switch (m) {
                     case ServerMessage.Stdout s -> r.listener.onStdout(s.data());
                     case ServerMessage.Stderr s -> r.listener.onStderr(s.data());
-                    case ServerMessage.Finished f -> finish(r, f.done());
+                    case ServerMessage.Finished f -> {
+                        r.listener.onDone(f.done());
+                        if (--r.remaining == 0) {
+                            finish(r, f.done());
+                        }
+                    }
                 }
             } catch (RuntimeException | Error e) {
                 fail(r, e instanceof AtoClientException ace ? ace
@@ -452,6 +523,114 @@ public final class AtoClient implements AutoCloseable {
         } catch (ProtocolException e) {
             throw new AtoClientException("POST " + u + ": invalid reply: " + e.getMessage(), e);
         }
+    }
+
+    /** Beyond ATO: the HTTP run endpoint, one answer or Server-Sent Events. */
+    public static final String V1_EXECUTE_PATH = "/api/v1/execute";
+
+    /**
+     * Beyond ATO: runs a request with one answer over plain HTTP, {@code POST /api/v1/execute} (msgpack both ways);
+     * all the request's fields work but {@code interactive}.
+     *
+     * @param base the server
+     * @param request the run
+     * @return its result, or one per case
+     * @throws AtoClientException.HttpStatus when the server answers with a status other than 200
+     */
+    public static List<Result> executeV1(URI base, ExecuteRequest request) {
+        URI u = httpUri(base, V1_EXECUTE_PATH);
+        byte[] body = call("POST " + u, v1Request(u, request, MSGPACK_CONTENT_TYPE));
+        try {
+            return ProtocolCodec.decodeV1Response(body);
+        } catch (ProtocolException e) {
+            throw new AtoClientException("POST " + u + ": invalid reply: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Beyond ATO: runs a request over plain HTTP with its output streamed as Server-Sent Events
+     * ({@code POST /api/v1/execute}, {@code Accept: text/event-stream}).
+     *
+     * @param base the server
+     * @param request the run
+     * @param listener hears the output and each Done as they arrive
+     * @return every Done (one, or one per case)
+     * @throws AtoClientException when the call fails, the server answers other than 200, or sends an
+     *     {@code error} event
+     */
+    public static List<Done> streamV1(URI base, ExecuteRequest request, RunListener listener) {
+        URI u = httpUri(base, V1_EXECUTE_PATH);
+        String what = "POST " + u;
+        HttpRequest req = v1Request(u, request, "text/event-stream");
+        List<Done> dones = new ArrayList<>();
+        try {
+            HttpResponse<InputStream> resp = V0.HTTP.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = resp.body()) {
+                if (resp.statusCode() != 200) {
+                    byte[] body = in.readNBytes(4096);
+                    throw new AtoClientException.HttpStatus(what, resp.statusCode(), body);
+                }
+                java.io.BufferedReader lines = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+                String event = "message";
+                StringBuilder data = new StringBuilder();
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    if (line.length() > ProtocolLimits.MAX_SERVER_MESSAGE_BYTES) {
+                        throw new AtoClientException(what + ": an event line longer than "
+                                + ProtocolLimits.MAX_SERVER_MESSAGE_BYTES);
+                    }
+                    if (line.isEmpty()) {
+                        sseEvent(what, event, data.toString(), listener, dones);
+                        event = "message";
+                        data.setLength(0);
+                    } else if (line.startsWith("event:")) {
+                        event = line.substring(6).strip();
+                    } else if (line.startsWith("data:")) {
+                        data.append(data.isEmpty() ? "" : "\n").append(line.substring(5).stripLeading());
+                    }
+                }
+            }
+            return dones;
+        } catch (HttpTimeoutException e) {
+            throw new AtoClientException(what + ": no reply in time", e);
+        } catch (IOException e) {
+            throw new AtoClientException(what + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AtoClientException(what + ": interrupted", e);
+        }
+    }
+
+    private static void sseEvent(String what, String event, String data, RunListener listener, List<Done> dones) {
+        try {
+            switch (event) {
+                case "stdout" -> listener.onStdout(java.util.Base64.getDecoder().decode(data));
+                case "stderr" -> listener.onStderr(java.util.Base64.getDecoder().decode(data));
+                case "done" -> {
+                    Done d = ProtocolCodec.decodeDone(ProtocolJson.toMsgpack(
+                            data.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    dones.add(d);
+                    listener.onDone(d);
+                }
+                case "error" -> throw new AtoClientException(what + ": the server said " + data);
+                default -> {
+                    // Unknown events are for newer clients.
+                }
+            }
+        } catch (IllegalArgumentException | ProtocolException e) {
+            throw new AtoClientException(what + ": invalid " + event + " event: " + e.getMessage(), e);
+        }
+    }
+
+    private static HttpRequest v1Request(URI u, ExecuteRequest request, String accept) {
+        long seconds = Math.max(request.timeout(), 0) * (long) Math.max(1, request.cases().size()) + 60L;
+        return HttpRequest.newBuilder(u)
+                .timeout(Duration.ofSeconds(seconds))
+                .header("Content-Type", MSGPACK_CONTENT_TYPE)
+                .header("Accept", accept)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(ProtocolCodec.encodeRequest(request)))
+                .build();
     }
 
     /**

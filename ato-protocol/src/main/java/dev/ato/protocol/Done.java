@@ -2,6 +2,7 @@ package dev.ato.protocol;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -23,12 +24,11 @@ import java.util.Set;
  * @param minorPageFaults minor page faults
  * @param inputOps block input operations
  * @param outputOps block output operations
- * @param oomKilled beyond ATO: whether the run hit its memory limit, when the server knows (sent as
- *     {@code oom_killed} only when present)
+ * @param extras beyond ATO: the optional fields, each sent after ATO's only when present ({@link Extras})
  */
 public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTruncated, String statusType,
         int statusValue, long real, long kernel, long user, long maxMem, long waits, long preemptions,
-        long majorPageFaults, long minorPageFaults, long inputOps, long outputOps, Optional<Boolean> oomKilled) {
+        long majorPageFaults, long minorPageFaults, long inputOps, long outputOps, Extras extras) {
 
     /** ATO's status types. */
     public static final Set<String> STATUS_TYPES = Set.of("exited", "killed", "core_dumped", "unknown");
@@ -38,14 +38,14 @@ public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTrun
      */
     public Done {
         Objects.requireNonNull(statusType, "statusType");
-        Objects.requireNonNull(oomKilled, "oomKilled");
+        Objects.requireNonNull(extras, "extras");
         if (!STATUS_TYPES.contains(statusType)) {
             throw new IllegalArgumentException("status_type must be one of " + STATUS_TYPES + ": " + statusType);
         }
     }
 
     /**
-     * A record with ATO's fields only (no {@code oom_killed}).
+     * A record with ATO's fields only (no extras).
      *
      * @param timedOut the run overran its timeout
      * @param stdoutTruncated standard output was truncated
@@ -67,7 +67,90 @@ public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTrun
             int statusValue, long real, long kernel, long user, long maxMem, long waits, long preemptions,
             long majorPageFaults, long minorPageFaults, long inputOps, long outputOps) {
         this(timedOut, stdoutTruncated, stderrTruncated, statusType, statusValue, real, kernel, user, maxMem, waits,
-                preemptions, majorPageFaults, minorPageFaults, inputOps, outputOps, Optional.empty());
+                preemptions, majorPageFaults, minorPageFaults, inputOps, outputOps, Extras.NONE);
+    }
+
+    /**
+     * Beyond ATO: the optional fields of Done, one mechanism for all of them. Each is written after ATO's fifteen
+     * fields, in this order, only when present; an ATO client skips them, and a server adds only those the
+     * client asked for (or, for {@code oom_killed}, those this server has always sent). To add one: a component
+     * here, a {@code with} method on {@link Done}, and its name and value in {@code ProtocolCodec}'s
+     * {@code extraFields} and {@code readDone}.
+     *
+     * @param oomKilled {@code oom_killed}: whether the run hit its memory limit, when the server knows
+     * @param caseIndex {@code case}: which test case of a batch this Done ends (request field {@code cases})
+     * @param quota {@code quota}: the client's admission state (request field {@code want_quota})
+     */
+    public record Extras(Optional<Boolean> oomKilled, OptionalInt caseIndex, Optional<Quota> quota) {
+        /** No extra field. */
+        public static final Extras NONE = new Extras(Optional.empty(), OptionalInt.empty(), Optional.empty());
+
+        /**
+         * Checks that every component is there (an absent field is an empty optional).
+         */
+        public Extras {
+            Objects.requireNonNull(oomKilled, "oomKilled");
+            Objects.requireNonNull(caseIndex, "caseIndex");
+            Objects.requireNonNull(quota, "quota");
+        }
+    }
+
+    /**
+     * Beyond ATO: whether the run hit its memory limit, when the server knows ({@code oom_killed}).
+     *
+     * @return the flag, or empty
+     */
+    public Optional<Boolean> oomKilled() {
+        return extras.oomKilled();
+    }
+
+    /**
+     * Beyond ATO: the index of the test case this Done ends ({@code case}), in a batch.
+     *
+     * @return the index, or empty
+     */
+    public OptionalInt caseIndex() {
+        return extras.caseIndex();
+    }
+
+    /**
+     * Beyond ATO: the client's admission state ({@code quota}), when the request asked for it.
+     *
+     * @return the quota, or empty
+     */
+    public Optional<Quota> quota() {
+        return extras.quota();
+    }
+
+    /**
+     * The same record with other extras.
+     *
+     * @param value the extras
+     * @return the changed copy
+     */
+    public Done withExtras(Extras value) {
+        return new Done(timedOut, stdoutTruncated, stderrTruncated, statusType, statusValue, real, kernel, user,
+                maxMem, waits, preemptions, majorPageFaults, minorPageFaults, inputOps, outputOps, value);
+    }
+
+    /**
+     * The same record with the {@code case} extension set.
+     *
+     * @param index the test case's index
+     * @return the changed copy
+     */
+    public Done withCaseIndex(int index) {
+        return withExtras(new Extras(extras.oomKilled(), OptionalInt.of(index), extras.quota()));
+    }
+
+    /**
+     * The same record with the {@code quota} extension set.
+     *
+     * @param value the client's admission state
+     * @return the changed copy
+     */
+    public Done withQuota(Quota value) {
+        return withExtras(new Extras(extras.oomKilled(), extras.caseIndex(), Optional.of(value)));
     }
 
     /**
@@ -77,9 +160,7 @@ public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTrun
      * @return the changed copy
      */
     public Done withOomKilled(boolean value) {
-        return new Done(timedOut, stdoutTruncated, stderrTruncated, statusType, statusValue, real, kernel, user,
-                maxMem, waits, preemptions, majorPageFaults, minorPageFaults, inputOps, outputOps,
-                Optional.of(value));
+        return withExtras(new Extras(Optional.of(value), extras.caseIndex(), extras.quota()));
     }
 
     /**

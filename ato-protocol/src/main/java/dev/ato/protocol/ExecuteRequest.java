@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * One run request of ATO's API: which language, the program, its standard input, the program's arguments,
@@ -35,9 +36,15 @@ public final class ExecuteRequest {
     @TimeoutInRange
     private final int timeout;
     private final byte[] customRunner;
+    // Beyond ATO (keys ATO's server skips): see the accessors.
+    private final boolean interactive;
+    private final List<TestCase> cases;
+    private final OptionalInt outputLimit;
+    private final boolean wantQuota;
 
     private ExecuteRequest(String language, byte[] code, byte[] input, List<byte[]> arguments, List<byte[]> options,
-            int timeout, byte[] customRunner) {
+            int timeout, byte[] customRunner, boolean interactive, List<TestCase> cases, OptionalInt outputLimit,
+            boolean wantQuota) {
         this.language = Objects.requireNonNull(language, "language");
         this.code = Objects.requireNonNull(code, "code").clone();
         this.input = Objects.requireNonNull(input, "input").clone();
@@ -45,6 +52,10 @@ public final class ExecuteRequest {
         this.options = copy(Objects.requireNonNull(options, "options"));
         this.timeout = timeout;
         this.customRunner = customRunner == null ? null : customRunner.clone();
+        this.interactive = interactive;
+        this.cases = List.copyOf(Objects.requireNonNull(cases, "cases"));
+        this.outputLimit = Objects.requireNonNull(outputLimit, "outputLimit");
+        this.wantQuota = wantQuota;
     }
 
     private static List<byte[]> copy(List<byte[]> list) {
@@ -64,8 +75,7 @@ public final class ExecuteRequest {
      * @return the request
      */
     public static ExecuteRequest of(String language, byte[] code) {
-        return new ExecuteRequest(language, code, new byte[0], List.of(), List.of(), ProtocolLimits.DEFAULT_TIMEOUT,
-                null);
+        return builder(language).code(code).build();
     }
 
     /**
@@ -103,6 +113,10 @@ public final class ExecuteRequest {
         b.options = options;
         b.timeout = timeout;
         b.customRunner = customRunner;
+        b.interactive = interactive;
+        b.cases = cases;
+        b.outputLimit = outputLimit;
+        b.wantQuota = wantQuota;
         return b;
     }
 
@@ -170,6 +184,54 @@ public final class ExecuteRequest {
     }
 
     /**
+     * Beyond ATO ({@code interactive}): the program's standard input is a pipe, fed first with {@link #input()},
+     * then with the client's {@code {"Stdin": bin}} messages, and closed by its {@code "Eof"} message.
+     *
+     * @return whether the run is interactive
+     */
+    public boolean interactive() {
+        return interactive;
+    }
+
+    /**
+     * Beyond ATO ({@code cases}): the test cases of a batch; empty for an ordinary run.
+     *
+     * @return the cases, in order
+     */
+    public List<TestCase> cases() {
+        return cases;
+    }
+
+    /**
+     * Beyond ATO ({@code output_limit}): bytes per output stream the client wants at most (1 to
+     * {@link ProtocolLimits#MAX_OUTPUT_LIMIT}, unchecked), or empty when the request named none (the server's
+     * limit).
+     *
+     * @return the limit, or empty
+     */
+    public OptionalInt outputLimit() {
+        return outputLimit;
+    }
+
+    /**
+     * Beyond ATO ({@code want_quota}): whether each Done should carry the client's {@link Quota}.
+     *
+     * @return whether the quota is wanted
+     */
+    public boolean wantQuota() {
+        return wantQuota;
+    }
+
+    /**
+     * Whether the request uses none of the fields beyond ATO's, so that what it gets back is exactly ATO's.
+     *
+     * @return true for a plain ATO request
+     */
+    public boolean atoOnly() {
+        return !interactive && cases.isEmpty() && outputLimit.isEmpty() && !wantQuota;
+    }
+
+    /**
      * A copy with a different standard input.
      *
      * @param newInput the input bytes
@@ -228,7 +290,11 @@ public final class ExecuteRequest {
                 && Arrays.equals(input, r.input)
                 && listEquals(arguments, r.arguments)
                 && listEquals(options, r.options)
-                && Arrays.equals(customRunner, r.customRunner);
+                && Arrays.equals(customRunner, r.customRunner)
+                && interactive == r.interactive
+                && cases.equals(r.cases)
+                && outputLimit.equals(r.outputLimit)
+                && wantQuota == r.wantQuota;
     }
 
     static boolean listEquals(List<byte[]> a, List<byte[]> b) {
@@ -254,6 +320,7 @@ public final class ExecuteRequest {
         for (byte[] o : options) {
             h = 31 * h + Arrays.hashCode(o);
         }
+        h = 31 * h + Objects.hash(interactive, cases, outputLimit, wantQuota);
         return 31 * h + Arrays.hashCode(customRunner);
     }
 
@@ -261,7 +328,9 @@ public final class ExecuteRequest {
     public String toString() {
         return "ExecuteRequest[language=" + language + ", code=" + code.length + " bytes, input=" + input.length
                 + " bytes, arguments=" + arguments.size() + ", options=" + options.size() + ", timeout=" + timeout
-                + (customRunner == null ? "" : ", customRunner=" + customRunner.length + " bytes") + "]";
+                + (customRunner == null ? "" : ", customRunner=" + customRunner.length + " bytes")
+                + (interactive ? ", interactive" : "") + (cases.isEmpty() ? "" : ", cases=" + cases.size())
+                + (outputLimit.isEmpty() ? "" : ", outputLimit=" + outputLimit.getAsInt()) + (wantQuota ? ", wantQuota" : "") + "]";
     }
 
     /**
@@ -275,6 +344,10 @@ public final class ExecuteRequest {
         private List<byte[]> options = List.of();
         private int timeout = ProtocolLimits.DEFAULT_TIMEOUT;
         private byte[] customRunner;
+        private boolean interactive;
+        private List<TestCase> cases = List.of();
+        private OptionalInt outputLimit = OptionalInt.empty();
+        private boolean wantQuota;
 
         private Builder(String language) {
             this.language = Objects.requireNonNull(language, "language");
@@ -397,12 +470,68 @@ public final class ExecuteRequest {
         }
 
         /**
+         * Beyond ATO: makes the run interactive (see {@link ExecuteRequest#interactive()}).
+         *
+         * @param value whether the run is interactive
+         * @return this builder
+         */
+        public Builder interactive(boolean value) {
+            this.interactive = value;
+            return this;
+        }
+
+        /**
+         * Beyond ATO: runs the program once per case (see {@link ExecuteRequest#cases()}); empty for one run.
+         *
+         * @param value the cases
+         * @return this builder
+         */
+        public Builder cases(List<TestCase> value) {
+            this.cases = Objects.requireNonNull(value, "cases");
+            return this;
+        }
+
+        /**
+         * Beyond ATO: bytes per output stream at most (1 to {@link ProtocolLimits#MAX_OUTPUT_LIMIT}; checked by
+         * {@link RequestValidator}).
+         *
+         * @param bytes the limit
+         * @return this builder
+         */
+        public Builder outputLimit(int bytes) {
+            this.outputLimit = OptionalInt.of(bytes);
+            return this;
+        }
+
+        /**
+         * Goes back to the server's output limit.
+         *
+         * @return this builder
+         */
+        public Builder noOutputLimit() {
+            this.outputLimit = OptionalInt.empty();
+            return this;
+        }
+
+        /**
+         * Beyond ATO: asks for the client's {@link Quota} in each Done.
+         *
+         * @param value whether the quota is wanted
+         * @return this builder
+         */
+        public Builder wantQuota(boolean value) {
+            this.wantQuota = value;
+            return this;
+        }
+
+        /**
          * Builds the request, copying every array and list.
          *
          * @return the request
          */
         public ExecuteRequest build() {
-            return new ExecuteRequest(language, code, input, arguments, options, timeout, customRunner);
+            return new ExecuteRequest(language, code, input, arguments, options, timeout, customRunner, interactive,
+                    cases, outputLimit, wantQuota);
         }
 
         private static List<byte[]> utf8(String... values) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.msgpack.core.MessageBufferPacker;
@@ -43,7 +44,14 @@ public final class ProtocolCodec {
     private static final byte[][] REQUEST_FIELD_BYTES = Arrays.stream(REQUEST_FIELDS)
             .map(name -> name.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
     private static final String REQUEST_STRUCT = "struct Request with 7 elements";
+    /**
+     * Beyond ATO: request keys ATO's server skips as unknown and this one honours. Matched by name only (never by
+     * serde's field index, which ATO maps to its seven fields), in a map request only.
+     */
+    private static final List<String> EXTENSION_FIELDS = List.of("interactive", "cases", "output_limit",
+            "want_quota");
     private static final byte[] KILL = {(byte) 0xa4, 'K', 'i', 'l', 'l'};
+    private static final byte[] EOF = {(byte) 0xa3, 'E', 'o', 'f'};
 
     private ProtocolCodec() {
     }
@@ -69,16 +77,26 @@ public final class ProtocolCodec {
         return request;
     }
 
+    @SuppressWarnings("unchecked")
     private static ExecuteRequest readRequest(MsgReader r) {
         Token t = r.next();
         Object[] f = new Object[REQUEST_FIELDS.length];
         boolean[] seen = new boolean[REQUEST_FIELDS.length];
+        Object[] ext = new Object[EXTENSION_FIELDS.size()];
         if (t.kind() == Token.Kind.MAP) {
             r.enter();
             for (long i = 0; i < t.length(); i++) {
-                int field = fieldIndex(r, r.next());
+                Token key = r.next();
+                int field = fieldIndex(r, key);
                 if (field < 0) {
-                    r.skip(r.next());
+                    int e = extensionIndex(key);
+                    if (e < 0) {
+                        r.skip(r.next());
+                    } else if (ext[e] != null) {
+                        throw new ProtocolException("duplicate field `" + EXTENSION_FIELDS.get(e) + "`");
+                    } else {
+                        ext[e] = readExtension(r, e);
+                    }
                     continue;
                 }
                 if (seen[field]) {
@@ -113,7 +131,6 @@ public final class ProtocolCodec {
         } else {
             throw r.invalidType(t, "struct Request");
         }
-        @SuppressWarnings("unchecked")
         ExecuteRequest.Builder b = ExecuteRequest.builder((String) f[0])
                 .code((byte[]) f[1])
                 .input((byte[]) f[3])
@@ -123,7 +140,90 @@ public final class ProtocolCodec {
         if (f[2] != null) {
             b.customRunner((byte[]) f[2]);
         }
+        if (ext[0] != null) {
+            b.interactive((Boolean) ext[0]);
+        }
+        if (ext[1] != null) {
+            List<TestCase> cases = new ArrayList<>();
+            for (Object[] c : (List<Object[]>) ext[1]) {
+                cases.add(new TestCase(c[0] != null ? (byte[]) c[0] : (byte[]) f[3],
+                        c[1] != null ? (List<byte[]>) c[1] : (List<byte[]>) f[4]));
+            }
+            b.cases(cases);
+        }
+        if (ext[2] != null) {
+            b.outputLimit((Integer) ext[2]);
+        }
+        if (ext[3] != null) {
+            b.wantQuota((Boolean) ext[3]);
+        }
         return b.build();
+    }
+
+    private static int extensionIndex(Token key) {
+        return key.kind() == Token.Kind.STR || key.kind() == Token.Kind.BIN
+                ? EXTENSION_FIELDS.indexOf(MsgReader.text(key)) : -1;
+    }
+
+    /** An extension field's value; a wrong one is refused naming the field (ATO would have skipped it). */
+    private static Object readExtension(MsgReader r, int field) {
+        String name = EXTENSION_FIELDS.get(field);
+        try {
+            return switch (field) {
+                case 0, 3 -> {
+                    Token t = r.next();
+                    if (t.kind() != Token.Kind.BOOL) {
+                        throw r.invalidType(t, "a boolean");
+                    }
+                    yield t.boolValue();
+                }
+                case 1 -> readCases(r);
+                case 2 -> readI32(r);
+                default -> throw new IllegalStateException("extension " + field);
+            };
+        } catch (ProtocolException e) {
+            if (e.closeCode() != CloseCodes.POLICY_VIOLATION) {
+                throw e;
+            }
+            throw new ProtocolException("`" + name + "`: " + e.getMessage());
+        }
+    }
+
+    /** {@code cases}: an array of maps of {@code input} (bin) and {@code arguments} (array of bin), both optional. */
+    private static List<Object[]> readCases(MsgReader r) {
+        Token t = r.next();
+        if (t.kind() != Token.Kind.ARRAY) {
+            throw r.invalidType(t, "a sequence");
+        }
+        if (t.length() > ProtocolLimits.MAX_CASES) {
+            throw new ProtocolException("at most " + ProtocolLimits.MAX_CASES + " cases, got " + t.length());
+        }
+        r.enter();
+        List<Object[]> out = new ArrayList<>();
+        for (long i = 0; i < t.length(); i++) {
+            Token c = r.next();
+            if (c.kind() != Token.Kind.MAP) {
+                throw r.invalidType(c, "a map of input and arguments");
+            }
+            r.enter();
+            Object[] fields = new Object[2];
+            for (long j = 0; j < c.length(); j++) {
+                Token key = r.next();
+                String name = key.kind() == Token.Kind.STR || key.kind() == Token.Kind.BIN ? MsgReader.text(key) : "";
+                int k = name.equals("input") ? 0 : name.equals("arguments") ? 1 : -1;
+                if (k < 0) {
+                    r.skip(r.next());
+                } else if (fields[k] != null) {
+                    throw new ProtocolException("duplicate field `" + name + "` in case " + i);
+                } else {
+                    fields[k] = k == 0 ? readBytes(r, r.next()) : readBytesList(r);
+                }
+            }
+            r.exit();
+            out.add(fields);
+        }
+        r.exit();
+        return out;
     }
 
     /** serde's field identifier: a str or bin naming the field, or a uint giving its index; -1 to skip. */
@@ -230,15 +330,19 @@ public final class ProtocolCodec {
 
     /**
      * Encodes a run request as ATO's web page does: a map of {@code language}, {@code code}, {@code input},
-     * {@code arguments}, {@code options}, {@code timeout}, and {@code custom_runner} when present.
+     * {@code arguments}, {@code options}, {@code timeout}, and {@code custom_runner} when present; then the
+     * fields beyond ATO's that are set ({@code interactive}, {@code cases}, {@code output_limit},
+     * {@code want_quota}), so a plain request is the same bytes as before they existed.
      *
      * @param request the request
      * @return the msgpack bytes
      */
     public static byte[] encodeRequest(ExecuteRequest request) {
         Optional<byte[]> runner = request.customRunner();
+        int extensions = (request.interactive() ? 1 : 0) + (request.cases().isEmpty() ? 0 : 1)
+                + (request.outputLimit().isPresent() ? 1 : 0) + (request.wantQuota() ? 1 : 0);
         return pack(p -> {
-            p.packMapHeader(runner.isPresent() ? 7 : 6);
+            p.packMapHeader((runner.isPresent() ? 7 : 6) + extensions);
             str(p, "language");
             str(p, request.language());
             str(p, "code");
@@ -255,6 +359,29 @@ public final class ProtocolCodec {
                 str(p, "custom_runner");
                 bin(p, runner.get());
             }
+            if (request.interactive()) {
+                str(p, "interactive");
+                p.packBoolean(true);
+            }
+            if (!request.cases().isEmpty()) {
+                str(p, "cases");
+                p.packArrayHeader(request.cases().size());
+                for (TestCase c : request.cases()) {
+                    p.packMapHeader(2);
+                    str(p, "input");
+                    bin(p, c.input());
+                    str(p, "arguments");
+                    binList(p, c.arguments());
+                }
+            }
+            if (request.outputLimit().isPresent()) {
+                str(p, "output_limit");
+                p.packLong(request.outputLimit().getAsInt());
+            }
+            if (request.wantQuota()) {
+                str(p, "want_quota");
+                p.packBoolean(true);
+            }
         });
     }
 
@@ -262,7 +389,7 @@ public final class ProtocolCodec {
 
     /**
      * Encodes a server message as ATO does: {@code {"Stdout": bin}}, {@code {"Stderr": bin}} or
-     * {@code {"Done": {...}}} with the fields in ATO's order ({@code oom_killed} last, only when present).
+     * {@code {"Done": {...}}} with the fields in ATO's order, then the {@link Done.Extras} that are present.
      *
      * @param message the message
      * @return the msgpack bytes
@@ -290,7 +417,17 @@ public final class ProtocolCodec {
     }
 
     private static int doneFieldCount(Done d) {
-        return d.oomKilled().isPresent() ? 16 : 15;
+        return 15 + extraFields(d).size();
+    }
+
+    /** The {@link Done.Extras} present, as name and value (Boolean, Integer or Quota), in their order. */
+    private static List<Map.Entry<String, Object>> extraFields(Done d) {
+        Done.Extras e = d.extras();
+        List<Map.Entry<String, Object>> out = new ArrayList<>(3);
+        e.oomKilled().ifPresent(v -> out.add(Map.entry("oom_killed", v)));
+        e.caseIndex().ifPresent(v -> out.add(Map.entry("case", v)));
+        e.quota().ifPresent(v -> out.add(Map.entry("quota", v)));
+        return out;
     }
 
     private static void doneFields(MessagePacker p, Done d) throws IOException {
@@ -310,9 +447,20 @@ public final class ProtocolCodec {
             str(p, DONE_LONGS[i]);
             p.packLong(values[i]);
         }
-        if (d.oomKilled().isPresent()) {
-            str(p, "oom_killed");
-            p.packBoolean(d.oomKilled().get());
+        for (Map.Entry<String, Object> extra : extraFields(d)) {
+            str(p, extra.getKey());
+            switch (extra.getValue()) {
+                case Boolean b -> p.packBoolean(b);
+                case Integer n -> p.packLong(n);
+                case Quota q -> {
+                    p.packMapHeader(2);
+                    str(p, "limit");
+                    p.packLong(q.limit());
+                    str(p, "remaining");
+                    p.packLong(q.remaining());
+                }
+                default -> throw new IllegalStateException("extra " + extra);
+            }
         }
     }
 
@@ -409,6 +557,16 @@ public final class ProtocolCodec {
                     }
                     v.put(name, type);
                 }
+                case "case" -> {
+                    if (value.kind() != Token.Kind.NIL) {
+                        v.put(name, (int) longValue(r, value, name, 0, Integer.MAX_VALUE));
+                    }
+                }
+                case "quota" -> {
+                    if (value.kind() != Token.Kind.NIL) {
+                        v.put(name, readQuota(r, value));
+                    }
+                }
                 case "status_value" -> v.put(name, longValue(r, value, name, Integer.MIN_VALUE, Integer.MAX_VALUE));
                 case "real", "kernel", "user", "max_mem", "waits", "preemptions", "major_page_faults",
                         "minor_page_faults", "input_ops", "output_ops" ->
@@ -440,7 +598,33 @@ public final class ProtocolCodec {
                 (String) v.get("status_type"), (int) num(v, "status_value"), num(v, "real"), num(v, "kernel"),
                 num(v, "user"), num(v, "max_mem"), num(v, "waits"), num(v, "preemptions"),
                 num(v, "major_page_faults"), num(v, "minor_page_faults"), num(v, "input_ops"),
-                num(v, "output_ops"), Optional.ofNullable((Boolean) v.get("oom_killed")));
+                num(v, "output_ops"), new Done.Extras(Optional.ofNullable((Boolean) v.get("oom_killed")),
+                        v.get("case") == null ? OptionalInt.empty() : OptionalInt.of((Integer) v.get("case")),
+                        Optional.ofNullable((Quota) v.get("quota"))));
+    }
+
+    private static Quota readQuota(MsgReader r, Token map) {
+        if (map.kind() != Token.Kind.MAP) {
+            throw r.invalidType(map, "a map of limit and remaining");
+        }
+        r.enter();
+        long limit = -1;
+        long remaining = -1;
+        for (long i = 0; i < map.length(); i++) {
+            Token key = r.next();
+            String name = key.kind() == Token.Kind.STR ? MsgReader.text(key) : "";
+            Token value = r.next();
+            switch (name) {
+                case "limit" -> limit = longValue(r, value, "quota.limit", 0, Integer.MAX_VALUE);
+                case "remaining" -> remaining = longValue(r, value, "quota.remaining", 0, Integer.MAX_VALUE);
+                default -> r.skip(value);
+            }
+        }
+        r.exit();
+        if (limit < 0 || remaining < 0) {
+            throw new ProtocolException("missing field `" + (limit < 0 ? "limit" : "remaining") + "` in quota");
+        }
+        return new Quota((int) limit, (int) remaining);
     }
 
     private static boolean bool(Map<String, Object> v, String name) {
@@ -550,6 +734,72 @@ public final class ProtocolCodec {
         }
     }
 
+    /**
+     * Beyond ATO: the client's message that feeds an interactive run's standard input, {@code {"Stdin": bin}}.
+     *
+     * @param data the bytes (the whole message is at most {@link ProtocolLimits#MAX_REQUEST_BYTES})
+     * @return the msgpack bytes
+     */
+    public static byte[] encodeStdin(byte[] data) {
+        return pack(p -> {
+            p.packMapHeader(1);
+            str(p, "Stdin");
+            bin(p, data);
+        });
+    }
+
+    /**
+     * Beyond ATO: the client's message that closes an interactive run's standard input, the msgpack str
+     * {@code "Eof"}.
+     *
+     * @return the four bytes {@code a3 45 6f 66}
+     */
+    public static byte[] encodeEof() {
+        return EOF.clone();
+    }
+
+    /**
+     * Decodes a message a client sent during a run: {@code "Kill"} (as {@link #isKill} judges it), and beyond
+     * ATO {@code "Eof"} (bare or {@code {"Eof": nil}}) and {@code {"Stdin": bin}} (a str or array of u8 is taken
+     * for the bin, as in a request).
+     *
+     * @param message the whole message
+     * @return the message
+     * @throws ProtocolException when it is none of these (1009 when over 64 KiB)
+     */
+    public static ClientMessage decodeClientMessage(byte[] message) {
+        Objects.requireNonNull(message, "message");
+        if (message.length > ProtocolLimits.MAX_REQUEST_BYTES) {
+            throw ProtocolException.tooLarge(message.length, ProtocolLimits.MAX_REQUEST_BYTES);
+        }
+        if (isKill(message)) {
+            return new ClientMessage.Kill();
+        }
+        MsgReader r = new MsgReader(message);
+        Token t = r.next();
+        ClientMessage result;
+        if (t.kind() == Token.Kind.STR && "Eof".equals(MsgReader.text(t))) {
+            result = new ClientMessage.Eof();
+        } else if (t.kind() == Token.Kind.MAP && t.length() == 1) {
+            r.enter();
+            Token key = r.next();
+            String name = key.kind() == Token.Kind.STR ? MsgReader.text(key) : "";
+            if (name.equals("Stdin")) {
+                result = new ClientMessage.Stdin(readBytes(r, r.next()));
+            } else if (name.equals("Eof") && r.next().kind() == Token.Kind.NIL) {
+                result = new ClientMessage.Eof();
+            } else {
+                throw new ProtocolException("expected `Kill`, `Eof` or {\"Stdin\": bin} during a run");
+            }
+            r.exit();
+        } else {
+            throw new ProtocolException("expected `Kill`, `Eof` or {\"Stdin\": bin} during a run, found "
+                    + t.unexpected());
+        }
+        r.requireEnd();
+        return result;
+    }
+
     // ---------------------------------------------------------------- v0
 
     /**
@@ -598,6 +848,100 @@ public final class ProtocolCodec {
         }
         r.requireEnd();
         return new V0Response(done, out.stdout, out.stderr);
+    }
+
+    /**
+     * Beyond ATO: the one-shot answer of {@code POST /api/v1/execute}: v0's map for a run, or an array of v0's
+     * maps, one per case, for a test-case batch.
+     *
+     * @param results the runs' output and Done
+     * @param batch whether the request had {@code cases} (then an array even of one)
+     * @return the msgpack bytes
+     */
+    public static byte[] encodeV1Response(List<Result> results, boolean batch) {
+        if (!batch) {
+            Result r = results.getFirst();
+            return encodeV0Response(r.done(), r.stdout(), r.stderr());
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(pack(p -> p.packArrayHeader(results.size())));
+        for (Result r : results) {
+            out.writeBytes(encodeV0Response(r.done(), r.stdout(), r.stderr()));
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Beyond ATO: decodes what {@link #encodeV1Response} wrote.
+     *
+     * @param body the response body
+     * @return one result, or one per case
+     * @throws ProtocolException when the body is neither
+     */
+    public static List<Result> decodeV1Response(byte[] body) {
+        Objects.requireNonNull(body, "body");
+        MsgReader r = new MsgReader(body);
+        int first = r.peekMarker();
+        boolean array = (first & 0xf0) == 0x90 || first == 0xdc || first == 0xdd;
+        long n = 1;
+        if (array) {
+            Token t = r.next();
+            n = Math.min(t.length(), ProtocolLimits.MAX_CASES + 1L);
+            if (t.length() > ProtocolLimits.MAX_CASES) {
+                throw new ProtocolException("more than " + ProtocolLimits.MAX_CASES + " results");
+            }
+            r.enter();
+        }
+        List<Result> out = new ArrayList<>();
+        for (long i = 0; i < n; i++) {
+            Token t = r.next();
+            if (t.kind() != Token.Kind.MAP) {
+                throw r.invalidType(t, "a map");
+            }
+            Output o = new Output();
+            Done done = readDone(r, t, o, false);
+            if (o.stdout == null || o.stderr == null) {
+                throw new ProtocolException("missing field `" + (o.stdout == null ? "stdout" : "stderr") + "`");
+            }
+            out.add(new Result(o.stdout, o.stderr, done));
+        }
+        if (array) {
+            r.exit();
+        }
+        r.requireEnd();
+        return out;
+    }
+
+    /**
+     * Beyond ATO: decodes a bare Done map (the {@code done} event of {@code POST /api/v1/execute}'s event stream,
+     * after {@link ProtocolJson#toMsgpack}); every ATO field is required.
+     *
+     * @param map the msgpack map
+     * @return the Done
+     * @throws ProtocolException when it is not one
+     */
+    public static Done decodeDone(byte[] map) {
+        MsgReader r = new MsgReader(Objects.requireNonNull(map, "map"));
+        Token t = r.next();
+        if (t.kind() != Token.Kind.MAP) {
+            throw r.invalidType(t, "struct Done");
+        }
+        Done d = readDone(r, t, null, true);
+        r.requireEnd();
+        return d;
+    }
+
+    /**
+     * Beyond ATO: encodes a bare Done map (its fields as in {@code {"Done": {...}}}).
+     *
+     * @param done the Done
+     * @return the msgpack bytes
+     */
+    public static byte[] encodeDone(Done done) {
+        return pack(p -> {
+            p.packMapHeader(doneFieldCount(done));
+            doneFields(p, done);
+        });
     }
 
     /**

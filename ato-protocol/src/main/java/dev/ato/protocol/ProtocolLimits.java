@@ -17,6 +17,10 @@ public final class ProtocolLimits {
      * rmp-serde's default (1024), so that ATO and this codec accept the same requests.
      */
     public static final int MAX_DEPTH = 1024;
+    /** Beyond ATO: the largest {@code output_limit} a request may ask for (ATO's own cap, 128 KiB per stream). */
+    public static final int MAX_OUTPUT_LIMIT = 128 * 1024;
+    /** Beyond ATO: the most test cases one request may carry. */
+    public static final int MAX_CASES = 32;
     /** The largest server message the client assembles from WebSocket frames (ATO's are at most ~16 KiB). */
     public static final int MAX_SERVER_MESSAGE_BYTES = 4 * 1024 * 1024;
     /** The largest v0 response body the client reads. */

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
+import dev.ato.protocol.internal.NoNullBytes;
 import org.hibernate.validator.HibernateValidator;
 import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
 
@@ -72,6 +73,30 @@ public final class RequestValidator {
         List<String> out = new ArrayList<>(sorted.size());
         for (ConstraintViolation<ExecuteRequest> v : sorted) {
             out.add(v.getMessage());
+        }
+        out.addAll(extensionViolations(request));
+        return out;
+    }
+
+    /** The rules of the fields beyond ATO's, checked after ATO's own. */
+    private static List<String> extensionViolations(ExecuteRequest request) {
+        List<String> out = new ArrayList<>();
+        request.outputLimit().ifPresent(limit -> {
+            if (limit < 1 || limit > ProtocolLimits.MAX_OUTPUT_LIMIT) {
+                out.add("output_limit not in range 1-" + ProtocolLimits.MAX_OUTPUT_LIMIT + ": " + limit);
+            }
+        });
+        List<TestCase> cases = request.cases();
+        if (cases.size() > ProtocolLimits.MAX_CASES) {
+            out.add("cases: at most " + ProtocolLimits.MAX_CASES + ", got " + cases.size());
+        }
+        for (int i = 0; i < cases.size(); i++) {
+            if (NoNullBytes.Validator.anyHasNul(cases.get(i).arguments())) {
+                out.add("case " + i + ": argument contains null byte");
+            }
+        }
+        if (request.interactive() && !cases.isEmpty()) {
+            out.add("interactive and cases cannot be combined");
         }
         return out;
     }

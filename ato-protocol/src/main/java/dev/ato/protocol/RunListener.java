@@ -30,6 +30,15 @@ public interface RunListener {
     }
 
     /**
+     * Called with each {@code Done}, before the run's future completes: once for a run, once per case for a
+     * test-case batch (each carrying its {@code case} index).
+     *
+     * @param done the end of a run or of a case
+     */
+    default void onDone(Done done) {
+    }
+
+    /**
      * A listener made of two callbacks.
      *
      * @param stdout receives standard output chunks

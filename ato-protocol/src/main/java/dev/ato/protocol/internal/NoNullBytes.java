@@ -51,17 +51,24 @@ public @interface NoNullBytes {
 
         @Override
         public boolean isValid(List<byte[]> value, ConstraintValidatorContext context) {
-            if (value == null) {
-                return true;
-            }
+            return value == null || !anyHasNul(value);
+        }
+
+        /**
+         * Whether any element holds a zero byte (also used for the arguments of test cases).
+         *
+         * @param value the byte strings
+         * @return true when one has a zero byte
+         */
+        public static boolean anyHasNul(List<byte[]> value) {
             for (byte[] b : value) {
                 for (byte x : b) {
                     if (x == 0) {
-                        return false;
+                        return true;
                     }
                 }
             }
-            return true;
+            return false;
         }
     }
 }
