@@ -785,7 +785,11 @@ public final class ProtocolCodec {
             Token key = r.next();
             String name = key.kind() == Token.Kind.STR ? MsgReader.text(key) : "";
             if (name.equals("Stdin")) {
-                result = new ClientMessage.Stdin(readBytes(r, r.next()));
+                try {
+                    result = new ClientMessage.Stdin(readBytes(r, r.next()));
+                } catch (ProtocolException e) {
+                    throw new ProtocolException("`Stdin`: " + e.getMessage());
+                }
             } else if (name.equals("Eof") && r.next().kind() == Token.Kind.NIL) {
                 result = new ClientMessage.Eof();
             } else {

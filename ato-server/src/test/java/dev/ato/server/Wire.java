@@ -30,7 +30,7 @@ final class Wire {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** A message received: {@code kind} is Stdout, Stderr or Done; {@code value} bytes or a field map. */
-    record Msg(String kind, Object value, long nanos) {
+    record Msg(String kind, Object value, long nanos, byte[] raw) {
         byte[] bytes() {
             return (byte[]) value;
         }
@@ -238,12 +238,13 @@ final class Wire {
                 data.get(b);
                 partial.writeBytes(b);
                 if (last) {
-                    Object o = unpack(partial.toByteArray());
+                    byte[] raw = partial.toByteArray();
+                    Object o = unpack(raw);
                     partial.reset();
                     @SuppressWarnings("unchecked")
                     Map<String, Object> m = (Map<String, Object>) o;
                     Map.Entry<String, Object> e = m.entrySet().iterator().next();
-                    inbox.add(new Msg(e.getKey(), e.getValue(), System.nanoTime()));
+                    inbox.add(new Msg(e.getKey(), e.getValue(), System.nanoTime(), raw));
                 }
                 ws.request(1);
                 return null;

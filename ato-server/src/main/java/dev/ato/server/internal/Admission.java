@@ -172,6 +172,19 @@ public final class Admission {
         }
     }
 
+    /**
+     * The client's admission state now: its cap of runs at once, and how many it could start now without waiting
+     * (its own free slots, bounded by the free global ones). For {@code want_quota} and the {@code RateLimit-*}
+     * headers.
+     */
+    public dev.ato.protocol.Quota quota(String client) {
+        synchronized (lock) {
+            int own = perClientCap - running.getOrDefault(client, 0);
+            int global = globalCap - runningTotal;
+            return new dev.ato.protocol.Quota(perClientCap, Math.max(0, Math.min(own, global)));
+        }
+    }
+
     /** Runs holding a slot now. */
     public int inFlight() {
         synchronized (lock) {

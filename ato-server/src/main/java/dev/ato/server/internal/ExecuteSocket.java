@@ -1,5 +1,6 @@
 package dev.ato.server.internal;
 
+import dev.ato.protocol.ClientMessage;
 import dev.ato.protocol.CloseCodes;
 import dev.ato.protocol.Done;
 import dev.ato.protocol.ExecuteRequest;
@@ -46,6 +47,10 @@ public final class ExecuteSocket implements WsListener {
 
     // The run going now (null when idle) and the completion of the previous run's sending.
     private volatile ActiveRun active;
+    /** Whether this connection has started an interactive run (late Stdin/Eof are then ignored when idle). */
+    private boolean interactiveUsed;
+    /** Stdin bytes of one interactive run that may wait in the JVM for the program's pipe. */
+    static final int MAX_PENDING_STDIN = ProtocolLimits.MAX_REQUEST_BYTES;
     private CompletableFuture<Void> lastSent = CompletableFuture.completedFuture(null);
 
     /** A listener for one connection; {@code drain} counts each run until its last message is sent. */
@@ -109,11 +114,17 @@ public final class ExecuteSocket implements WsListener {
     private void handle(WsSession session, byte[] message) {
         ActiveRun current = active;
         if (current != null) {
-            // ATO passes messages during a run to the sandbox, which heeds "Kill" and nothing else.
-            if (ProtocolCodec.isKill(message)) current.execution().cancel();
+            if (current.interactive) {
+                control(session, current, message);
+            } else if (ProtocolCodec.isKill(message)) {
+                // ATO passes messages during a run to the sandbox, which heeds "Kill" and nothing else.
+                current.execution().cancel();
+            }
             return;
         }
         if (ProtocolCodec.isKill(message)) return;
+        // Input typed while an interactive run was ending arrives after its Done: not a request, and no error.
+        if (interactiveUsed && isStdinOrEof(message)) return;
         ExecuteRequest request;
         try {
             request = ProtocolCodec.decodeRequest(message);
@@ -122,7 +133,8 @@ public final class ExecuteSocket implements WsListener {
             close(session, e.closeCode(), e.closeReason());
             return;
         }
-        ActiveRun run = new ActiveRun(session, lastSent);
+        if (request.interactive()) interactiveUsed = true;
+        ActiveRun run = new ActiveRun(session, lastSent, request.interactive());
         lastSent = run.sent;
         active = run;
         try {
@@ -133,6 +145,49 @@ public final class ExecuteSocket implements WsListener {
             run.outbox.add(Stop.INSTANCE);
             if (!(e instanceof ProtocolException pe)) throw e;
             close(session, pe.closeCode(), pe.closeReason());
+        }
+    }
+
+    private static boolean isStdinOrEof(byte[] message) {
+        try {
+            return !(ProtocolCodec.decodeClientMessage(message) instanceof ClientMessage.Kill);
+        } catch (ProtocolException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A message during an interactive run: Kill, Stdin or Eof; anything else closes with 1008. Stdin is handed to
+     * the run at once, but when more than {@link #MAX_PENDING_STDIN} bytes are not yet in the program's pipe this
+     * (the connection's reader) waits for them: a program that does not read stalls the client's sends through
+     * TCP, and the JVM holds at most that much per connection.
+     */
+    private void control(WsSession session, ActiveRun current, byte[] message) {
+        ClientMessage m;
+        try {
+            m = ProtocolCodec.decodeClientMessage(message);
+        } catch (ProtocolException e) {
+            close(session, e.closeCode(), e.closeReason());
+            return;
+        }
+        RunService.Execution ex = current.execution();
+        if (ex == null) return;
+        switch (m) {
+            case ClientMessage.Kill k -> ex.cancel();
+            case ClientMessage.Eof e -> ex.closeStdin();
+            case ClientMessage.Stdin in -> {
+                byte[] data = in.data();
+                current.pendingStdin.addAndGet(data.length);
+                CompletableFuture<Void> written = ex.writeStdin(data)
+                        .whenComplete((x, err) -> current.pendingStdin.addAndGet(-data.length));
+                if (current.pendingStdin.get() > MAX_PENDING_STDIN) {
+                    try {
+                        written.join();
+                    } catch (RuntimeException ended) {
+                        // The run ended or stdin was closed: its Done tells the client.
+                    }
+                }
+            }
         }
     }
 
@@ -187,10 +242,13 @@ public final class ExecuteSocket implements WsListener {
         final WsSession session;
         final LinkedBlockingQueue<Object> outbox = new LinkedBlockingQueue<>();
         final CompletableFuture<Void> sent = new CompletableFuture<>();
+        final boolean interactive;
+        final java.util.concurrent.atomic.AtomicLong pendingStdin = new java.util.concurrent.atomic.AtomicLong();
         volatile RunService.Execution execution;
 
-        ActiveRun(WsSession session, CompletableFuture<Void> previous) {
+        ActiveRun(WsSession session, CompletableFuture<Void> previous, boolean interactive) {
             this.session = session;
+            this.interactive = interactive;
             drain.enter();
             Thread.ofVirtual().name("ato-ws-send").start(() -> {
                 try {
@@ -219,11 +277,16 @@ public final class ExecuteSocket implements WsListener {
                     return;
                 }
                 if (m == Stop.INSTANCE) return;
-                if (broken) continue;
+                if (broken) {
+                    if (m instanceof LastDone || m instanceof Closing) return;
+                    continue;
+                }
                 try {
-                    if (m instanceof ServerMessage sm) {
+                    if (m instanceof LastDone last) {
+                        session.send(BufferData.create(ProtocolCodec.encode(last.message())), true);
+                        return;
+                    } else if (m instanceof ServerMessage sm) {
                         session.send(BufferData.create(ProtocolCodec.encode(sm)), true);
-                        if (sm instanceof ServerMessage.Finished) return;
                     } else if (m instanceof Closing c) {
                         session.close(c.code, CloseCodes.truncateReason(c.reason));
                         return;
@@ -244,10 +307,14 @@ public final class ExecuteSocket implements WsListener {
         }
 
         @Override
-        public void finished(Done done) {
+        public void finished(Done done, boolean last) {
+            if (!last) {
+                outbox.add(new ServerMessage.Finished(done));
+                return;
+            }
             // Idle again before Done is queued: a client may send its next request the moment Done arrives.
             active = null;
-            outbox.add(new ServerMessage.Finished(done));
+            outbox.add(new LastDone(new ServerMessage.Finished(done)));
         }
 
         @Override
@@ -267,4 +334,7 @@ public final class ExecuteSocket implements WsListener {
     }
 
     private record Closing(int code, String reason) { }
+
+    /** The Done that ends the run (or the batch's last case): the sender stops after it. */
+    private record LastDone(ServerMessage.Finished message) { }
 }

@@ -5,6 +5,7 @@ import dev.ato.protocol.ExecuteRequest;
 import dev.ato.protocol.ProtocolException;
 import dev.ato.languages.Language;
 import dev.ato.languages.LanguageCatalog;
+import dev.ato.protocol.TestCase;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.OutputStreamKind;
@@ -15,6 +16,8 @@ import dev.ato.sandbox.Sandbox;
 import dev.ato.server.ImageResolver;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -33,39 +36,58 @@ public final class RunService {
         /** A chunk of output, called on the sandbox's thread: must not block. */
         void output(OutputStreamKind stream, byte[] chunk);
 
-        /** The run ended (or was cancelled before it started); last call. */
-        void finished(Done done);
+        /**
+         * A run ended (or was cancelled before it started); for a test-case batch once per case, each Done with its
+         * {@code case} index. The call with {@code last} true is the last call.
+         */
+        void finished(Done done, boolean last);
 
-        /** Admission refused the run; it never started; last call. */
+        /** Admission refused the run (or the batch's next case); it never started; last call. */
         void refused(Admission.Refusal why);
 
         /** The sandbox failed; last call. */
         void failed(Throwable error);
     }
 
-    /** A submitted run, waiting or going. */
+    /**
+     * A submitted run, or test-case batch (one run per case, in order, each admitted and started when the one
+     * before has ended), waiting or going.
+     */
     public final class Execution {
         private final String clientKey;
         private final String language;
         private final Sink sink;
-        private final long startNanos = System.nanoTime();
+        private final List<RunSpec> specs;
+        private final boolean batch;
+        private final boolean wantQuota;
         private final AtomicBoolean cancelled = new AtomicBoolean();
-        private final AtomicBoolean ended = new AtomicBoolean();
+        private final CompletableFuture<Run> started = new CompletableFuture<>();
+        private final Object writeLock = new Object();
+        private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
+        private volatile long startNanos = System.nanoTime();
+        private volatile int index;
+        private volatile boolean ended;
         private volatile CompletableFuture<Admission.Permit> permit;
         private volatile Run run;
 
-        private Execution(String clientKey, String language, Sink sink) {
+        private Execution(String clientKey, String language, Sink sink, List<RunSpec> specs, boolean batch,
+                boolean wantQuota) {
             this.clientKey = clientKey;
             this.language = language;
             this.sink = sink;
+            this.specs = specs;
+            this.batch = batch;
+            this.wantQuota = wantQuota;
         }
 
         /**
          * Ends the run at once: kills it when it has started, or takes it out of the queue (it then finishes
-         * as killed by SIGKILL, never having run). Idempotent.
+         * as killed by SIGKILL, never having run). In a batch, the cases after it are not run and finish the
+         * same way. Idempotent.
          */
         public void cancel() {
             if (!cancelled.compareAndSet(false, true)) return;
+            started.completeExceptionally(new IllegalStateException("the run was cancelled"));
             Run r = run;
             if (r != null) {
                 r.kill();
@@ -74,8 +96,7 @@ public final class RunService {
             CompletableFuture<Admission.Permit> p = permit;
             if (p != null && p.cancel(false)) {
                 String line = end(ServerMetrics.Outcome.CANCELLED, "cancelled while queued");
-                sink.finished(new Done(false, false, false, "killed", 9, System.nanoTime() - startNanos,
-                        0, 0, 0, 0, 0, 0, 0, 0, 0));
+                skipFrom(index);
                 log(line);
             }
         }
@@ -85,13 +106,49 @@ public final class RunService {
             return cancelled.get();
         }
 
-        /** Counts the run; returns the line to log (after the client has been told), or null when counted already. */
+        /**
+         * Feeds an interactive run's stdin, after everything written before (also before the run started).
+         * Completes when the bytes are in the program's pipe; fails when the run ended first.
+         */
+        public CompletableFuture<Void> writeStdin(byte[] data) {
+            synchronized (writeLock) {
+                CompletableFuture<Void> next = lastWrite.thenCompose(x -> started).thenCompose(r -> r.writeStdin(data));
+                lastWrite = next;
+                return next;
+            }
+        }
+
+        /** Closes an interactive run's stdin after everything written before. */
+        public void closeStdin() {
+            synchronized (writeLock) {
+                lastWrite = lastWrite.thenCompose(x -> started).thenAccept(Run::closeStdin);
+            }
+        }
+
+        /** Every case from {@code from} on ends as killed, never having run. */
+        private void skipFrom(int from) {
+            for (int i = from; i < specs.size(); i++) {
+                finish(new Done(false, false, false, "killed", 9, i == from ? System.nanoTime() - startNanos : 0,
+                        0, 0, 0, 0, 0, 0, 0, 0, 0), i);
+            }
+        }
+
+        /** Hands a case's Done to the sink with the extras the request asked for. */
+        private void finish(Done done, int i) {
+            Done d = batch ? done.withCaseIndex(i) : done;
+            if (wantQuota) d = d.withQuota(admission.quota(clientKey));
+            sink.finished(d, i == specs.size() - 1);
+        }
+
+        /** Counts the case; returns the line to log (after the client has been told), or null when counted already. */
         private String end(ServerMetrics.Outcome outcome, String detail) {
-            if (!ended.compareAndSet(false, true)) return null;
+            if (ended) return null;
+            ended = true;
             long nanos = System.nanoTime() - startNanos;
             metrics.outcome(outcome);
             if (outcome != ServerMetrics.Outcome.REFUSED) metrics.latency(nanos);
-            return "run client=" + clientKey + " language=" + language + " outcome=" + outcome.label() + " " + detail
+            return "run client=" + clientKey + " language=" + language + (batch ? " case=" + index : "")
+                    + " outcome=" + outcome.label() + " " + detail
                     + " time=" + String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6) + "ms";
         }
     }
@@ -114,6 +171,11 @@ public final class RunService {
         this.limits = limits;
     }
 
+    /** The client's admission state now (want_quota, RateLimit-* headers). */
+    public dev.ato.protocol.Quota quota(String clientKey) {
+        return admission.quota(clientKey);
+    }
+
     /** Whether the catalog has this language (the validator's predicate). */
     public boolean languageExists(String id) {
         return catalog.find(id).isPresent();
@@ -132,51 +194,82 @@ public final class RunService {
             throw new ProtocolException("language " + lang.id() + " is not installed on this server (image "
                     + lang.image() + " missing)");
         }
-        RunSpec spec = RunSpec.builder()
-                .image(image.get())
-                .runnerScript(request.customRunner().orElseGet(lang::runner))
-                .code(request.code())
-                .input(request.input())
-                .arguments(request.arguments())
-                .options(request.options())
-                .limits(limits)
-                .timeout(Duration.ofSeconds(Math.min(request.timeout(), limits.timeout().toSeconds())))
-                .clientKey(clientKey)
-                .build();
-        Execution ex = new Execution(clientKey, lang.id(), sink);
-        CompletableFuture<Admission.Permit> permit = admission.acquire(clientKey);
+        Limits runLimits = request.outputLimit().isPresent()
+                ? limits.withOutputBytes(Math.min(limits.outputBytes(), request.outputLimit().getAsInt())) : limits;
+        List<TestCase> cases = request.cases().isEmpty()
+                ? List.of(new TestCase(request.input(), request.arguments())) : request.cases();
+        List<RunSpec> specs = new ArrayList<>(cases.size());
+        for (TestCase c : cases) {
+            specs.add(RunSpec.builder()
+                    .image(image.get())
+                    .runnerScript(request.customRunner().orElseGet(lang::runner))
+                    .code(request.code())
+                    .input(c.input())
+                    .arguments(c.arguments())
+                    .options(request.options())
+                    .limits(runLimits)
+                    .timeout(Duration.ofSeconds(Math.min(request.timeout(), limits.timeout().toSeconds())))
+                    .clientKey(clientKey)
+                    .interactiveStdin(request.interactive())
+                    .build());
+        }
+        Execution ex = new Execution(clientKey, lang.id(), sink, specs, !request.cases().isEmpty(),
+                request.wantQuota());
+        admit(ex, 0);
+        return ex;
+    }
+
+    /** Asks admission for case {@code i}'s slot, and starts it when granted. */
+    private void admit(Execution ex, int i) {
+        ex.index = i;
+        ex.ended = false;
+        ex.startNanos = System.nanoTime();
+        if (ex.isCancelled()) {
+            ex.skipFrom(i);
+            return;
+        }
+        CompletableFuture<Admission.Permit> permit = admission.acquire(ex.clientKey);
         ex.permit = permit;
         permit.whenComplete((p, error) -> {
             if (error != null) {
                 if (unwrap(error) instanceof Admission.RefusedException r) {
+                    ex.started.completeExceptionally(r);
                     String line = ex.end(ServerMetrics.Outcome.REFUSED, r.refusal().text());
-                    sink.refused(r.refusal());
+                    ex.sink.refused(r.refusal());
                     log(line);
                 }
                 // Cancellation: cancel() has reported it already.
                 return;
             }
-            start(ex, spec, p);
+            start(ex, i, p);
         });
-        return ex;
+        // A cancel() between the check above and ex.permit's assignment found nothing to cancel.
+        if (ex.isCancelled() && permit.cancel(false)) {
+            String line = ex.end(ServerMetrics.Outcome.CANCELLED, "cancelled while queued");
+            ex.skipFrom(i);
+            log(line);
+        }
     }
 
-    private void start(Execution ex, RunSpec spec, Admission.Permit permit) {
+    private void start(Execution ex, int i, Admission.Permit permit) {
         Run run;
         try {
-            run = sandbox.start(spec, ex.sink::output);
+            run = sandbox.start(ex.specs.get(i), ex.sink::output);
         } catch (RuntimeException e) {
             permit.close();
+            ex.started.completeExceptionally(e);
             String line = ex.end(ServerMetrics.Outcome.ERROR, "sandbox failed to start: " + e.getMessage());
             ex.sink.failed(e);
             log(line);
             return;
         }
         ex.run = run;
+        ex.started.complete(run);
         // A cancel() that came between admission and here found no run to kill.
         if (ex.isCancelled()) run.kill();
         run.result().whenComplete((result, error) -> {
             permit.close();
+            ex.run = null;
             if (error != null) {
                 Throwable cause = unwrap(error);
                 LOG.log(Level.ERROR, "run " + run.id() + " failed in the sandbox", cause);
@@ -187,8 +280,9 @@ public final class RunService {
             }
             metrics.flags(result.oomKilled(), result.stdoutTruncated(), result.stderrTruncated());
             String line = ex.end(outcome(result, ex.isCancelled()), result.statusType().wireName() + ":" + result.statusValue());
-            ex.sink.finished(toDone(result));
+            ex.finish(toDone(result), i);
             log(line);
+            if (i + 1 < ex.specs.size()) admit(ex, i + 1);
         });
     }
 
