@@ -1,4 +1,5 @@
 // The run page: wires the form to the language list, the runner, the permalink and the counters.
+import { addCase, casesSection, clearMarks, markCase, readCases } from './cases.js';
 import { byteCount, charCount } from './codepage.js';
 import { doneRows } from './format.js';
 import { golfPost } from './golf.js';
@@ -285,18 +286,38 @@ async function saveToUrl() {
 
 let runInProgress = false;
 
-async function run() {
+async function run(withCases = false) {
   // Set before any await: Ctrl+Enter pressed twice must not start two runs.
   if (runInProgress) return;
   runInProgress = true;
   try {
-    await runOnce();
+    await runOnce(withCases === true);
   } finally {
     runInProgress = false;
   }
 }
 
-async function runOnce() {
+/** The interactive input line: shown while an interactive run goes; Enter sends the line, EOF closes stdin. */
+function showStdin(on) {
+  $('stdin-form').hidden = !on;
+  $('stdin-line').disabled = !on;
+  $('stdin-eof').disabled = !on;
+  if (on) $('stdin-line').focus();
+}
+
+function sendLine(e) {
+  e.preventDefault();
+  runner.sendStdin(utf8.encode(`${$('stdin-line').value}\n`));
+  $('stdin-line').value = '';
+}
+
+function sendEof() {
+  runner.sendEof();
+  $('stdin-line').disabled = true;
+  $('stdin-eof').disabled = true;
+}
+
+async function runOnce(withCases) {
   clearError();
   const s = readState();
   if (!s.language) {
@@ -317,6 +338,27 @@ async function runOnce() {
     options: s.options.map((o) => utf8.encode(o)),
     timeout: s.timeout,
   };
+  // Beyond ATO: a batch of the panel's cases (each in a fresh container), or an interactive run.
+  const cases = withCases ? readCases($('cases')) : [];
+  if (withCases && !cases.length) {
+    showError('Add a test case first.');
+    return;
+  }
+  if (cases.length) request.cases = cases.map((c) => ({ input: utf8.encode(c.input), arguments: request.arguments }));
+  const interactive = !cases.length && $('interactive').checked;
+  if (interactive) request.interactive = true;
+  clearMarks($('cases'));
+  $('cases-summary').textContent = '';
+  let caseOut = new TextDecoder('utf-8');
+  let caseText = '';
+  let passed = 0;
+  const onDone = (d) => {
+    if (!cases.length) return;
+    caseText += caseOut.decode();
+    if (markCase($('cases'), d.case, caseText, d)) passed++;
+    caseText = '';
+    caseOut = new TextDecoder('utf-8');
+  };
   const stdout = outputSink($('stdout'));
   const stderr = outputSink($('stderr'));
   $('done').replaceChildren();
@@ -324,8 +366,17 @@ async function runOnce() {
   $('kill').disabled = false;
   $('run-state').textContent = '(running…)';
   document.body.dataset.state = 'running';
+  showStdin(interactive);
   try {
-    const done = await runner.run(request, { stdout: (b) => stdout.write(b), stderr: (b) => stderr.write(b) });
+    const done = await runner.run(request, {
+      stdout: (b) => {
+        stdout.write(b);
+        if (cases.length) caseText += caseOut.decode(b, { stream: true });
+      },
+      stderr: (b) => stderr.write(b),
+      done: onDone,
+    });
+    if (cases.length) $('cases-summary').textContent = `${passed} of ${cases.length} passed`;
     stdout.end();
     stderr.end();
     renderDone(done);
@@ -334,9 +385,11 @@ async function runOnce() {
     stdout.end();
     stderr.end();
     $('run-state').textContent = '(failed)';
-    if (err instanceof RunError) showError(err.message, err.retry ? run : null);
-    else showError(`The run failed: ${err.message}`, run);
+    const again = () => run(withCases);
+    if (err instanceof RunError) showError(err.message, err.retry ? again : null);
+    else showError(`The run failed: ${err.message}`, again);
   } finally {
+    showStdin(false);
     $('run').disabled = false;
     $('kill').disabled = true;
     document.body.dataset.state = 'idle';
@@ -363,8 +416,9 @@ async function copyGolf() {
   const code = $('code').value;
   const { bytes, encoding } = byteCount(code, lang);
   const link = await saveToUrl();
-  copy(golfPost({ name: lang.name, url: lang.url, seClass: lang.se_class, code, bytes, encoding, link }),
-    'Code Golf answer');
+  const post = golfPost({ name: lang.name, url: lang.url, seClass: lang.se_class, code, bytes, encoding, link });
+  const cases = $('golf-cases').checked ? readCases($('cases')) : [];
+  copy(cases.length ? `${post}\n${casesSection(cases)}` : post, 'Code Golf answer');
 }
 
 // ---- start-up ------------------------------------------------------------------------------
@@ -412,6 +466,10 @@ async function start() {
   $('share').addEventListener('click', share);
   $('golf').addEventListener('click', copyGolf);
   $('retry').addEventListener('click', () => retryAction?.());
+  $('stdin-form').addEventListener('submit', sendLine);
+  $('stdin-eof').addEventListener('click', sendEof);
+  $('add-case').addEventListener('click', () => addCase($('cases')).querySelector('textarea').focus());
+  $('run-cases').addEventListener('click', () => run(true));
   $('code').addEventListener('input', updateCount);
   window.addEventListener('hashchange', restoreFromUrl);
 

@@ -78,7 +78,11 @@ export class Runner {
     }
     if (msg && msg.Stdout instanceof Uint8Array) run.handlers.stdout(msg.Stdout);
     else if (msg && msg.Stderr instanceof Uint8Array) run.handlers.stderr(msg.Stderr);
-    else if (msg && msg.Done && typeof msg.Done === 'object') this.finish(msg.Done, null);
+    else if (msg && msg.Done && typeof msg.Done === 'object') {
+      // A test-case batch sends one Done per case (each with its `case`); the run ends with the last.
+      run.handlers.done?.(msg.Done);
+      if (--run.dones <= 0) this.finish(msg.Done, null);
+    }
   }
 
   finish(done, error) {
@@ -90,8 +94,9 @@ export class Runner {
   }
 
   /**
-   * Starts a run; `handlers.stdout` / `handlers.stderr` get each chunk as it arrives. Resolves with the
-   * Done record, or rejects with a RunError.
+   * Starts a run; `handlers.stdout` / `handlers.stderr` get each chunk as it arrives, `handlers.done` (optional)
+   * each Done record (one per case for a request with `cases`). Resolves with the last Done record, or rejects
+   * with a RunError.
    */
   async run(request, handlers) {
     if (this.current || this.starting) throw new Error('a run is already going');
@@ -107,11 +112,21 @@ export class Runner {
       this.starting = false;
     }
     return new Promise((resolve, reject) => {
-      this.current = { handlers, resolve, reject };
+      this.current = { handlers, resolve, reject, dones: request.cases?.length || 1 };
       ws.send(encode(request));
       if (this.killPending) ws.send(encode('Kill'));
       this.killPending = false;
     });
+  }
+
+  /** Sends bytes to the standard input of the current interactive run ({"Stdin": bytes}). */
+  sendStdin(bytes) {
+    if (this.current && this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(encode({ Stdin: bytes }));
+  }
+
+  /** Closes the standard input of the current interactive run ("Eof"). */
+  sendEof() {
+    if (this.current && this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(encode('Eof'));
   }
 
   /** Asks the server to kill the current run; its Done record still arrives. */
