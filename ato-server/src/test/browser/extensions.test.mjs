@@ -5,36 +5,27 @@
 //   node extensions.test.mjs http://127.0.0.1:8500/ [screenshot dir]
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const BASE = process.argv[2];
 const SHOTS = process.argv[3] ?? join(tmpdir(), 'ato-web-shots');
-const CHROMIUM = process.env.ATO_CHROMIUM ?? '/usr/bin/chromium';
 const WAIT = 30_000;
 if (!BASE) throw new Error('usage: node extensions.test.mjs <server base url> [screenshot dir]');
 
+let browser;
 let context;
-let profile;
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  profile = mkdtempSync(join(tmpdir(), 'ato-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-    viewport: { width: 1280, height: 1000 },
-  });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(BASE).origin });
+  browser = await launchChromium(BASE, { width: 1280, height: 1000 });
+  context = browser.context;
 });
 
 after(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
 });
 
 /** A fresh tab with bash chosen, once the page has started; page errors fail the test at the end. */

@@ -5,37 +5,28 @@
 //   node run-page.test.mjs http://127.0.0.1:8500/ /tmp/shots [http://127.0.0.1:8501/]
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const BASE = process.argv[2];
 const SHOTS = process.argv[3] ?? join(tmpdir(), 'ato-web-shots');
 const BUSY = process.argv[4];
-const CHROMIUM = process.env.ATO_CHROMIUM ?? '/usr/bin/chromium';
 const WAIT = 30_000; // a run on a loaded 2-core machine can take seconds; never a benchmark
 if (!BASE) throw new Error('usage: node run-page.test.mjs <server base url> [screenshot dir]');
 
+let browser;
 let context;
-let profile;
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  profile = mkdtempSync(join(tmpdir(), 'ato-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-    viewport: { width: 1280, height: 900 },
-  });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(BASE).origin });
+  browser = await launchChromium(BASE);
+  context = browser.context;
 });
 
 after(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
 });
 
 /** A new tab whose requests are tracked, so that a hang can say what it was waiting for. */

@@ -563,43 +563,32 @@ public final class AtoClient implements AutoCloseable {
         String what = "POST " + u;
         HttpRequest req = v1Request(u, request, "text/event-stream");
         List<Done> dones = new ArrayList<>();
-        try {
-            HttpResponse<InputStream> resp = V0.HTTP.send(req, HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = resp.body()) {
-                if (resp.statusCode() != 200) {
-                    byte[] body = in.readNBytes(4096);
-                    throw new AtoClientException.HttpStatus(what, resp.statusCode(), body);
+        return exchange(what, req, (resp, in) -> {
+            if (resp.statusCode() != 200) {
+                throw new AtoClientException.HttpStatus(what, resp.statusCode(), in.readNBytes(4096));
+            }
+            java.io.BufferedReader lines = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+            String event = "message";
+            StringBuilder data = new StringBuilder();
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.length() > ProtocolLimits.MAX_SERVER_MESSAGE_BYTES) {
+                    throw new AtoClientException(what + ": an event line longer than "
+                            + ProtocolLimits.MAX_SERVER_MESSAGE_BYTES);
                 }
-                java.io.BufferedReader lines = new java.io.BufferedReader(
-                        new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
-                String event = "message";
-                StringBuilder data = new StringBuilder();
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    if (line.length() > ProtocolLimits.MAX_SERVER_MESSAGE_BYTES) {
-                        throw new AtoClientException(what + ": an event line longer than "
-                                + ProtocolLimits.MAX_SERVER_MESSAGE_BYTES);
-                    }
-                    if (line.isEmpty()) {
-                        sseEvent(what, event, data.toString(), listener, dones);
-                        event = "message";
-                        data.setLength(0);
-                    } else if (line.startsWith("event:")) {
-                        event = line.substring(6).strip();
-                    } else if (line.startsWith("data:")) {
-                        data.append(data.isEmpty() ? "" : "\n").append(line.substring(5).stripLeading());
-                    }
+                if (line.isEmpty()) {
+                    sseEvent(what, event, data.toString(), listener, dones);
+                    event = "message";
+                    data.setLength(0);
+                } else if (line.startsWith("event:")) {
+                    event = line.substring(6).strip();
+                } else if (line.startsWith("data:")) {
+                    data.append(data.isEmpty() ? "" : "\n").append(line.substring(5).stripLeading());
                 }
             }
             return dones;
-        } catch (HttpTimeoutException e) {
-            throw new AtoClientException(what + ": no reply in time", e);
-        } catch (IOException e) {
-            throw new AtoClientException(what + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AtoClientException(what + ": interrupted", e);
-        }
+        });
     }
 
     private static void sseEvent(String what, String event, String data, RunListener listener, List<Done> dones) {
@@ -652,12 +641,8 @@ public final class AtoClient implements AutoCloseable {
     }
 
     private static byte[] call(String what, HttpRequest req) {
-        try {
-            HttpResponse<InputStream> resp = V0.HTTP.send(req, HttpResponse.BodyHandlers.ofInputStream());
-            byte[] body;
-            try (InputStream in = resp.body()) {
-                body = in.readNBytes(ProtocolLimits.MAX_V0_RESPONSE_BYTES + 1);
-            }
+        return exchange(what, req, (resp, in) -> {
+            byte[] body = in.readNBytes(ProtocolLimits.MAX_V0_RESPONSE_BYTES + 1);
             if (resp.statusCode() != 200) {
                 throw new AtoClientException.HttpStatus(what, resp.statusCode(),
                         body.length > 4096 ? java.util.Arrays.copyOf(body, 4096) : body);
@@ -667,6 +652,22 @@ public final class AtoClient implements AutoCloseable {
                         + " bytes");
             }
             return body;
+        });
+    }
+
+    /** Reads an HTTP answer from its status and body stream. */
+    @FunctionalInterface
+    private interface Reply<T> {
+        T read(HttpResponse<InputStream> response, InputStream body) throws IOException;
+    }
+
+    /** Sends an HTTP request and reads the answer, every failure as an {@link AtoClientException} naming what. */
+    private static <T> T exchange(String what, HttpRequest req, Reply<T> reply) {
+        try {
+            HttpResponse<InputStream> resp = V0.HTTP.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = resp.body()) {
+                return reply.read(resp, in);
+            }
         } catch (HttpTimeoutException e) {
             throw new AtoClientException(what + ": no reply in time", e);
         } catch (IOException e) {

@@ -30,9 +30,7 @@ class ExtensionsBrowserTest {
 
     @BeforeAll
     static void startServer() throws IOException {
-        Node.require(Path.of("/usr/bin/chromium"), "chromium");
-        Node.require(Path.of("/usr/bin/node"), "nodejs");
-        Node.ensurePackages(BROWSER_TESTS, TARGET.resolve("web-test-logs/npm-ci-browser.log"));
+        Node.prepareBrowserTests(BROWSER_TESTS, TARGET);
         String name = "ato-web-" + UUID.randomUUID().toString().substring(0, 8);
         state = Files.createTempDirectory("ato-web-test");
         server = AtoServer.start(ServerConfig.builder().port(0).stateDir(state).runDir(Path.of("/run", name))

@@ -69,6 +69,16 @@ final class Node {
         }
     }
 
+    /**
+     * What every browser test needs before it starts a server: Debian's chromium and node, and the npm packages
+     * (playwright-core) locked in {@code dir}.
+     */
+    static void prepareBrowserTests(Path dir, Path target) {
+        require(Path.of("/usr/bin/chromium"), "chromium");
+        require(Path.of("/usr/bin/node"), "nodejs");
+        ensurePackages(dir, target.resolve("web-test-logs/npm-ci-browser.log"));
+    }
+
     /** Fails with the Debian package to install when {@code executable} is missing. */
     static void require(Path executable, String debianPackage) {
         assertThat(Files.isExecutable(executable))

@@ -34,9 +34,7 @@ class RunPageBrowserTest {
 
     @BeforeAll
     static void startServer() throws IOException {
-        Node.require(Path.of("/usr/bin/chromium"), "chromium");
-        Node.require(Path.of("/usr/bin/node"), "nodejs");
-        Node.ensurePackages(BROWSER_TESTS, TARGET.resolve("web-test-logs/npm-ci-browser.log"));
+        Node.prepareBrowserTests(BROWSER_TESTS, TARGET);
         server = AtoServer.start(testConfig().build());
         oneRunServer = AtoServer.start(testConfig().maxRuns(1).maxRunsPerClient(1).queueLength(0).build());
     }
