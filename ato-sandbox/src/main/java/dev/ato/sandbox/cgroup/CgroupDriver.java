@@ -16,7 +16,10 @@ public interface CgroupDriver extends AutoCloseable {
     /**
      * Picks the driver for this host: cgroup v2 if a cgroup2 hierarchy offers the memory and pids
      * controllers, else cgroup v1 if memory, pids, cpuacct and freezer are all mounted. Creates
-     * {@code <root>/<name>} where missing (and on v2 enables the controllers on the way down). Returns the
+     * {@code <root>/<name>} where missing (and on v2 enables the controllers on the way down). On v2, when this
+     * process is not in the root cgroup (a systemd service), {@code <root>} is its own cgroup, which must be
+     * delegated to it ({@code Delegate=yes}): the process moves itself into {@code <own>/supervisor} and writes
+     * nothing outside {@code <own>}. Returns the
      * same driver for the same name within a JVM, so that several sandboxes sharing a name know each other's
      * live runs; each call must be paired with one {@link #close()}, and the last close removes the tree.
      *

@@ -16,8 +16,11 @@ import java.util.Set;
 final class CgroupProbe {
     static final List<String> V1_CONTROLLERS = List.of("memory", "pids", "cpuacct", "freezer");
 
-    /** One cgroup or cgroup2 mount: where, and (v1) which controllers its super options name. */
-    record CgroupMount(Path mountPoint, boolean v2, Set<String> options) { }
+    /**
+     * One cgroup or cgroup2 mount: where, (v1) which controllers its super options name, and which cgroup of
+     * the hierarchy it shows ("/" unless a subtree was mounted or bound there).
+     */
+    record CgroupMount(Path mountPoint, boolean v2, Set<String> options, String root) { }
 
     /** The drivers handed out by {@link #shared}, each with its count of holders; guarded by the class lock. */
     private static final Map<String, TreeDriver> SHARED = new java.util.HashMap<>();
@@ -53,6 +56,10 @@ final class CgroupProbe {
         return true;
     }
 
+    /**
+     * The driver for the hierarchies of {@code mountinfo}; on cgroup v2 its tree lives where {@link DelegatedRoot}
+     * says, from the {@code cgroup} file beside {@code mountinfo} (/proc/self/cgroup).
+     */
     static CgroupDriver probe(Path mountinfo, CgroupFs fs, String name) {
         List<CgroupMount> mounts = parse(read(mountinfo));
         Optional<CgroupMount> unified = mounts.stream().filter(CgroupMount::v2).findFirst();
@@ -60,7 +67,11 @@ final class CgroupProbe {
         if (unified.isPresent()) {
             Path at = unified.get().mountPoint();
             Set<String> offered = controllers(fs, at);
-            if (offered.contains("memory") && offered.contains("pids")) return new V2Driver(fs, name, at);
+            if (offered.contains("memory") && offered.contains("pids")) {
+                // The process's own cgroup: /proc/self/cgroup beside /proc/self/mountinfo.
+                String self = read(mountinfo.resolveSibling("cgroup"));
+                return new V2Driver(fs, name, DelegatedRoot.choose(fs, unified.get(), self, ProcessHandle.current().pid(), name));
+            }
             v2Problem = "the cgroup2 at " + at + " offers " + (offered.isEmpty() ? "no controller" : String.join(" ", offered))
                     + ", not memory+pids";
         } else {
@@ -121,7 +132,7 @@ final class CgroupProbe {
             String type = f[dash + 1];
             if (!type.equals("cgroup") && !type.equals("cgroup2")) continue;
             Path mp = Path.of(unescape(f[4]));
-            out.add(new CgroupMount(mp, type.equals("cgroup2"), Set.of(f[dash + 3].split(","))));
+            out.add(new CgroupMount(mp, type.equals("cgroup2"), Set.of(f[dash + 3].split(",")), unescape(f[3])));
         }
         return out;
     }

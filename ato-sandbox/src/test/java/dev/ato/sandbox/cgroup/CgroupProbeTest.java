@@ -42,6 +42,7 @@ class CgroupProbeTest {
         FakeCgroup2 fs = new FakeCgroup2(mount, "cpu memory pids");
         Path mountinfo = tmp.resolve("mountinfo");
         Files.writeString(mountinfo, line(31, "/sys/fs/cgroup/memory", "cgroup", "rw,memory") + line(41, mount.toString(), "cgroup2", "rw"));
+        Files.writeString(tmp.resolve("cgroup"), "0::/\n");
         CgroupDriver d = CgroupProbe.probe(mountinfo, fs, "ato");
         assertThat(d).isInstanceOf(V2Driver.class);
         assertThat(d.describe()).startsWith("cgroup v2 (memory, pids, cpu)");
