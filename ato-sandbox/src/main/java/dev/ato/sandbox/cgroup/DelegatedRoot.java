@@ -16,6 +16,8 @@ import java.util.Set;
  * v2 enables controllers only for a cgroup without processes of its own, so the process first moves itself
  * (all its threads: a pid written to cgroup.procs moves the whole process) into the leaf {@link #LEAF}; the
  * V2Driver then enables the controllers in {@code <own>/cgroup.subtree_control} as it does at a mount's root.
+ * A cgroup that other processes share and that is not a service (root's login session scope, with its shell) was
+ * delegated to no one: there the tree stays at {@code <mount>/<name>}, as for a process in the root cgroup.
  */
 final class DelegatedRoot {
     /** The leaf of the delegated cgroup that holds the sandbox's own process (the JVM that supervises the runs). */
@@ -69,6 +71,12 @@ final class DelegatedRoot {
             List<String> others = new ArrayList<>();
             for (String p : fs.read(dir, "cgroup.procs").split("\n")) {
                 if (!p.isBlank() && !p.strip().equals(Long.toString(pid))) others.add(p.strip());
+            }
+            if (!others.isEmpty() && !base.getFileName().toString().endsWith(".service")) {
+                // Not a service but a cgroup shared with others: root's login session (session-N.scope, with its
+                // shell) running ./ato run or ./ato test. Nothing was delegated to this process there; as root it
+                // keeps the tree at the hierarchy's root, as on a host without systemd.
+                return mount.mountPoint();
             }
             if (!others.isEmpty()) {
                 throw new SandboxException("cgroup v2: this process's cgroup " + base + " also holds process"

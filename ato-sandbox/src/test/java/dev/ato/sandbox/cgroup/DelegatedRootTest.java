@@ -133,6 +133,24 @@ class DelegatedRootTest {
     }
 
     @Test
+    void aLoginSessionSharedWithItsShellKeepsTheTreeAtTheMountsRoot() throws Exception {
+        String scope = "user.slice/session-3.scope";
+        FakeCgroup2.PathDir root = new FakeCgroup2.PathDir(mount);
+        assertThat(fs.write(root, "cgroup.subtree_control", "+memory +pids +cpu")).isZero();
+        assertThat(fs.mkdir(root, "user.slice")).isZero();
+        FakeCgroup2.PathDir slice = new FakeCgroup2.PathDir(mount.resolve("user.slice"));
+        assertThat(fs.write(slice, "cgroup.subtree_control", "+memory +pids")).isZero();
+        assertThat(fs.mkdir(slice, "session-3.scope")).isZero();
+        fs.place(mount.resolve(scope), (int) self);
+        fs.place(mount.resolve(scope), 4321); // the shell that ran ./ato run
+        CgroupDriver d = probe("/" + scope);
+        assertThat(d.describe()).endsWith("under " + mount.resolve("ato"));
+        assertThat(fs.pids(mount.resolve(scope))).containsExactlyInAnyOrder((int) self, 4321);
+        assertThat(mount.resolve(scope).resolve(DelegatedRoot.LEAF)).doesNotExist();
+        d.close();
+    }
+
+    @Test
     void theLeafsNameIsNotASandboxName() throws Exception {
         systemd("+memory +pids +cpu");
         Files.writeString(tmp.resolve("cgroup"), "0::/" + SERVICE + "\n");
