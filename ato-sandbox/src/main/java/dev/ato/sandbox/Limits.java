@@ -9,7 +9,8 @@ import java.util.Objects;
  * @param timeout        wall-clock limit; when it passes every process of the run is killed (SIGKILL)
  * @param memoryBytes    memory limit of the run's cgroup (swap off)
  * @param pids           most processes and threads alive at once in the run
- * @param outputBytes    most bytes delivered per output stream; the rest is cut and flagged truncated
+ * @param outputBytes    output limit per stream, ATO's rule: reads (at most 16 KiB each) are delivered whole until
+ *                       the total passes it, that read included; the rest is cut and flagged truncated
  * @param fileSizeBytes  RLIMIT_FSIZE: the largest file a process may write
  * @param tmpfsBytes     size of each tmpfs of the container (the overlay's upper layer, /tmp, /ATO ...)
  */

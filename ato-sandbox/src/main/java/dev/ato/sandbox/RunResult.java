@@ -11,7 +11,9 @@ package dev.ato.sandbox;
  * @param realNanos         wall-clock time of the run
  * @param kernelNanos       CPU time in the kernel, every process of the run
  * @param userNanos         CPU time in user space, every process of the run
- * @param maxMemKib         peak memory of the whole run (cgroup), KiB
+ * @param maxMemKib         peak memory as ATO reports it, KiB: the largest resident set of any process the run's
+ *                          init reaped ({@code getrusage} {@code ru_maxrss}, shared pages included), or
+ *                          {@code cgroupPeakKib} where that is higher
  * @param waits             voluntary context switches
  * @param preemptions       involuntary context switches
  * @param majorPageFaults   major page faults
@@ -19,6 +21,7 @@ package dev.ato.sandbox;
  * @param inputOps          block input operations
  * @param outputOps         block output operations
  * @param oomKilled         the memory limit was hit and the kernel killed a process of the run
+ * @param cgroupPeakKib     peak memory charged to the run's cgroup, KiB (leaves out pages the host had cached)
  */
 public record RunResult(
         StatusType statusType,
@@ -36,7 +39,8 @@ public record RunResult(
         long minorPageFaults,
         long inputOps,
         long outputOps,
-        boolean oomKilled) {
+        boolean oomKilled,
+        long cgroupPeakKib) {
 
     /** Refuses a missing status type. */
     public RunResult {

@@ -28,9 +28,10 @@ import java.util.concurrent.TimeUnit;
  * pipe (the init made its user namespace), writes the uid/gid maps, and answers 'G'. The init's last words
  * are a 128-byte report: the runner's wait status and the rusage of everything it reaped.
  *
- * <p>Output: each stream is delivered in chunks of at most 16 KiB up to {@link Limits#outputBytes()}; at the
- * limit the JVM closes its end of that pipe, so a program that keeps writing gets SIGPIPE (or EPIPE) at
- * once: {@code yes} ends in milliseconds instead of running into the timeout.
+ * <p>Output: each stream is delivered in chunks (one read each) of at most 16 KiB, as ATO does: whole chunks
+ * until the total passes {@link Limits#outputBytes()}, the chunk that passes it included; then the JVM closes its
+ * end of that pipe, so a program that keeps writing gets SIGPIPE (or EPIPE) at once: {@code yes} ends in
+ * milliseconds instead of running into the timeout.
  */
 final class LinuxRun implements Run {
     static final int CHUNK = 16 * 1024;
@@ -399,26 +400,23 @@ final class LinuxRun implements Run {
                 LibC.close(fd);
                 return -1;
             }
+            int len = (int) n;
             boolean isOut = kind == OutputStreamKind.STDOUT;
-            long sent = isOut ? io.outBytes : io.errBytes;
-            long room = limits.outputBytes() - sent;
-            int deliver = (int) Math.min(n, Math.max(0, room));
+            // ATO's rule: every read is delivered whole; the one that takes the total past the limit is the last.
+            boolean over = (isOut ? io.outBytes : io.errBytes) + len > limits.outputBytes();
             if (!isOut && io.stderrHeadLen < STDERR_KEPT) {
-                int k = Math.min(deliver, STDERR_KEPT - io.stderrHeadLen);
+                int k = Math.min(len, STDERR_KEPT - io.stderrHeadLen);
                 System.arraycopy(buf, 0, io.stderrHead, io.stderrHeadLen, k);
                 io.stderrHeadLen += k;
             }
-            if (deliver > 0) {
-                byte[] chunk = java.util.Arrays.copyOf(buf, deliver);
-                try {
-                    listener.onOutput(kind, chunk);
-                } catch (RuntimeException e) {
-                    // A failing listener must not leave the run unsupervised; it just loses output.
-                }
+            try {
+                listener.onOutput(kind, java.util.Arrays.copyOf(buf, len));
+            } catch (RuntimeException e) {
+                // A failing listener must not leave the run unsupervised; it just loses output.
             }
-            if (isOut) io.outBytes += deliver;
-            else io.errBytes += deliver;
-            if (deliver < n) {
+            if (isOut) io.outBytes += len;
+            else io.errBytes += len;
+            if (over) {
                 if (isOut) io.outTruncated = true;
                 else io.errTruncated = true;
                 LibC.close(fd); // the writer now gets SIGPIPE / EPIPE
@@ -493,9 +491,13 @@ final class LinuxRun implements Run {
                     + ((loop.initStatus >> 8) & 0xff) + ")" + (why.isEmpty() ? "" : ": " + why));
         }
         long w = haveReport ? 1 : 0;
+        long cgroupPeakKib = stats.peakMemoryBytes() / 1024;
+        // ATO's max_mem is ru_maxrss of what was reaped; the cgroup's peak where that is higher (no report, or
+        // memory no single process held, e.g. tmpfs files or several processes at once).
+        long maxMemKib = Math.max(w * rep.getLong(32), cgroupPeakKib);
         return new RunResult(type, value, loop.timedOut, io.outTruncated, io.errTruncated, realNanos,
-                stats.kernelNanos(), stats.userNanos(), stats.peakMemoryBytes() / 1024,
+                stats.kernelNanos(), stats.userNanos(), maxMemKib,
                 w * rep.getLong(72), w * rep.getLong(80), w * rep.getLong(48), w * rep.getLong(40),
-                w * rep.getLong(56), w * rep.getLong(64), stats.oomKilled());
+                w * rep.getLong(56), w * rep.getLong(64), stats.oomKilled(), cgroupPeakKib);
     }
 }

@@ -316,14 +316,41 @@ class LinuxSandboxTest {
     }
 
     @Test
-    void floodingOutputIsCutAtTheLimitAndTheRunEndsPromptly() {
+    void floodingOutputIsCutAfterTheChunkThatPassesTheLimitAndTheRunEndsPromptly() {
         CompletedRun r = sandbox.run(RunSpec.builder().runnerScript("yes").build());
-        assertThat(r.stdout()).hasSize((int) Limits.DEFAULT_OUTPUT);
+        assertThat((long) r.stdout().length).isGreaterThan(Limits.DEFAULT_OUTPUT)
+                .isLessThanOrEqualTo(Limits.DEFAULT_OUTPUT + LinuxRun.CHUNK);
         assertThat(r.result().stdoutTruncated()).isTrue();
         assertThat(r.result().stderrTruncated()).isFalse();
         assertThat(r.result().timedOut()).isFalse();
         assertThat(r.result().realNanos()).isLessThan(TimeUnit.SECONDS.toNanos(20));
         assertThat(r.stdoutText()).startsWith("y\ny\n");
+    }
+
+    @Test
+    void oneBigWriteGivesNineWholeChunksThenTruncatedAsAtoSends() {
+        for (String stream : List.of("stdout", "stderr")) {
+            List<Integer> sizes = java.util.Collections.synchronizedList(new ArrayList<>());
+            OutputStreamKind kind = stream.equals("stdout") ? OutputStreamKind.STDOUT : OutputStreamKind.STDERR;
+            Run run = sandbox.start(RunSpec.builder()
+                    .runnerScript("(dd if=/dev/zero bs=16384000 count=1 2>&-)" + (kind == OutputStreamKind.STDERR ? " >&2" : ""))
+                    .build(),
+                    (s, chunk) -> { if (s == kind) sizes.add(chunk.length); });
+            RunResult res = run.result().join();
+            assertThat(sizes).as(stream).containsExactly(16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384, 16384);
+            assertThat(stream.equals("stdout") ? res.stdoutTruncated() : res.stderrTruncated()).as(stream).isTrue();
+        }
+    }
+
+    @Test
+    void exactlyTheLimitIsNotTruncatedAndOneByteMoreIsDeliveredAndFlagged() {
+        CompletedRun exact = sandbox.run(RunSpec.builder().runnerScript("head -c 131072 /dev/zero").build());
+        assertThat(exact.stdout()).hasSize(131072);
+        assertThat(exact.result().stdoutTruncated()).isFalse();
+        CompletedRun over = sandbox.run(RunSpec.builder().runnerScript("head -c 131073 /dev/zero >&2").build());
+        assertThat(over.stderr()).hasSize(131073);
+        assertThat(over.result().stderrTruncated()).isTrue();
+        assertThat(over.result().stdoutTruncated()).isFalse();
     }
 
     @Test
@@ -346,6 +373,26 @@ class LinuxSandboxTest {
         assertThat(next.stdoutText()).isEqualTo("normal\n");
         assertThat(next.result().succeeded()).isTrue();
         assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(20));
+    }
+
+    @Test
+    void maxMemIsTheLargestResidentSetOfAnyProcessAsAtoReportsIt() {
+        // grep's own high-water mark, shared library pages included: ATO's max_mem is at least that.
+        CompletedRun r = sandbox.run(RunSpec.builder().runnerScript("grep VmHWM /proc/self/status").build());
+        assertThat(r.stdoutText()).matches("VmHWM:\\s+\\d+ kB\n");
+        long hwm = Long.parseLong(r.stdoutText().replaceAll("\\D", ""));
+        assertThat(r.result().maxMemKib()).isGreaterThanOrEqualTo(hwm).isGreaterThan(1000);
+        assertThat(r.result().cgroupPeakKib()).isPositive();
+        assertThat(r.result().maxMemKib()).isGreaterThanOrEqualTo(r.result().cgroupPeakKib());
+    }
+
+    @Test
+    void maxMemIsTheCgroupPeakWhereNoProcessHeldAsMuch() {
+        // 48 MiB in a tmpfs file: charged to the run's cgroup, resident in no process.
+        CompletedRun r = sandbox.run(RunSpec.builder().runnerScript("head -c 48M /dev/zero > /tmp/f").build());
+        assertThat(r.result().succeeded()).isTrue();
+        assertThat(r.result().cgroupPeakKib()).isGreaterThanOrEqualTo(48L << 10);
+        assertThat(r.result().maxMemKib()).isEqualTo(r.result().cgroupPeakKib());
     }
 
     @Test
