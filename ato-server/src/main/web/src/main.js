@@ -19,6 +19,7 @@ function wsUrl() {
   const url = new URL('api/v1/ws/execute', location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.hash = '';
+  url.search = '?extensions=1'; // oom_killed and cgroup_max_mem in Done (ATO's own clients get ATO's fields only)
   return url.href;
 }
 

@@ -15,7 +15,7 @@ BASE = sys.argv[1].rstrip("/")
 WS = BASE.replace("http://", "ws://") + "/api/v1/ws/execute"
 ATO_DONE_KEYS = ["timed_out", "stdout_truncated", "stderr_truncated", "status_type", "status_value", "real",
                  "kernel", "user", "max_mem", "waits", "preemptions", "major_page_faults", "minor_page_faults",
-                 "input_ops", "output_ops", "oom_killed"]
+                 "input_ops", "output_ops"]  # oom_killed, cgroup_max_mem: only with ?extensions=1
 
 
 def request(code, **extra):

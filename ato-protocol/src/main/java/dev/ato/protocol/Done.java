@@ -17,7 +17,8 @@ import java.util.Set;
  * @param real wall-clock time in nanoseconds
  * @param kernel CPU time in kernel mode in nanoseconds
  * @param user CPU time in user mode in nanoseconds
- * @param maxMem peak memory in KiB
+ * @param maxMem peak memory in KiB, as ATO reports it: the largest resident set of any process of the run
+ *     ({@code getrusage} {@code ru_maxrss}), or the run's cgroup peak where that is higher
  * @param waits voluntary context switches
  * @param preemptions involuntary context switches
  * @param majorPageFaults major page faults
@@ -80,10 +81,14 @@ public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTrun
      * @param oomKilled {@code oom_killed}: whether the run hit its memory limit, when the server knows
      * @param caseIndex {@code case}: which test case of a batch this Done ends (request field {@code cases})
      * @param quota {@code quota}: the client's admission state (request field {@code want_quota})
+     * @param cgroupMaxMem {@code cgroup_max_mem}: the peak memory charged to the run's cgroup in KiB, when the
+     *     server knows
      */
-    public record Extras(Optional<Boolean> oomKilled, OptionalInt caseIndex, Optional<Quota> quota) {
+    public record Extras(Optional<Boolean> oomKilled, OptionalInt caseIndex, Optional<Quota> quota,
+            Optional<Long> cgroupMaxMem) {
         /** No extra field. */
-        public static final Extras NONE = new Extras(Optional.empty(), OptionalInt.empty(), Optional.empty());
+        public static final Extras NONE = new Extras(Optional.empty(), OptionalInt.empty(), Optional.empty(),
+                Optional.empty());
 
         /**
          * Checks that every component is there (an absent field is an empty optional).
@@ -92,6 +97,7 @@ public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTrun
             Objects.requireNonNull(oomKilled, "oomKilled");
             Objects.requireNonNull(caseIndex, "caseIndex");
             Objects.requireNonNull(quota, "quota");
+            Objects.requireNonNull(cgroupMaxMem, "cgroupMaxMem");
         }
     }
 
@@ -123,6 +129,16 @@ public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTrun
     }
 
     /**
+     * Beyond ATO: the peak memory charged to the run's cgroup in KiB ({@code cgroup_max_mem}), when the server
+     * knows.
+     *
+     * @return the figure, or empty
+     */
+    public Optional<Long> cgroupMaxMem() {
+        return extras.cgroupMaxMem();
+    }
+
+    /**
      * The same record with other extras.
      *
      * @param value the extras
@@ -140,7 +156,7 @@ public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTrun
      * @return the changed copy
      */
     public Done withCaseIndex(int index) {
-        return withExtras(new Extras(extras.oomKilled(), OptionalInt.of(index), extras.quota()));
+        return withExtras(new Extras(extras.oomKilled(), OptionalInt.of(index), extras.quota(), extras.cgroupMaxMem()));
     }
 
     /**
@@ -150,7 +166,7 @@ public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTrun
      * @return the changed copy
      */
     public Done withQuota(Quota value) {
-        return withExtras(new Extras(extras.oomKilled(), extras.caseIndex(), Optional.of(value)));
+        return withExtras(new Extras(extras.oomKilled(), extras.caseIndex(), Optional.of(value), extras.cgroupMaxMem()));
     }
 
     /**
@@ -160,7 +176,28 @@ public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTrun
      * @return the changed copy
      */
     public Done withOomKilled(boolean value) {
-        return withExtras(new Extras(Optional.of(value), extras.caseIndex(), extras.quota()));
+        return withExtras(new Extras(Optional.of(value), extras.caseIndex(), extras.quota(), extras.cgroupMaxMem()));
+    }
+
+    /**
+     * The same record with the {@code cgroup_max_mem} extension set.
+     *
+     * @param kib the peak memory charged to the run's cgroup, in KiB
+     * @return the changed copy
+     */
+    public Done withCgroupMaxMem(long kib) {
+        return withExtras(new Extras(extras.oomKilled(), extras.caseIndex(), extras.quota(), Optional.of(kib)));
+    }
+
+    /**
+     * The same record without the extras the server adds on its own ({@code oom_killed}, {@code cgroup_max_mem}),
+     * keeping those the request asked for ({@code case}, {@code quota}). ATO's strict clients (and its test suite)
+     * compare the whole map, so a server sends the former only to a client that asked ({@code ?extensions=1}).
+     *
+     * @return the changed copy
+     */
+    public Done withoutServerExtras() {
+        return withExtras(new Extras(Optional.empty(), extras.caseIndex(), extras.quota(), Optional.empty()));
     }
 
     /**

@@ -420,13 +420,14 @@ public final class ProtocolCodec {
         return 15 + extraFields(d).size();
     }
 
-    /** The {@link Done.Extras} present, as name and value (Boolean, Integer or Quota), in their order. */
+    /** The {@link Done.Extras} present, as name and value (Boolean, Integer, Quota or Long), in their order. */
     private static List<Map.Entry<String, Object>> extraFields(Done d) {
         Done.Extras e = d.extras();
-        List<Map.Entry<String, Object>> out = new ArrayList<>(3);
+        List<Map.Entry<String, Object>> out = new ArrayList<>(4);
         e.oomKilled().ifPresent(v -> out.add(Map.entry("oom_killed", v)));
         e.caseIndex().ifPresent(v -> out.add(Map.entry("case", v)));
         e.quota().ifPresent(v -> out.add(Map.entry("quota", v)));
+        e.cgroupMaxMem().ifPresent(v -> out.add(Map.entry("cgroup_max_mem", v)));
         return out;
     }
 
@@ -452,6 +453,7 @@ public final class ProtocolCodec {
             switch (extra.getValue()) {
                 case Boolean b -> p.packBoolean(b);
                 case Integer n -> p.packLong(n);
+                case Long n -> p.packLong(n);
                 case Quota q -> {
                     p.packMapHeader(2);
                     str(p, "limit");
@@ -567,6 +569,11 @@ public final class ProtocolCodec {
                         v.put(name, readQuota(r, value));
                     }
                 }
+                case "cgroup_max_mem" -> {
+                    if (value.kind() != Token.Kind.NIL) {
+                        v.put(name, longValue(r, value, name, Long.MIN_VALUE, Long.MAX_VALUE));
+                    }
+                }
                 case "status_value" -> v.put(name, longValue(r, value, name, Integer.MIN_VALUE, Integer.MAX_VALUE));
                 case "real", "kernel", "user", "max_mem", "waits", "preemptions", "major_page_faults",
                         "minor_page_faults", "input_ops", "output_ops" ->
@@ -600,7 +607,7 @@ public final class ProtocolCodec {
                 num(v, "major_page_faults"), num(v, "minor_page_faults"), num(v, "input_ops"),
                 num(v, "output_ops"), new Done.Extras(Optional.ofNullable((Boolean) v.get("oom_killed")),
                         v.get("case") == null ? OptionalInt.empty() : OptionalInt.of((Integer) v.get("case")),
-                        Optional.ofNullable((Quota) v.get("quota"))));
+                        Optional.ofNullable((Quota) v.get("quota")), Optional.ofNullable((Long) v.get("cgroup_max_mem"))));
     }
 
     private static Quota readQuota(MsgReader r, Token map) {

@@ -3,6 +3,7 @@ package dev.ato.protocol;
 import static dev.ato.protocol.Bytes.hex;
 import static dev.ato.protocol.Bytes.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,6 +131,31 @@ class ProtocolCodecGoldenTest {
     }
 
     @Test
+    void cgroupMaxMemFollowsOomKilledAsASmallestFormatIntegerAndIsReadBack() {
+        byte[] wire = ProtocolCodec.encode(new ServerMessage.Finished(DONE.withOomKilled(false).withCgroupMaxMem(760)));
+        String expected = hex(Bytes.of(DONE_WIRE)).replace("a4 44 6f 6e 65 8f", "a4 44 6f 6e 65 de 00 11")
+                + " " + hex(Bytes.of("aa \"oom_killed\" c2 ae \"cgroup_max_mem\" cd 02 f8"));
+        assertThat(hex(wire)).isEqualTo(expected);
+        Done back = ((ServerMessage.Finished) ProtocolCodec.decodeServerMessage(wire)).done();
+        assertThat(back.cgroupMaxMem()).contains(760L);
+        assertThat(back.oomKilled()).contains(false);
+        assertThat(back.withCgroupMaxMem(1).oomKilled()).contains(false);
+        assertThat(back.withOomKilled(true).cgroupMaxMem()).contains(760L);
+        // Alone, and as nil (absent): the same mechanism as oom_killed.
+        byte[] alone = ProtocolCodec.encode(new ServerMessage.Finished(DONE.withCgroupMaxMem(1L << 40)));
+        assertThat(hex(alone)).endsWith(hex(Bytes.of("ae \"cgroup_max_mem\" cf 00 00 01 00 00 00 00 00")));
+        assertThat(((ServerMessage.Finished) ProtocolCodec.decodeServerMessage(alone)).done().oomKilled()).isEmpty();
+        String nil = hex(Bytes.of(DONE_WIRE)).replace("a4 44 6f 6e 65 8f", "a4 44 6f 6e 65 de 00 10")
+                + " " + hex(Bytes.of("ae \"cgroup_max_mem\" c0"));
+        assertThat(((ServerMessage.Finished) ProtocolCodec.decodeServerMessage(Bytes.of(nil))).done())
+                .isEqualTo(DONE);
+        String text = hex(Bytes.of(DONE_WIRE)).replace("a4 44 6f 6e 65 8f", "a4 44 6f 6e 65 de 00 10")
+                + " " + hex(Bytes.of("ae \"cgroup_max_mem\" a1 \"1\""));
+        assertThatThrownBy(() -> ProtocolCodec.decodeServerMessage(Bytes.of(text)))
+                .isInstanceOf(ProtocolException.class).hasMessageStartingWith("invalid type: string \"1\"");
+    }
+
+    @Test
     void killIsTheBareStringKill() {
         assertThat(hex(ProtocolCodec.encodeKill())).isEqualTo("a4 4b 69 6c 6c");
         assertThat(ProtocolCodec.isKill(Bytes.of("a4 \"Kill\""))).isTrue();
@@ -248,5 +274,7 @@ class ProtocolCodecGoldenTest {
     void doneKeepsOptionalOutOfAtosFields() {
         assertThat(DONE.oomKilled()).isEqualTo(Optional.empty());
         assertThat(DONE.withOomKilled(false).oomKilled()).contains(false);
+        assertThat(DONE.cgroupMaxMem()).isEqualTo(Optional.empty());
+        assertThat(hex(ProtocolCodec.encode(new ServerMessage.Finished(DONE)))).isEqualTo(hex(Bytes.of(DONE_WIRE)));
     }
 }

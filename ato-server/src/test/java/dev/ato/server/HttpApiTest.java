@@ -45,6 +45,17 @@ class HttpApiTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void v0SendsTheExtensionsOnlyWhenAskedFor() throws Exception {
+        Map<String, Object> plain = (Map<String, Object>) Wire.unpack(post("/api/v0/execute", Req.of("bash", "true").bytes()).body());
+        assertThat(plain).doesNotContainKeys("oom_killed", "cgroup_max_mem");
+        Map<String, Object> asked = (Map<String, Object>) Wire.unpack(
+                post("/api/v0/execute?extensions=1", Req.of("bash", "true").bytes()).body());
+        assertThat(asked).containsEntry("oom_killed", false);
+        assertThat((Long) asked.get("cgroup_max_mem")).isPositive().isLessThanOrEqualTo((Long) asked.get("max_mem"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void v0InvalidRequestIs400WithTheReason() throws Exception {
         HttpResponse<byte[]> r = post("/api/v0/execute", Req.of("no_such_language", "x").bytes());
         assertThat(r.statusCode()).isEqualTo(400);

@@ -162,10 +162,20 @@ final class Wire {
         }
 
         Ws(URI server, Map<String, String> headers) {
+            this(server, headers, "");
+        }
+
+        /** With a query, e.g. {@code ?extensions=1}. */
+        Ws(URI server, Map<String, String> headers, String query) {
             WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
             headers.forEach(b::header);
-            socket = b.buildAsync(URI.create("ws://127.0.0.1:" + server.getPort() + "/api/v1/ws/execute"),
+            socket = b.buildAsync(URI.create("ws://127.0.0.1:" + server.getPort() + "/api/v1/ws/execute" + query),
                     new Listener()).join();
+        }
+
+        /** A client that asked for Done's extensions. */
+        static Ws withExtensions(URI server) {
+            return new Ws(server, Map.of(), "?extensions=1");
         }
 
         Ws send(byte[] message) {

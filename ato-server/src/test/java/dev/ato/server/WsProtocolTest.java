@@ -139,9 +139,50 @@ class WsProtocolTest {
     void outputPastTheLimitIsCutAndFlagged() throws Exception {
         try (Ws ws = ws()) {
             List<Msg> msgs = ws.send(Req.of("bash", "head -c 300000 /dev/zero | tr '\\0' x; echo err >&2")).untilDone(T);
-            assertThat(Wire.stdout(msgs)).hasSize(128 * 1024).matches("x+");
+            assertThat(Wire.stdout(msgs).length()).isGreaterThan(128 * 1024).isLessThanOrEqualTo(144 * 1024);
+            assertThat(Wire.stdout(msgs)).matches("x+");
             assertThat(Wire.done(msgs)).containsEntry("stdout_truncated", true).containsEntry("stderr_truncated", false);
             assertThat(Wire.stderr(msgs)).isEqualTo("err\n");
+        }
+    }
+
+    @Test
+    void aFloodGivesNineWhole16KiBChunksThenTruncatedAsAtoSends() throws Exception {
+        try (Ws ws = ws()) {
+            for (String name : List.of("Stdout", "Stderr")) {
+                String redirect = name.equals("Stderr") ? " >&2" : "";
+                List<Msg> msgs = ws.send(Req.of("zsh", "(dd if=/dev/zero bs=16384000 count=1 2>&-)" + redirect))
+                        .untilDone(T);
+                assertThat(msgs).hasSize(10);
+                for (Msg m : msgs.subList(0, 9)) {
+                    assertThat(m.kind()).as(name).isEqualTo(name);
+                    assertThat(m.bytes()).as(name).isEqualTo(new byte[16384]);
+                }
+                assertThat(Wire.done(msgs)).containsEntry(name.toLowerCase(java.util.Locale.ROOT) + "_truncated", true);
+            }
+        }
+    }
+
+    @Test
+    void maxMemIsAtosFigureAndTheCgroupPeakComesBesideWhenAskedFor() throws Exception {
+        try (Ws ws = Ws.withExtensions(SERVER.get().uri())) {
+            Map<String, Object> done = Wire.done(ws.send(Req.of("zsh", "")).untilDone(T));
+            long maxMem = (Long) done.get("max_mem");
+            long cgroup = (Long) done.get("cgroup_max_mem");
+            assertThat(maxMem).isBetween(1001L, 99_999L); // ATO's test_basic_execution bounds, KiB
+            assertThat(cgroup).isPositive().isLessThanOrEqualTo(maxMem);
+            assertThat(List.copyOf(done.keySet()).subList(15, done.size())).containsExactly("oom_killed", "cgroup_max_mem");
+        }
+    }
+
+    @Test
+    void withoutAskingAClientGetsAtosFieldsAndNoOther() throws Exception {
+        try (Ws ws = ws()) {
+            Map<String, Object> done = Wire.done(ws.send(Req.of("zsh", "")).untilDone(T));
+            assertThat(done.keySet()).containsExactly("timed_out", "stdout_truncated", "stderr_truncated",
+                    "status_type", "status_value", "real", "kernel", "user", "max_mem", "waits", "preemptions",
+                    "major_page_faults", "minor_page_faults", "input_ops", "output_ops");
+            assertThat((Long) done.get("max_mem")).isGreaterThan(1000L);
         }
     }
 

@@ -215,6 +215,7 @@ public final class RunCommand implements Callable<Integer> {
             d.put("input_ops", r.inputOps());
             d.put("output_ops", r.outputOps());
             d.put("oom_killed", r.oomKilled());
+            d.put("cgroup_max_mem", r.cgroupPeakKib());
             ObjectNode n = JSON.createObjectNode();
             n.set("done", d);
             System.out.println(n);

@@ -42,6 +42,8 @@ public final class ExecuteSocket implements WsListener {
     private long messageSize;
     private volatile boolean closing;
     private List<String> forwardedFor = List.of();
+    /** The client asked for the Done record's extensions ({@code ?extensions=1}); otherwise it gets ATO's fields. */
+    private volatile boolean extensions;
     private String clientKey;
     private ConnectionWatch.Entry watchEntry;
 
@@ -64,6 +66,7 @@ public final class ExecuteSocket implements WsListener {
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
         forwardedFor = headers.all(HeaderNames.X_FORWARDED_FOR, List::of);
+        extensions = Extensions.requested(prologue.query());
         return Optional.empty();
     }
 
@@ -306,15 +309,20 @@ public final class ExecuteSocket implements WsListener {
             outbox.add(stream == OutputStreamKind.STDOUT ? new ServerMessage.Stdout(chunk) : new ServerMessage.Stderr(chunk));
         }
 
+        /** What this client sees of a Done: the server's own extras only when it asked ({@code ?extensions=1}). */
+        private Done shown(Done done) {
+            return extensions ? done : done.withoutServerExtras();
+        }
+
         @Override
         public void finished(Done done, boolean last) {
             if (!last) {
-                outbox.add(new ServerMessage.Finished(done));
+                outbox.add(new ServerMessage.Finished(shown(done)));
                 return;
             }
             // Idle again before Done is queued: a client may send its next request the moment Done arrives.
             active = null;
-            outbox.add(new LastDone(new ServerMessage.Finished(done)));
+            outbox.add(new LastDone(new ServerMessage.Finished(shown(done))));
         }
 
         @Override

@@ -112,7 +112,8 @@ public final class HttpApi {
         Object outcome = runToEnd(req, res, key, Format.V0, request);
         if (outcome == null) return;
         Result r = ((List<Result>) outcome).getFirst();
-        byte[] reply = ProtocolCodec.encodeV0Response(r.done(), r.stdout(), r.stderr());
+        Done done = Extensions.requested(req.query()) ? r.done() : r.done().withoutServerExtras();
+        byte[] reply = ProtocolCodec.encodeV0Response(done, r.stdout(), r.stderr());
         quotaHeaders(res, key);
         res.headers().contentType(MSGPACK);
         res.send(reply);

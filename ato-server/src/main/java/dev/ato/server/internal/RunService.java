@@ -312,6 +312,6 @@ public final class RunService {
         return new Done(r.timedOut(), r.stdoutTruncated(), r.stderrTruncated(), r.statusType().wireName(),
                 r.statusValue(), r.realNanos(), r.kernelNanos(), r.userNanos(), r.maxMemKib(), r.waits(),
                 r.preemptions(), r.majorPageFaults(), r.minorPageFaults(), r.inputOps(), r.outputOps())
-                .withOomKilled(r.oomKilled());
+                .withOomKilled(r.oomKilled()).withCgroupMaxMem(r.cgroupPeakKib());
     }
 }
