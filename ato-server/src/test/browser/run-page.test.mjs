@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import { launchChromium } from './chromium.mjs';
 
 const BASE = process.argv[2];
@@ -137,11 +138,12 @@ test('python hello world works by keyboard alone, with Ctrl+Enter', async () => 
   await page.keyboard.press('Enter');
   assert.equal(await page.inputValue('#lang-search'), 'Python');
   const order = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 4; i++) {
     await page.keyboard.press('Tab');
     order.push(await page.evaluate(() => document.activeElement.id || document.activeElement.textContent));
   }
-  assert.deepEqual(order, ['Python', 'header', 'code']); // the box, the language's link, then the form
+  // the box, the language's link, then the form (each text box followed by its encoding)
+  assert.deepEqual(order, ['Python', 'header', 'header-encoding', 'code']);
   await page.keyboard.type(hello.code);
   const r = await runBy(page, () => page.keyboard.press('Control+Enter'));
   assert.equal(r.stdout, hello.output, why(r));
@@ -225,7 +227,8 @@ test('one WebSocket carries run after run', async () => {
   assert.equal(r.stdout, 'once\n', why(r));
   await page.waitForTimeout(500);
   assert.equal(await runsDone(page), 4);
-  assert.deepEqual(sockets, [new URL('api/v1/ws/execute', BASE).href.replace(/^http/, 'ws')]);
+  // One socket, asking for Done's extensions (oom_killed, cgroup_max_mem).
+  assert.deepEqual(sockets, [new URL('api/v1/ws/execute?extensions=1', BASE).href.replace(/^http/, 'ws')]);
   await page.close();
 });
 
@@ -293,6 +296,8 @@ test('a language with sbcs set is counted in its own code page (catalog entry ad
     const json = await (await route.fetch()).json();
     json.jelly = { name: 'Jelly', version: '70c9fd93', url: 'https://github.com/DennisMitchell/jellylanguage',
       sbcs: true, se_class: '', image: 'host', hello_world: { code: '“3ḅaė;œ»', output: 'Hello, World!' }, ready: false };
+    json.vyxal = { name: 'Vyxal', version: '2', url: 'https://github.com/Vyxal/Vyxal',
+      sbcs: true, se_class: '', image: 'host', hello_world: { code: 'kH', output: 'Hello, World!' }, ready: false };
     await route.fulfill({ json });
   });
   await page.goto(BASE);
@@ -302,6 +307,14 @@ test('a language with sbcs set is counted in its own code page (catalog entry ad
   assert.equal(await page.textContent('#code-count'), "10 bytes (Jelly's code page), 10 chars");
   await page.fill('#code', 'ḷ€😀');
   assert.equal(await page.textContent('#code-count'), `10 bytes (UTF-8: "😀" is not in Jelly's code page), 3 chars`);
+  assert.equal(await page.inputValue('#code-encoding'), 'sbcs');
+  await chooseLanguage(page, 'vyx', 'vyxal');
+  await page.fill('#code', 'λƛ‟`kH');
+  assert.equal(await page.textContent('#code-count'), "6 bytes (Vyxal's code page), 6 chars");
+  await page.selectOption('#code-encoding', 'utf-8');
+  assert.equal(await page.textContent('#code-count'), '10 bytes (UTF-8), 6 chars');
+  await chooseLanguage(page, 'bash', 'bash');
+  assert.equal(await page.inputValue('#code-encoding'), 'utf-8');
   await page.close();
 });
 
@@ -319,6 +332,104 @@ test('Copy as Code Golf answer gives the Markdown post with the byte count and t
     '# [Python], 8 bytes\n\n```python\nprint(1)\n```\n\n' +
     `[Attempt This Online!](${link})\n\n[Python]: https://www.python.org\n`);
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), post);
+  await page.close();
+});
+
+/** msgpack of an array of strings and nulls (all this file needs), written by hand: ATO's links carry one. */
+function msgpackStrings(items) {
+  const parts = [Buffer.from([0x90 + items.length])];
+  for (const x of items) {
+    if (x === null) {
+      parts.push(Buffer.from([0xc0]));
+      continue;
+    }
+    const b = Buffer.from(x, 'utf8');
+    if (b.length > 255) throw new Error('string too long for this helper');
+    parts.push(b.length < 32 ? Buffer.from([0xa0 + b.length]) : Buffer.from([0xd9, b.length]), b);
+  }
+  return Buffer.concat(parts);
+}
+
+/** A link in ATO's schema 1, as ATO's page writes it: /run?1=base64url(deflateRaw(msgpack(11 fields))). */
+function atoLink(fields, extra = '') {
+  return new URL(`run?1=${deflateRawSync(msgpackStrings(fields)).toString('base64url')}${extra}`, BASE).href;
+}
+
+test("ATO's own /run?1= links open with their JSON lists and encodings, and run ATO's program", async () => {
+  const link = atoLink(['bash', '', 'set -u', 'utf-8', 'printf "%s|" "$@"; od -An -tx1', 'utf-8', 'echo footer', 'utf-8',
+    '["one two", "", 3]', '/wA=', 'base64']);
+  const page = await open(link);
+  assert.equal(await page.inputValue('#lang-search'), 'Bash');
+  assert.equal(await page.inputValue('#header'), 'set -u');
+  assert.equal(await page.inputValue('#arguments'), 'one two\n\n3');
+  assert.equal(await page.inputValue('#input'), '/wA=');
+  assert.equal(await page.inputValue('#input-encoding'), 'base64');
+  assert.equal(await page.isHidden('#error'), true);
+  const r = await runBy(page, () => page.click('#run'));
+  // header + newline + code + newline + footer, as ATO joins them; the input is the bytes ff 00.
+  assert.equal(r.stdout, 'one two||3| ff 00\nfooter\n', why(r));
+  // ?L= overrides the saved language, as on ATO.
+  const other = await open(atoLink(['bash', '', '', 'utf-8', 'print(1)', 'utf-8', '', 'utf-8', '', '', 'utf-8'], '&L=python'));
+  assert.equal(await other.inputValue('#lang-search'), 'Python');
+  await other.close();
+  await page.close();
+});
+
+test('per-box encodings: base64 code runs as its bytes, bad base64 is refused before sending', async () => {
+  const page = await open();
+  await chooseLanguage(page, 'bash', 'bash');
+  await page.selectOption('#code-encoding', 'base64');
+  await page.fill('#code', Buffer.from('echo from base64').toString('base64'));
+  assert.equal(await page.textContent('#code-count'), '16 bytes (base64), 24 chars');
+  let r = await runBy(page, () => page.click('#run'));
+  assert.equal(r.stdout, 'from base64\n', why(r));
+  await page.fill('#code', 'not*base64');
+  await page.click('#run');
+  assert.match(await page.textContent('#error-text'), /not valid base64: "\*" is not a base64 character/);
+  // The encodings travel in our permalink too.
+  await page.selectOption('#input-encoding', 'base64');
+  await page.click('#share');
+  await page.waitForSelector('#copy-box:not([hidden])');
+  const again = await open(await page.inputValue('#copy-text'));
+  assert.equal(await again.inputValue('#code-encoding'), 'base64');
+  assert.equal(await again.inputValue('#input-encoding'), 'base64');
+  await again.close();
+  await page.close();
+});
+
+test('Copy for chat gives ATO\'s one-line chat message', async () => {
+  const page = await open();
+  await chooseLanguage(page, 'python', 'python');
+  await page.fill('#code', 'print(1)');
+  await page.click('#chat');
+  await page.waitForSelector('#copy-box:not([hidden])');
+  const message = await page.inputValue('#copy-text');
+  assert.equal(message, `Python, 8 bytes: [\`print(1)\`](${page.url()})`);
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), message);
+  await page.close();
+});
+
+test('header and footer boxes grow with their content and shrink back', async () => {
+  const page = await open();
+  await chooseLanguage(page, 'bash', 'bash');
+  const height = (id) => page.evaluate((i) => document.getElementById(i).getBoundingClientRect().height, id);
+  for (const id of ['header', 'footer']) {
+    const one = await height(id);
+    await page.fill(`#${id}`, 'a\nb\nc\nd\ne\nf');
+    const six = await height(id);
+    assert.ok(six > one * 3, `${id}: ${one}px for one line, ${six}px for six`);
+    const scrolls = await page.evaluate((i) => { const b = document.getElementById(i); return b.scrollHeight > b.clientHeight; }, id);
+    assert.equal(scrolls, false, `${id} scrolls instead of growing`);
+    await page.fill(`#${id}`, '');
+    assert.equal(await height(id), one);
+  }
+  // A permalink with a long header opens with the box already tall enough.
+  await page.fill('#header', Array.from({ length: 8 }, (_, i) => `# ${i}`).join('\n'));
+  await page.click('#share');
+  await page.waitForSelector('#copy-box:not([hidden])');
+  const again = await open(await page.inputValue('#copy-text'));
+  assert.equal(await again.evaluate(() => { const b = document.getElementById('header'); return b.scrollHeight <= b.clientHeight; }), true);
+  await again.close();
   await page.close();
 });
 
@@ -364,7 +475,7 @@ test('a refused or dropped connection (1013, then 1011 from a stand-in socket) i
   const page = await newPage();
   let connections = 0;
   // The first two sockets are answered here (busy, then a dropped connection); the rest go to the server.
-  await page.routeWebSocket(/\/api\/v1\/ws\/execute$/, (ws) => {
+  await page.routeWebSocket(/\/api\/v1\/ws\/execute(\?|$)/, (ws) => {
     connections += 1;
     if (connections === 1) {
       ws.onMessage(() => ws.close({ code: 1013, reason: 'try again later' }));

@@ -30,7 +30,7 @@ export function status(type, value) {
       const name = SIGNALS[value];
       return `killed by signal ${value}${name ? ` (${name})` : ''}`;
     }
-    case 'core_dump': {
+    case 'core_dumped': {
       const name = SIGNALS[value];
       return `killed by signal ${value}${name ? ` (${name})` : ''}, core dumped`;
     }
@@ -53,6 +53,7 @@ export function doneRows(d) {
     ['User time', seconds(d.user)],
     ['Kernel time', seconds(d.kernel)],
     ['Peak memory', kibibytes(d.max_mem)],
+    ...(d.cgroup_max_mem === undefined ? [] : [['Charged to the run', kibibytes(d.cgroup_max_mem)]]),
     ['Waits / preemptions', `${d.waits} / ${d.preemptions}`],
     ['Page faults (major / minor)', `${d.major_page_faults} / ${d.minor_page_faults}`],
     ['I/O operations (in / out)', `${d.input_ops} / ${d.output_ops}`],

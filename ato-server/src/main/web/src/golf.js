@@ -31,3 +31,11 @@ export function golfPost({ name, url, seClass, code, bytes, encoding, link }) {
     '',
   ].join('\n');
 }
+
+/**
+ * The one-line chat message ("CMC" on Code Golf's chat), in ATO's format:
+ * `Name, N bytes: [`code`](permalink)`.
+ */
+export function chatPost({ name, code, bytes, link }) {
+  return `${name}, ${bytes} ${bytes === 1 ? 'byte' : 'bytes'}: [\`${code}\`](${link})`;
+}

@@ -2,7 +2,8 @@
 import { addCase, casesSection, clearMarks, markCase, readCases } from './cases.js';
 import { byteCount, charCount } from './codepage.js';
 import { doneRows } from './format.js';
-import { golfPost } from './golf.js';
+import { chatPost, golfPost } from './golf.js';
+import { fieldBytes, programBytes } from './encoding.js';
 import { searchLanguages } from './search.js';
 import { decodeState, permalink, savedValue } from './permalink.js';
 import { Runner, RunError } from './runner.js';
@@ -38,7 +39,19 @@ function readState() {
     arguments: lines($('arguments').value),
     options: lines($('options').value),
     timeout: Number($('timeout').value),
+    encodings: Object.fromEntries(TEXT_FIELDS.map((f) => [f, $(`${f}-encoding`).value])),
   };
+}
+
+/** The code box's encoding when a language is chosen: its code page where it has one, as on ATO. */
+function defaultCodeEncoding(id) {
+  return languages.get(id)?.sbcs ? 'sbcs' : 'utf-8';
+}
+
+/** Header, code, footer and input are as tall as their text (never shorter than their rows). */
+function grow(box) {
+  box.style.height = 'auto';
+  box.style.height = `${box.scrollHeight + box.offsetHeight - box.clientHeight}px`;
 }
 
 function writeState(s) {
@@ -46,7 +59,9 @@ function writeState(s) {
   $('arguments').value = s.arguments.join('\n');
   $('options').value = s.options.join('\n');
   $('timeout').value = String(s.timeout);
+  for (const f of TEXT_FIELDS) $(`${f}-encoding`).value = s.encodings[f] ?? defaultCodeEncoding(s.language);
   selectLanguage(s.language);
+  for (const f of TEXT_FIELDS) grow($(f));
 }
 
 // ---- messages ------------------------------------------------------------------------------
@@ -120,7 +135,7 @@ function selectLanguage(id) {
 function updateCount() {
   const lang = languages.get(languageId);
   const code = $('code').value;
-  const { bytes, encoding, note } = byteCount(code, lang);
+  const { bytes, encoding, note } = byteCount(code, lang, $('code-encoding').value);
   const chars = charCount(code);
   $('code-count').textContent =
     `${bytes} ${bytes === 1 ? 'byte' : 'bytes'} (${encoding}${note ? `: ${note}` : ''}), ` +
@@ -182,6 +197,7 @@ function closeList(restore) {
 function pick(id) {
   closeList(false);
   clearError();
+  $('code-encoding').value = defaultCodeEncoding(id);
   selectLanguage(id);
 }
 
@@ -330,11 +346,25 @@ async function runOnce(withCases) {
     $('timeout').focus();
     return;
   }
+  let code;
+  let input;
+  try {
+    code = programBytes(s);
+  } catch (err) {
+    showError(`The header, code or footer is not valid base64: ${err.message}.`);
+    return;
+  }
+  try {
+    input = fieldBytes(s.input, s.encodings.input);
+  } catch (err) {
+    showError(`The input is not valid base64: ${err.message}.`);
+    return;
+  }
   await saveToUrl();
   const request = {
     language: s.language,
-    code: utf8.encode(s.header + s.code + s.footer),
-    input: utf8.encode(s.input),
+    code,
+    input,
     arguments: s.arguments.map((a) => utf8.encode(a)),
     options: s.options.map((o) => utf8.encode(o)),
     timeout: s.timeout,
@@ -422,19 +452,42 @@ async function copyGolf() {
   copy(cases.length ? `${post}\n${casesSection(cases)}` : post, 'Code Golf answer');
 }
 
+async function copyChat() {
+  const lang = languages.get(languageId);
+  if (!lang) {
+    showError(`Unknown language "${languageId}": a chat message needs a language from the list.`);
+    return;
+  }
+  const code = $('code').value;
+  const { bytes } = byteCount(code, lang, $('code-encoding').value);
+  copy(chatPost({ name: lang.name, code, bytes, link: await saveToUrl() }), 'Chat message');
+}
+
 // ---- start-up ------------------------------------------------------------------------------
 
 async function restoreFromUrl() {
   const saved = savedValue(new URL(location.href));
   if (saved === null) return false;
-  try {
-    writeState(await decodeState(saved));
-  } catch (err) {
-    showError(`This permalink cannot be opened: ${err.message.replace(/\.$/, '')}.`);
-    return false;
+  let problems = [];
+  if (saved.value === null) {
+    // ATO's ?L=id alone: that language, nothing else.
+    $('code-encoding').value = defaultCodeEncoding(saved.language);
+    selectLanguage(saved.language);
+  } else {
+    try {
+      const decoded = await decodeState(saved.value, saved.schema);
+      if (saved.language !== null) decoded.state.language = saved.language;
+      writeState(decoded.state);
+      problems = decoded.problems;
+    } catch (err) {
+      showError(`This permalink cannot be opened: ${err.message.replace(/\.$/, '')}.`);
+      return false;
+    }
   }
   if (!languages.has(languageId)) {
     showError(`Unknown language "${languageId}": this server does not have it. Pick another from the list.`);
+  } else if (problems.length) {
+    showError(`This permalink opened, but ${problems.join('; ')}.`);
   }
   return true;
 }
@@ -466,6 +519,11 @@ async function start() {
   $('kill').addEventListener('click', kill);
   $('share').addEventListener('click', share);
   $('golf').addEventListener('click', copyGolf);
+  $('chat').addEventListener('click', copyChat);
+  for (const f of TEXT_FIELDS) {
+    $(f).addEventListener('input', () => grow($(f)));
+    $(`${f}-encoding`).addEventListener('change', updateCount);
+  }
   $('retry').addEventListener('click', () => retryAction?.());
   $('stdin-form').addEventListener('submit', sendLine);
   $('stdin-eof').addEventListener('click', sendEof);
@@ -479,7 +537,12 @@ async function start() {
   } catch (err) {
     showError(`Could not load the language list: ${err.message.replace(/\.$/, '')}.`, () => location.reload());
   }
-  if (!(await restoreFromUrl())) selectLanguage(defaultLanguage());
+  if (!(await restoreFromUrl())) {
+    const id = defaultLanguage();
+    $('code-encoding').value = defaultCodeEncoding(id);
+    selectLanguage(id);
+  }
+  for (const f of TEXT_FIELDS) grow($(f));
   document.body.dataset.ready = 'true';
 }
 
