@@ -139,6 +139,11 @@ class HttpApiTest {
         // The page itself belongs to the web module; here only that "/" is routed to the class-path "web" dir.
         if (getClass().getClassLoader().getResource("web/index.html") != null) {
             assertThat(root.statusCode()).isEqualTo(200);
+            // ATO's permalinks are /run?1=...: the same page answers there.
+            HttpResponse<byte[]> run = get("/run?1=x&L=bash");
+            assertThat(run.statusCode()).isEqualTo(200);
+            assertThat(run.headers().firstValue("content-type")).hasValue("text/html; charset=UTF-8");
+            assertThat(run.body()).isEqualTo(root.body());
         }
     }
 

@@ -79,7 +79,22 @@ public final class HttpApi {
                 .options("/api/v1/execute", this::preflight)
                 .get("/api/v0/metadata", this::metadata)
                 .get("/api/v1/languages", this::languages)
-                .get("/observe/metrics", this::metricsText);
+                .get("/observe/metrics", this::metricsText)
+                .get("/run", this::runPage);
+    }
+
+    /** ATO's permalinks are {@code /run?1=...}: the run page answers there as well as at {@code /}. */
+    private void runPage(ServerRequest req, ServerResponse res) {
+        try (InputStream in = HttpApi.class.getClassLoader().getResourceAsStream("web/index.html")) {
+            if (in == null) {
+                res.status(Status.NOT_FOUND_404).send("the web page is not in this build");
+                return;
+            }
+            res.headers().contentType(HttpMediaType.create("text/html; charset=UTF-8"));
+            res.send(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void cors(ServerResponse res) {
