@@ -106,6 +106,13 @@ function why(r) {
   return `error shown: ${JSON.stringify(r.error)}, status: ${JSON.stringify(r.done.Status)}, stderr: ${JSON.stringify(r.stderr)}`;
 }
 
+/** Clicks a copy button ("#share", "#golf", "#chat") and returns the text the page copied. */
+async function copied(page, button) {
+  await page.click(button);
+  await page.waitForSelector('#copy-box:not([hidden])');
+  return page.inputValue('#copy-text');
+}
+
 async function runCode(page, code, fields = {}) {
   await page.fill('#code', code);
   for (const [id, value] of Object.entries(fields)) await page.fill(`#${id}`, value);
@@ -263,9 +270,7 @@ test('the permalink reopens exactly the same state', async () => {
     timeout: '17',
   };
   for (const [id, value] of Object.entries(state)) await page.fill(`#${id}`, value);
-  await page.click('#share');
-  await page.waitForSelector('#copy-box:not([hidden])');
-  const link = await page.inputValue('#copy-text');
+  const link = await copied(page, '#share');
   assert.equal(link, page.url());
   assert.match(link, /#1=[A-Za-z0-9_-]+$/);
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
@@ -323,9 +328,7 @@ test('Copy as Code Golf answer gives the Markdown post with the byte count and t
   await chooseLanguage(page, 'python', 'python');
   await page.fill('#header', 'import os\n');
   await page.fill('#code', 'print(1)');
-  await page.click('#golf');
-  await page.waitForSelector('#copy-box:not([hidden])');
-  const post = await page.inputValue('#copy-text');
+  const post = await copied(page, '#golf');
   const link = page.url();
   assert.match(link, /#1=/);
   assert.equal(post,
@@ -381,16 +384,14 @@ test('per-box encodings: base64 code runs as its bytes, bad base64 is refused be
   await page.selectOption('#code-encoding', 'base64');
   await page.fill('#code', Buffer.from('echo from base64').toString('base64'));
   assert.equal(await page.textContent('#code-count'), '16 bytes (base64), 24 chars');
-  let r = await runBy(page, () => page.click('#run'));
+  const r = await runBy(page, () => page.click('#run'));
   assert.equal(r.stdout, 'from base64\n', why(r));
   await page.fill('#code', 'not*base64');
   await page.click('#run');
   assert.match(await page.textContent('#error-text'), /not valid base64: "\*" is not a base64 character/);
   // The encodings travel in our permalink too.
   await page.selectOption('#input-encoding', 'base64');
-  await page.click('#share');
-  await page.waitForSelector('#copy-box:not([hidden])');
-  const again = await open(await page.inputValue('#copy-text'));
+  const again = await open(await copied(page, '#share'));
   assert.equal(await again.inputValue('#code-encoding'), 'base64');
   assert.equal(await again.inputValue('#input-encoding'), 'base64');
   await again.close();
@@ -401,9 +402,7 @@ test('Copy for chat gives ATO\'s one-line chat message', async () => {
   const page = await open();
   await chooseLanguage(page, 'python', 'python');
   await page.fill('#code', 'print(1)');
-  await page.click('#chat');
-  await page.waitForSelector('#copy-box:not([hidden])');
-  const message = await page.inputValue('#copy-text');
+  const message = await copied(page, '#chat');
   assert.equal(message, `Python, 8 bytes: [\`print(1)\`](${page.url()})`);
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), message);
   await page.close();
@@ -425,9 +424,7 @@ test('header and footer boxes grow with their content and shrink back', async ()
   }
   // A permalink with a long header opens with the box already tall enough.
   await page.fill('#header', Array.from({ length: 8 }, (_, i) => `# ${i}`).join('\n'));
-  await page.click('#share');
-  await page.waitForSelector('#copy-box:not([hidden])');
-  const again = await open(await page.inputValue('#copy-text'));
+  const again = await open(await copied(page, '#share'));
   assert.equal(await again.evaluate(() => { const b = document.getElementById('header'); return b.scrollHeight <= b.clientHeight; }), true);
   await again.close();
   await page.close();
@@ -437,8 +434,7 @@ test('an unknown language is reported on load and the server refusal is shown on
   const maker = await open();
   await chooseLanguage(maker, 'bash', 'bash');
   await maker.fill('#code', 'echo hi');
-  await maker.click('#share');
-  await maker.waitForSelector('#copy-box:not([hidden])');
+  await copied(maker, '#share');
   // Re-point the saved permalink at a language the server lacks, editing its msgpack bytes in place.
   const bad = await maker.evaluate(async (url) => {
     const b64 = new URL(url).hash.slice(3).replace(/-/g, '+').replace(/_/g, '/');
