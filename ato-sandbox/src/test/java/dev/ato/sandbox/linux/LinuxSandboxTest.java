@@ -377,11 +377,12 @@ class LinuxSandboxTest {
 
     @Test
     void maxMemIsTheLargestResidentSetOfAnyProcessAsAtoReportsIt() {
-        // grep's own high-water mark, shared library pages included: ATO's max_mem is at least that.
+        // grep's own high-water mark, shared library pages included: ATO's max_mem is at least that, give or take
+        // the few pages the kernel's per-thread RSS counters may not have folded in yet (64 pages of slack).
         CompletedRun r = sandbox.run(RunSpec.builder().runnerScript("grep VmHWM /proc/self/status").build());
         assertThat(r.stdoutText()).matches("VmHWM:\\s+\\d+ kB\n");
         long hwm = Long.parseLong(r.stdoutText().replaceAll("\\D", ""));
-        assertThat(r.result().maxMemKib()).isGreaterThanOrEqualTo(hwm).isGreaterThan(1000);
+        assertThat(r.result().maxMemKib()).isGreaterThanOrEqualTo(hwm - 256).isGreaterThan(1000);
         assertThat(r.result().cgroupPeakKib()).isPositive();
         assertThat(r.result().maxMemKib()).isGreaterThanOrEqualTo(r.result().cgroupPeakKib());
     }
