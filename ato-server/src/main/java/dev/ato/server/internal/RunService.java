@@ -60,6 +60,8 @@ public final class RunService {
         private final List<RunSpec> specs;
         private final boolean batch;
         private final boolean wantQuota;
+        /** The request's output_limit, cut exactly; -1 for ATO's own limit, where whole reads pass (see start). */
+        private long outputCap = -1;
         private final AtomicBoolean cancelled = new AtomicBoolean();
         private final CompletableFuture<Run> started = new CompletableFuture<>();
         private final Object writeLock = new Object();
@@ -215,6 +217,7 @@ public final class RunService {
         }
         Execution ex = new Execution(clientKey, lang.id(), sink, specs, !request.cases().isEmpty(),
                 request.wantQuota());
+        if (request.outputLimit().isPresent()) ex.outputCap = runLimits.outputBytes();
         admit(ex, 0);
         return ex;
     }
@@ -254,7 +257,7 @@ public final class RunService {
     private void start(Execution ex, int i, Admission.Permit permit) {
         Run run;
         try {
-            run = sandbox.start(ex.specs.get(i), ex.sink::output);
+            run = sandbox.start(ex.specs.get(i), ex.outputCap < 0 ? ex.sink::output : capped(ex.sink, ex.outputCap));
         } catch (RuntimeException e) {
             permit.close();
             ex.started.completeExceptionally(e);
@@ -284,6 +287,23 @@ public final class RunService {
             log(line);
             if (i + 1 < ex.specs.size()) admit(ex, i + 1);
         });
+    }
+
+    /**
+     * A run's output cut at exactly {@code cap} bytes per stream. The sandbox follows ATO's rule (each read whole,
+     * up to the one that passes the limit), which is what ATO's clients expect at ATO's 128 KiB; a client that sets
+     * {@code output_limit} asked for a cap, so the read that passes it is trimmed here. Called on the run's thread.
+     */
+    private static dev.ato.sandbox.OutputListener capped(Sink sink, long cap) {
+        long[] sent = new long[2];
+        return (stream, chunk) -> {
+            int s = stream == OutputStreamKind.STDOUT ? 0 : 1;
+            long room = cap - sent[s];
+            if (room <= 0) return;
+            byte[] part = chunk.length <= room ? chunk : java.util.Arrays.copyOf(chunk, (int) room);
+            sent[s] += part.length;
+            sink.output(stream, part);
+        };
     }
 
     /** The error a dependent stage saw, without the {@link CompletionException} it arrives wrapped in. */
