@@ -3,8 +3,8 @@ package dev.ato.server.images;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.ato.server.cli.Cli;
-import dev.ato.server.cli.Cli.Outcome;
+import dev.ato.cli.Cli;
+import dev.ato.cli.Cli.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.ato.sandbox.bench;
+package dev.ato.cli.bench;
 
 import dev.ato.sandbox.CompletedRun;
 import dev.ato.sandbox.Image;

@@ -44,10 +44,10 @@ class InstallScriptTest {
             Path launcher = d.resolve("opt/ato/bin/ato");
             assertThat(Files.isExecutable(launcher)).isTrue();
             assertThat(Files.readString(launcher)).contains(System.getProperty("java.home") + "/bin/java")
-                    .doesNotContain("mvn").doesNotContain("/ato-server/target");
-            assertThat(d.resolve("opt/ato/lib/ato-server.jar")).isRegularFile();
+                    .doesNotContain("mvn").doesNotContain("/ato-cli/target");
+            assertThat(d.resolve("opt/ato/lib/ato-cli.jar")).isRegularFile();
             try (var libs = Files.list(d.resolve("opt/ato/lib"))) {
-                assertThat(libs.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("jna-"))
+                assertThat(libs.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("jna-")).anyMatch(n -> n.startsWith("ato-server-"))
                         .anyMatch(n -> n.startsWith("ato-sandbox-")).anyMatch(n -> n.startsWith("helidon-webserver-"));
             }
             assertThat(Files.readSymbolicLink(d.resolve("usr/local/bin/ato"))).isEqualTo(Path.of("/opt/ato/bin/ato"));

@@ -61,7 +61,7 @@ class ServiceHardeningTest {
     private static Process ato(String setup, String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cmd = setup + "\nexec setpriv --no-new-privs " + java + " --enable-native-access=ALL-UNNAMED -cp '"
-                + D.resolve("classes") + ":" + D.resolve("lib") + "/*' dev.ato.server.cli.Main " + String.join(" ", args);
+                + D.resolve("classes") + ":" + D.resolve("lib") + "/*' dev.ato.cli.Main " + String.join(" ", args);
         ProcessBuilder pb = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "--", "sh", "-ec", cmd)
                 .redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("ATO_"));

@@ -1,4 +1,4 @@
-package dev.ato.server.cli;
+package dev.ato.cli;
 
 import dev.ato.server.AtoServer;
 import dev.ato.server.ServerConfig;

@@ -1,4 +1,4 @@
-package dev.ato.server.cli;
+package dev.ato.cli;
 
 import dev.ato.server.ServerConfig;
 import dev.ato.server.doctor.Doctor;

@@ -1,6 +1,6 @@
-package dev.ato.server.cli;
+package dev.ato.cli;
 
-import dev.ato.sandbox.bench.SandboxBench;
+import dev.ato.cli.bench.SandboxBench;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.ato.server.cli;
+package dev.ato.cli;
 
 import dev.ato.protocol.ExecuteRequest;
 import dev.ato.protocol.ServerMessage;

@@ -37,7 +37,7 @@ final class ChildServer implements AutoCloseable {
     static List<String> javaMain() {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, "dev.ato.server.cli.Main");
+        return List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, "dev.ato.cli.Main");
     }
 
     /** Starts {@code command serve --port 0} with {@code env}; returns once it listens. */

@@ -1,4 +1,4 @@
-package dev.ato.rootfs.bench;
+package dev.ato.cli.bench;
 
 import dev.ato.rootfs.layer.FileOps;
 import dev.ato.rootfs.layer.LayerExtractor;

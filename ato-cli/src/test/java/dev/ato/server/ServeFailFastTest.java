@@ -3,7 +3,7 @@ package dev.ato.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ato.server.cli.Cli;
+import dev.ato.cli.Cli;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.ato.server.cli;
+package dev.ato.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,7 +10,7 @@ import dev.ato.rootfs.Recipe;
 import dev.ato.rootfs.RegistryCredentials;
 import dev.ato.rootfs.StoreConfig;
 import dev.ato.rootfs.StoredImage;
-import dev.ato.rootfs.bench.ExtractBenchmark;
+import dev.ato.cli.bench.ExtractBenchmark;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
-package dev.ato.server.cli;
+package dev.ato.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ato.server.cli.Cli.Outcome;
+import dev.ato.cli.Cli.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.ato.server.cli;
+package dev.ato.cli;
 
 import dev.ato.languages.Language;
 import dev.ato.languages.LanguageCatalog;

@@ -1,4 +1,4 @@
-package dev.ato.server.cli;
+package dev.ato.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
