@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
@@ -42,6 +44,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (server) {
             int n = runs == null ? 500 : runs;
             if (n < 1 || clients < 1 || seconds < 1) throw new IllegalArgumentException("--runs, --clients and --seconds must be positive");
+            // The in-process server logs a line per run: thousands of them would bury the table. Warnings stay.
+            Logger.getLogger("").setLevel(Level.WARNING);
             return ServerBench.main(Optional.ofNullable(url), n, clients, Duration.ofSeconds(seconds));
         }
         if (runs != null) {

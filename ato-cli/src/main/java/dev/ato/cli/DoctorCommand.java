@@ -42,8 +42,8 @@ public final class DoctorCommand implements Callable<Integer> {
             cfg = ServerConfig.load(Optional.ofNullable(config));
             findings = Doctor.examine(new RealHost(), cfg, new LinkedHashSet<>(skip));
         } catch (IllegalArgumentException e) {
-            System.err.println("ato doctor: " + ServeCommand.oneLine(e));
-            return 2;
+            System.err.println("ato doctor: " + Main.oneLine(e));
+            return Main.SETUP_FAILED;
         }
         long blockers = findings.stream().filter(f -> f.severity() == Doctor.Severity.BLOCKER).count();
         long warnings = findings.stream().filter(f -> f.severity() == Doctor.Severity.WARNING).count();

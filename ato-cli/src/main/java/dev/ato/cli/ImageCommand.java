@@ -23,10 +23,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code ./ato image ...}: the image store on the command line (pull, import, build, ls, inspect, rm, gc,
- * fstab, bench-extract). Errors print one line naming what failed and exit with status 1.
+ * fstab, bench-extract). Errors print one line naming what failed and exit with status 1. The store's options
+ * ({@code --store}, {@code --platform} ...) go before or after the subcommand.
  */
 @Command(name = "image", mixinStandardHelpOptions = true,
         description = "Manage the image store: pull from registries, import archives and OCI layouts, build Debian images, list, inspect, remove, gc.",
@@ -37,23 +39,23 @@ public final class ImageCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--store", paramLabel = "DIR", description = "image store root (default /var/lib/ato/images)")
+    @Option(names = "--store", scope = ScopeType.INHERIT, paramLabel = "DIR", description = "image store root (default /var/lib/ato/images)")
     Path store = ImageStore.defaultRoot();
 
-    @Option(names = "--uid-base", paramLabel = "N", description = "host uid/gid that container root maps to (default 100000, the sandbox's)")
+    @Option(names = "--uid-base", scope = ScopeType.INHERIT, paramLabel = "N", description = "host uid/gid that container root maps to (default 100000, the sandbox's)")
     int uidBase = 100000;
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH", description = "platform picked from multi-platform images (default linux/amd64)")
+    @Option(names = "--platform", scope = ScopeType.INHERIT, paramLabel = "OS/ARCH", description = "platform picked from multi-platform images (default linux/amd64)")
     String platform = "linux/amd64";
 
-    @Option(names = "--creds", paramLabel = "USER:PASSWORD", description = "registry credentials (basic auth or token service); "
+    @Option(names = "--creds", scope = ScopeType.INHERIT, paramLabel = "USER:PASSWORD", description = "registry credentials (basic auth or token service); "
             + "prefer --creds-env")
     String creds;
 
-    @Option(names = "--creds-env", paramLabel = "VAR", description = "read USER:PASSWORD from this environment variable")
+    @Option(names = "--creds-env", scope = ScopeType.INHERIT, paramLabel = "VAR", description = "read USER:PASSWORD from this environment variable")
     String credsEnv;
 
-    @Option(names = "--insecure", paramLabel = "HOST", description = "speak plain HTTP to this registry (repeatable; loopback always is)")
+    @Option(names = "--insecure", scope = ScopeType.INHERIT, paramLabel = "HOST", description = "speak plain HTTP to this registry (repeatable; loopback always is)")
     List<String> insecure = new ArrayList<>();
 
     @Override
@@ -82,7 +84,7 @@ public final class ImageCommand implements Runnable {
         try {
             return body.call();
         } catch (ImageException | IllegalArgumentException e) {
-            System.err.println("ato image: " + e.getMessage());
+            System.err.println("ato image: " + Main.oneLine(e));
             return 1;
         }
     }

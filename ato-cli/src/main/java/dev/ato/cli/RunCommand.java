@@ -75,14 +75,14 @@ public final class RunCommand implements Callable<Integer> {
     String imageRef;
 
     /** Exit status when the run could not be made (bad option, unknown language, image error): as docker run's. */
-    static final int SETUP_FAILED = 125;
+    static final int SETUP_FAILED = Main.SETUP_FAILED;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         try {
             return runOnce();
         } catch (ImageException | IllegalArgumentException e) {
-            System.err.println("ato run: " + e.getMessage());
+            System.err.println("ato run: " + Main.oneLine(e));
             return SETUP_FAILED;
         }
     }

@@ -14,7 +14,7 @@ import sun.misc.Signal;
 
 /**
  * {@code ./ato serve}: the server, until SIGTERM (drain, then exit 0) or SIGINT (stop at once). A server that cannot
- * start (port taken, bad configuration, no sandbox) prints one {@code ato serve: ...} line and exits 1. Under
+ * start (port taken, bad configuration, no sandbox) prints one {@code ato serve: ...} line and exits 125. Under
  * systemd ({@code NOTIFY_SOCKET} set) it sends {@code READY=1} once it listens and {@code STOPPING=1} when a drain
  * begins.
  */
@@ -36,8 +36,8 @@ public final class ServeCommand implements Callable<Integer> {
             if (port != null) cfg = cfg.toBuilder().port(port).build();
             server = AtoServer.start(cfg);
         } catch (RuntimeException e) {
-            System.err.println("ato serve: " + oneLine(e));
-            return 1;
+            System.err.println("ato serve: " + Main.oneLine(e));
+            return Main.SETUP_FAILED;
         }
         Optional<SystemdNotify> systemd = SystemdNotify.fromEnvironment(System.getenv());
         CountDownLatch stopped = new CountDownLatch(1);
@@ -76,17 +76,5 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             System.err.println("ato serve: cannot notify systemd: " + e.getMessage());
         }
-    }
-
-    /** The message of the exception and its causes, on one line. */
-    static String oneLine(Throwable e) {
-        StringBuilder sb = new StringBuilder();
-        for (Throwable t = e; t != null && sb.length() < 1000; t = t.getCause()) {
-            String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-            if (sb.indexOf(m) >= 0) continue;
-            if (sb.length() > 0) sb.append(": ");
-            sb.append(m);
-        }
-        return sb.toString().replaceAll("\\s*\\R\\s*", " ");
     }
 }

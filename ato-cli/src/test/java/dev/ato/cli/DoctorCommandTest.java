@@ -21,7 +21,7 @@ class DoctorCommandTest {
                     .endsWith("ato doctor: ready to serve (0 blockers, " + warnings + " warnings)" + System.lineSeparator());
             assertThat(Path.of("/run/ato-doctor-test-doctor")).doesNotExist();
             Cli.Outcome bad = Cli.run("doctor", "--skip", "nope");
-            assertThat(bad.status()).isEqualTo(2);
+            assertThat(bad.status()).isEqualTo(125);
             assertThat(bad.err()).startsWith("ato doctor: no check named 'nope'");
         } finally {
             Files.deleteIfExists(cfg);

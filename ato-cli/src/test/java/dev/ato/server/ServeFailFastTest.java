@@ -15,7 +15,7 @@ class ServeFailFastTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             long t0 = System.nanoTime();
             Cli.Outcome o = Cli.run("serve", "--port", Integer.toString(taken.getLocalPort()));
-            assertThat(o.status()).isEqualTo(1);
+            assertThat(o.status()).isEqualTo(125);
             assertThat(o.out()).isEmpty();
             assertThat(o.err()).isEqualTo("ato serve: cannot listen on 127.0.0.1:" + taken.getLocalPort()
                     + ": Address already in use (who holds it: ss -ltnp 'sport = :" + taken.getLocalPort()
@@ -37,7 +37,7 @@ class ServeFailFastTest {
     @Test
     void aBadConfigurationIsOneLineToo() {
         Cli.Outcome o = Cli.run("serve", "--config", "/nonexistent/ato.yaml");
-        assertThat(o.status()).isEqualTo(1);
+        assertThat(o.status()).isEqualTo(125);
         assertThat(o.err()).startsWith("ato serve: cannot read config file /nonexistent/ato.yaml").hasLineCount(1);
     }
 }
