@@ -19,7 +19,9 @@ class CommandLineTest {
 
     private Path config() throws Exception {
         Path f = dir.resolve("ato.yaml");
-        Files.writeString(f, "paths:\n  run-dir: /run/ato-server-test\n  cgroup: ato-server-test\n");
+        // Names of this process's own: other builds on the machine run these tests too.
+        String name = "ato-cli-run-test-" + ProcessHandle.current().pid();
+        Files.writeString(f, "paths:\n  run-dir: /run/" + name + "\n  cgroup: " + name + "\n");
         return f;
     }
 

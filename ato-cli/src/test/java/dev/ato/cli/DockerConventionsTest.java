@@ -53,7 +53,8 @@ class DockerConventionsTest {
     }
 
     private Path config() throws IOException {
-        return Files.writeString(dir.resolve("ato.yaml"), "paths:\n  run-dir: /run/ato-cli-test\n  cgroup: ato-cli-test\n");
+        String name = "ato-cli-test-" + ProcessHandle.current().pid();
+        return Files.writeString(dir.resolve("ato.yaml"), "paths:\n  run-dir: /run/" + name + "\n  cgroup: " + name + "\n");
     }
 
     @Test
