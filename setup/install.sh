@@ -3,9 +3,9 @@
 # Installs the ATO server on this Debian host from this checkout, as root. Idempotent (run it again to upgrade).
 #  1. Debian packages: setup/packages/{build,runtime,languages}.txt (only the missing ones).
 #  2. Builds the project (mvn package, no tests) with the JDK ./ato picks, unless --no-build (then the jars
-#     already in ato-server/target are used).
-#  3. Installs the build under /opt/ato: lib/ (ato-server.jar packed from ato-server/target/classes, and every
-#     runtime dependency from ato-server/target/lib), bin/ato (a launcher
+#     already in ato-cli/target are used).
+#  3. Installs the build under /opt/ato: lib/ (ato-cli.jar packed from ato-cli/target/classes, and every
+#     runtime dependency from ato-cli/target/lib: the libraries' jars, ato-server's with the web page), bin/ato (a launcher
 #     pinned to that JDK's path), README.md, config.yaml.example; links /usr/local/bin/ato to bin/ato.
 #  4. /etc/ato/config.yaml from setup/config.yaml unless it exists; /var/lib/ato (0700).
 #  5. Runs `ato doctor`: a blocker stops the install with one line per problem and its fix.
@@ -49,17 +49,17 @@ if [ "$BUILD" -eq 1 ]; then
   say "building with $JDK (mvn package, no tests) ..."
   (cd "$ROOT" && JAVA_HOME="$JDK" PATH="$JDK/bin:$PATH" mvn -B -q -Dstyle.color=never -DskipTests package)
 fi
-CLASSES="$ROOT/ato-server/target/classes"
-[ -f "$CLASSES/dev/ato/server/cli/Main.class" ] && [ -f "$CLASSES/web/index.html" ] && [ -d "$ROOT/ato-server/target/lib" ] \
-  || die "no build in $ROOT/ato-server/target (run without --no-build)"
+CLASSES="$ROOT/ato-cli/target/classes"
+[ -f "$CLASSES/dev/ato/cli/Main.class" ] && compgen -G "$ROOT/ato-cli/target/lib/ato-server-*.jar" >/dev/null \
+  || die "no build in $ROOT/ato-cli/target (run without --no-build)"
 
 # 3. /opt/ato, replaced as a whole.
 STAGE="$PREFIX.new.$$"
 rm -rf "$STAGE"
 install -d -m 0755 "$STAGE/bin" "$STAGE/lib"
-# The server's own classes and resources (the web page) as one jar, next to every runtime dependency.
-"$JDK/bin/jar" --create --file "$STAGE/lib/ato-server.jar" -C "$CLASSES" .
-install -m 0644 "$ROOT"/ato-server/target/lib/*.jar "$STAGE/lib/"
+# The command line's classes as one jar, next to every runtime dependency (the libraries, the server's web page).
+"$JDK/bin/jar" --create --file "$STAGE/lib/ato-cli.jar" -C "$CLASSES" .
+install -m 0644 "$ROOT"/ato-cli/target/lib/*.jar "$STAGE/lib/"
 install -m 0644 "$ROOT/README.md" "$STAGE/README.md"
 install -m 0644 "$ROOT/setup/config.yaml" "$STAGE/config.yaml.example"
 REV="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
@@ -68,7 +68,7 @@ cat > "$STAGE/bin/ato" <<LAUNCHER
 # ATO's installed launcher (setup/install.sh, from $ROOT at commit $REV). The JDK is pinned: after a JDK
 # upgrade that removes it, run setup/install.sh again. The jars are in ../lib next to this file.
 HERE="\$(dirname "\$(readlink -f "\$0")")"
-exec "$JDK/bin/java" --enable-native-access=ALL-UNNAMED -XX:+ExitOnOutOfMemoryError -cp "\$HERE/../lib/*" dev.ato.server.cli.Main "\$@"
+exec "$JDK/bin/java" --enable-native-access=ALL-UNNAMED -XX:+ExitOnOutOfMemoryError -cp "\$HERE/../lib/*" dev.ato.cli.Main "\$@"
 LAUNCHER
 chmod 0755 "$STAGE/bin/ato"
 rm -rf "$PREFIX.old"

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ato.server.ServerConfig;
-import dev.ato.server.cli.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -178,25 +177,5 @@ class DoctorTest {
                 "BLOCKER  images: no language of the catalog (1) can run here; fix: apt-get install ruby");
         assertThat(f).extracting(Doctor.Finding::check).doesNotContain("port", "sandbox");
         assertThatThrownBy(() -> Doctor.examine(h, CONFIG, Set.of("nope"))).hasMessageStartingWith("no check named 'nope'");
-    }
-
-    @Test
-    void thisHostIsReadyThroughTheCommandLine() throws Exception {
-        Path cfg = Files.createTempFile("ato-doctor", ".yaml");
-        try {
-            Files.writeString(cfg, "server:\n  port: 0\npaths:\n  run-dir: /run/ato-doctor-test\n  cgroup: ato-doctor-test\n");
-            Cli.Outcome o = Cli.run("doctor", "--config", cfg.toString());
-            assertThat(o.status()).as(o.out()).isZero();
-            long warnings = o.out().lines().filter(l -> l.startsWith("warning")).count();
-            assertThat(o.out()).contains("ok       userns:", "ok       overlay: mounted overlayfs inside a user namespace",
-                    "ok       pidfd: pidfd_open works", "ok       sandbox: a full sandbox ran /bin/true")
-                    .endsWith("ato doctor: ready to serve (0 blockers, " + warnings + " warnings)" + System.lineSeparator());
-            assertThat(Path.of("/run/ato-doctor-test-doctor")).doesNotExist();
-            Cli.Outcome bad = Cli.run("doctor", "--skip", "nope");
-            assertThat(bad.status()).isEqualTo(2);
-            assertThat(bad.err()).startsWith("ato doctor: no check named 'nope'");
-        } finally {
-            Files.deleteIfExists(cfg);
-        }
     }
 }
