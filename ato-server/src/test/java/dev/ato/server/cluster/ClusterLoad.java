@@ -25,8 +25,12 @@ import java.util.function.IntConsumer;
 final class ClusterLoad {
     static final String CODE = "s=$EPOCHREALTIME; sleep \"$1\"; echo \"$s $EPOCHREALTIME $(( $2 * $2 ))\"";
 
-    /** One run as a client saw it. Times are System.nanoTime(); {@code opened} is when its connection opened. */
-    record Run(int client, int connection, int n, long opened, long t0, long t1, String stdout, Throwable error) {
+    /**
+     * One run as a client saw it. Times are System.nanoTime(); {@code opened} is when its connection opened;
+     * {@code refusals} counts the times a node refused it (1013: never started) before it was sent again.
+     */
+    record Run(int client, int connection, int n, long opened, long t0, long t1, String stdout, Throwable error,
+            int refusals) {
         boolean ok() {
             return error == null && stdout.matches("\\S+ \\S+ " + ((long) n * n) + "\n");
         }
@@ -43,7 +47,18 @@ final class ClusterLoad {
         }
     }
 
+    /** How often one run is sent again after a 1013 refusal before that counts as its failure. */
+    static final int MAX_REFUSALS = 50;
+
     private ClusterLoad() { }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     /** Source address of client {@code i}: 127.0.0.{base + i}. */
     static InetAddress clientAddress(int base, int i) {
@@ -84,20 +99,34 @@ final class ClusterLoad {
                         long t0 = System.nanoTime();
                         Result r = null;
                         Throwable error = null;
-                        try {
-                            if (ato == null) {
-                                ato = AtoClient.builder(front).localAddress(from).connectTimeout(Duration.ofSeconds(5))
-                                        .replyGrace(Duration.ofSeconds(15)).connect();
-                                opened = System.nanoTime();
+                        int refusals = 0;
+                        while (true) {
+                            try {
+                                if (ato == null) {
+                                    ato = AtoClient.builder(front).localAddress(from).connectTimeout(Duration.ofSeconds(5))
+                                            .replyGrace(Duration.ofSeconds(15)).connect();
+                                    opened = System.nanoTime();
+                                }
+                                r = ato.run(ExecuteRequest.builder("bash").code(CODE)
+                                        .arguments(sleep, Integer.toString(n)).timeout(30).build());
+                                if (!r.done().succeeded()) error = new AssertionError("not a success: " + r.done() + " " + r.stderrText());
+                            } catch (AtoClientException.ServerClosed e) {
+                                if (e.code() == 1013 && refusals < MAX_REFUSALS) {
+                                    // "Try again later": the run never started (a draining node); send it again.
+                                    refusals++;
+                                    ato.close();
+                                    ato = null;
+                                    sleepQuietly(100);
+                                    continue;
+                                }
+                                error = e;
+                            } catch (AtoClientException e) {
+                                error = e;
                             }
-                            r = ato.run(ExecuteRequest.builder("bash").code(CODE)
-                                    .arguments(sleep, Integer.toString(n)).timeout(30).build());
-                            if (!r.done().succeeded()) error = new AssertionError("not a success: " + r.done() + " " + r.stderrText());
-                        } catch (AtoClientException e) {
-                            error = e;
+                            break;
                         }
                         runs.add(new Run(client, conn, n, opened, t0, System.nanoTime(),
-                                r == null ? "" : r.stdoutText(), error));
+                                r == null ? "" : r.stdoutText(), error, refusals));
                         if (error != null && ato != null) {
                             ato.close();
                             ato = null;

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -43,7 +44,9 @@ class ClusterTest {
 
     @BeforeAll
     void startCluster() throws Exception {
-        cluster = LocalCluster.start(NODES, Map.of("runs", "max-per-client: " + PER_CLIENT_CAP + "\n"));
+        // Drain: 3 s still taking runs (HAProxy needs two 1 s checks to see the 503), then 20 s for runs in flight.
+        cluster = LocalCluster.start(NODES, Map.of("runs", "max-per-client: " + PER_CLIENT_CAP + "\n",
+                "server", "drain-delay: 3s\ndrain-grace: 20s\n"));
     }
 
     @AfterAll
@@ -95,16 +98,49 @@ class ClusterTest {
 
     @Test
     @Order(2)
+    @Timeout(240)
+    void aNodeDrainedMidLoadLosesNoRunAndExitsCleanly() throws Exception {
+        LocalCluster.Node victim = busiestNode();
+        Set<Integer> victimClients = clientsOf(victim);
+
+        AtomicLong termAt = new AtomicLong();
+        List<Run> runs = ClusterLoad.drive(cluster.uri(), CLIENT_BASE, CLIENTS, CONNECTIONS, 240, "0.4", finished -> {
+            if (finished == 60) {
+                termAt.set(System.nanoTime());
+                victim.terminate();
+            }
+        });
+        long term = termAt.get();
+        assertThat(term).as("the SIGTERM happened").isPositive();
+        assertThat(victim.process.waitFor(60, TimeUnit.SECONDS)).as("drained node exited").isTrue();
+        Duration drainTook = Duration.ofNanos(System.nanoTime() - term);
+        assertThat(victim.process.exitValue()).as("exit status after a drain\n" + LocalCluster.tail(victim.log)).isZero();
+
+        assertThat(runs).hasSize(240);
+        assertThat(runs.stream().filter(r -> !r.ok()).map(Run::describe).toList()).as("runs lost to the drain").isEmpty();
+        int refused = runs.stream().mapToInt(Run::refusals).sum();
+        assertThat(runs.stream().filter(r -> victimClients.contains(r.client()) && r.t0() > term))
+                .as("the drained node's clients went on (elsewhere)").isNotEmpty();
+        // A drain cleans up: no cgroup of the node is left.
+        assertThat(LocalCluster.run(true, "find", "/sys/fs/cgroup", "-maxdepth", "2", "-name", victim.cgroupName))
+                .as("cgroups of the drained node").isBlank();
+        cluster.awaitStatus(Duration.ofSeconds(10), List.of(victim), "DOWN");
+        System.out.printf("cluster: SIGTERM of %s with %d clients on it mid-load: 0 of 240 runs lost, %d refusals (1013, "
+                + "never started) sent again elsewhere, exit 0 %d ms after the SIGTERM%n",
+                victim.name, victimClients.size(), refused, drainTook.toMillis());
+
+        victim.start();
+        victim.awaitHealthy(Duration.ofSeconds(90));
+        cluster.awaitStatus(Duration.ofSeconds(10), List.of(victim), "UP");
+    }
+
+    @Test
+    @Order(3)
     @Timeout(180)
     void aNodeKilledMidLoadLosesOnlyItsInFlightRunsEachWithAPromptClose() throws Exception {
-        Map<String, String> table = cluster.stickTable();
-        String victimName = table.values().stream().collect(Collectors.groupingBy(s -> s, Collectors.counting()))
-                .entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-        LocalCluster.Node victim = cluster.nodes().stream().filter(n -> n.name.equals(victimName)).findFirst().orElseThrow();
-        Set<Integer> victimClients = new HashSet<>();
-        for (int c = 0; c < CLIENTS; c++) {
-            if (victimName.equals(table.get(ClusterLoad.clientAddress(CLIENT_BASE, c).getHostAddress()))) victimClients.add(c);
-        }
+        LocalCluster.Node victim = busiestNode();
+        String victimName = victim.name;
+        Set<Integer> victimClients = clientsOf(victim);
 
         AtomicLong killedAt = new AtomicLong();
         List<Run> runs = ClusterLoad.drive(cluster.uri(), CLIENT_BASE, CLIENTS, CONNECTIONS, 240, "0.4", finished -> {
@@ -162,6 +198,23 @@ class ClusterTest {
         List<Run> fresh = ClusterLoad.drive(cluster.uri(), 100, 6, 1, 24, "0.3", n -> { });
         assertThat(fresh.stream().filter(r -> !r.ok()).map(Run::describe).toList()).as("runs after the rejoin").isEmpty();
         assertThat(victim.runsTotal()).as("runs served by the restarted node").isPositive();
+    }
+
+    /** The node with the most clients in HAProxy's stick table. */
+    private LocalCluster.Node busiestNode() throws Exception {
+        String name = cluster.stickTable().values().stream().collect(Collectors.groupingBy(s -> s, Collectors.counting()))
+                .entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        return cluster.nodes().stream().filter(n -> n.name.equals(name)).findFirst().orElseThrow();
+    }
+
+    /** The clients (by index) the stick table keeps on a node. */
+    private Set<Integer> clientsOf(LocalCluster.Node node) throws Exception {
+        Map<String, String> table = cluster.stickTable();
+        Set<Integer> out = new HashSet<>();
+        for (int c = 0; c < CLIENTS; c++) {
+            if (node.name.equals(table.get(ClusterLoad.clientAddress(CLIENT_BASE, c).getHostAddress()))) out.add(c);
+        }
+        return out;
     }
 
     private static boolean isCleanClose(Throwable t) {

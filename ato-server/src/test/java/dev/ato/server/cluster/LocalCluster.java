@@ -334,7 +334,7 @@ final class LocalCluster implements AutoCloseable {
             process.waitFor(30, TimeUnit.SECONDS);
         }
 
-        /** SIGTERM; the caller waits. */
+        /** SIGTERM (a drain); the caller waits. */
         void terminate() {
             process.destroy();
         }
@@ -381,6 +381,10 @@ final class LocalCluster implements AutoCloseable {
                 haproxy.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
+        }
+        // SIGTERM to all first: their drains run side by side.
+        for (Node node : nodes) {
+            if (node.process != null) node.process.destroy();
         }
         for (Node node : nodes) {
             try {
