@@ -218,6 +218,14 @@ final class LocalCluster implements AutoCloseable {
         return out;
     }
 
+    /** Client address -> the nodes it has connections to now, from HAProxy's open sessions. */
+    Map<String, java.util.Set<String>> sessions() throws IOException {
+        Map<String, java.util.Set<String>> out = new HashMap<>();
+        Matcher m = Pattern.compile("src=([0-9.]+):\\d+ .*?srv=(\\S+)").matcher(admin("show sess"));
+        while (m.find()) out.computeIfAbsent(m.group(1), k -> new java.util.TreeSet<>()).add(m.group(2));
+        return out;
+    }
+
     void awaitStatus(Duration max, List<Node> which, String status) throws Exception {
         long deadline = System.nanoTime() + max.toNanos();
         Map<String, String> now = Map.of();
@@ -268,7 +276,7 @@ final class LocalCluster implements AutoCloseable {
             Files.createDirectories(dir);
             StringBuilder yaml = new StringBuilder();
             yaml.append("server:\n  bind: ").append(address).append("\n  port: ").append(NODE_PORT)
-                    .append("\n  trusted-proxies: [").append(cluster.balancerAddress()).append("]\n  health-cache: 1s\n")
+                    .append("\n  trusted-proxies: [").append(cluster.balancerAddress()).append("]\n  health-cache: 2s\n")
                     .append(cluster.nodeSettings.getOrDefault("server", "").indent(2));
             for (String section : List.of("runs", "limits")) {
                 String extra = cluster.nodeSettings.getOrDefault(section, "");
@@ -424,6 +432,8 @@ final class LocalCluster implements AutoCloseable {
     static void sweepLeftovers() {
         java.util.Set<Long> owners = new java.util.TreeSet<>();
         for (String ns : netnsNames()) ownerOf(ns).ifPresent(owners::add);
+        Matcher links = Pattern.compile(" ac(\\d+)h@").matcher(run(true, "ip", "-o", "link", "show"));
+        while (links.find()) owners.add(Long.parseLong(links.group(1)));
         try (Stream<Path> s = Files.list(RUN_ROOT)) {
             s.map(p -> p.getFileName().toString()).forEach(n -> ownerOf(n).ifPresent(owners::add));
         } catch (IOException e) {
@@ -459,6 +469,9 @@ final class LocalCluster implements AutoCloseable {
                 // an unreadable pid file: nothing to kill by it
             }
         }
+        // The host's end of the hub's veth: deleted with it, but a namespace goes away asynchronously, so at once.
+        String hostLink = "ac" + pid + "h";
+        if (run(true, "ip", "-o", "link", "show").contains(" " + hostLink + "@")) run(false, "ip", "link", "del", hostLink);
         for (String ns : netnsNames()) {
             if (!ns.startsWith(prefix)) continue;
             for (String p : run(true, "ip", "netns", "pids", ns).split("\\s+")) {
