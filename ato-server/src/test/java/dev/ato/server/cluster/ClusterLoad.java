@@ -103,9 +103,10 @@ final class ClusterLoad {
                         while (true) {
                             try {
                                 if (ato == null) {
-                                    ato = AtoClient.builder(front).localAddress(from).connectTimeout(Duration.ofSeconds(5))
-                                            .replyGrace(Duration.ofSeconds(15)).connect();
+                                    // Counted from the attempt: a connection that fails is one opened now.
                                     opened = System.nanoTime();
+                                    ato = AtoClient.builder(front).localAddress(from).connectTimeout(Duration.ofSeconds(15))
+                                            .replyGrace(Duration.ofSeconds(15)).connect();
                                 }
                                 r = ato.run(ExecuteRequest.builder("bash").code(CODE)
                                         .arguments(sleep, Integer.toString(n)).timeout(30).build());
