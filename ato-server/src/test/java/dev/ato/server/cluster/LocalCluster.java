@@ -434,15 +434,19 @@ final class LocalCluster implements AutoCloseable {
         for (String ns : netnsNames()) ownerOf(ns).ifPresent(owners::add);
         Matcher links = Pattern.compile(" ac(\\d+)h@").matcher(run(true, "ip", "-o", "link", "show"));
         while (links.find()) owners.add(Long.parseLong(links.group(1)));
-        try (Stream<Path> s = Files.list(RUN_ROOT)) {
-            s.map(p -> p.getFileName().toString()).forEach(n -> ownerOf(n).ifPresent(owners::add));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        List<Path> places = new ArrayList<>(controllers());
+        places.add(RUN_ROOT);
+        for (Path place : places) {
+            try (Stream<Path> s = Files.list(place)) {
+                s.map(p -> p.getFileName().toString()).forEach(n -> ownerOf(n).ifPresent(owners::add));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        long self = ProcessHandle.current().pid();
         for (long pid : owners) {
-            if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue;
-            if (pid == ProcessHandle.current().pid()) continue;
-            removeOwnedBy(pid);
+            boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            if (pid != self && !alive) removeOwnedBy(pid);
         }
     }
 
