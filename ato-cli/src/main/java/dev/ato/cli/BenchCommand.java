@@ -27,6 +27,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--url", paramLabel = "URL", description = "with --server: an already running server (default: start one in-process)")
     URI url;
 
+    @Option(names = "--via", paramLabel = "URL", description = "with --server --url NODE: a balancer in front of NODE; "
+            + "the same runs go to both, interleaved, side by side (setup/cluster/bench.sh)")
+    URI via;
+
     @Option(names = "--runs", paramLabel = "N", description = "serial runs for the latency figures (default 500; passed on to the sandbox benchmark too)")
     Integer runs;
 
@@ -46,6 +50,10 @@ public final class BenchCommand implements Callable<Integer> {
             if (n < 1 || clients < 1 || seconds < 1) throw new IllegalArgumentException("--runs, --clients and --seconds must be positive");
             // The in-process server logs a line per run: thousands of them would bury the table. Warnings stay.
             Logger.getLogger("").setLevel(Level.WARNING);
+            if (via != null) {
+                if (url == null) throw new IllegalArgumentException("--via needs --url (the node behind the balancer)");
+                return ServerBench.compare(url, via, n, clients, Duration.ofSeconds(seconds));
+            }
             return ServerBench.main(Optional.ofNullable(url), n, clients, Duration.ofSeconds(seconds));
         }
         if (runs != null) {

@@ -157,6 +157,62 @@ final class ServerBench {
         }
     }
 
+    /**
+     * The balancer's cost: the same bash {@code true} runs against one node directly and through a balancer in
+     * front of that node, interleaved (serial runs alternate between the two WebSockets; the throughput phases
+     * alternate direct, balancer, direct, balancer), so that both see the same machine load.
+     */
+    static int compare(URI node, URI balancer, int serialRuns, int clients, Duration parallelTime) throws Exception {
+        ExecuteRequest req = ExecuteRequest.builder("bash").code("true").build();
+        long[] direct = new long[serialRuns];
+        long[] via = new long[serialRuns];
+        try (RawWsClient d = new RawWsClient(node); RawWsClient b = new RawWsClient(balancer)) {
+            for (int i = 0; i < Math.min(50, serialRuns); i++) {
+                check(d.runToDone(req));
+                check(b.runToDone(req));
+            }
+            for (int i = 0; i < serialRuns; i++) {
+                long t0 = System.nanoTime();
+                check(d.runToDone(req));
+                long t1 = System.nanoTime();
+                check(b.runToDone(req));
+                direct[i] = t1 - t0;
+                via[i] = System.nanoTime() - t1;
+            }
+        }
+        Arrays.sort(direct);
+        Arrays.sort(via);
+        Duration half = parallelTime.dividedBy(2);
+        double[] rps = new double[2];
+        for (int round = 0; round < 2; round++) {
+            for (int side = 0; side < 2; side++) {
+                URI target = side == 0 ? node : balancer;
+                rps[side] += parallel(clients, half, (end, count) -> {
+                    try (RawWsClient ws = new RawWsClient(target)) {
+                        while (System.nanoTime() < end) {
+                            check(ws.runToDone(req));
+                            count.incrementAndGet();
+                        }
+                    }
+                })[0] / 2;
+            }
+        }
+        double[] load = loadAverage();
+        System.out.printf(Locale.ROOT, "ATO balancer benchmark: bash `true` over WebSocket, node %s, balancer %s, %d CPUs, load average %.2f%n",
+                node, balancer, Runtime.getRuntime().availableProcessors(), load[0]);
+        System.out.println("| measure | node directly | through the balancer | the balancer's cost |");
+        System.out.println("|---|---|---|---|");
+        for (double p : new double[] {0.50, 0.90, 0.99}) {
+            System.out.printf(Locale.ROOT, "| p%.0f latency (%d serial runs each, interleaved) | %.2f ms | %.2f ms | %+.2f ms |%n",
+                    p * 100, serialRuns, pct(direct, p), pct(via, p), pct(via, p) - pct(direct, p));
+        }
+        System.out.printf(Locale.ROOT, "| throughput, %d clients (2 x %d s each, alternating) | %.0f runs/s | %.0f runs/s | %+.1f %% |%n",
+                clients, half.toSeconds(), rps[0], rps[1], (rps[1] / rps[0] - 1) * 100);
+        System.out.printf(Locale.ROOT, "BENCH balancer direct_p50_ms=%.3f balancer_p50_ms=%.3f direct_runs_per_s=%.1f balancer_runs_per_s=%.1f clients=%d%n",
+                pct(direct, 0.50), pct(via, 0.50), rps[0], rps[1], clients);
+        return 0;
+    }
+
     /** The benchmark's run (bash's runner, code {@code true}) as a RunSpec, for the Sandbox API. */
     private static RunSpec directSpec() {
         Language bash = LanguageCatalog.builtIn().find("bash").orElseThrow();

@@ -3,6 +3,7 @@ package dev.ato.protocol;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -79,7 +80,11 @@ public final class AtoClient implements AutoCloseable {
         this.maxMessageBytes = b.maxMessageBytes;
         this.executor = Executors.newCachedThreadPool(daemon("ato-client"));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("ato-client-timer"));
-        this.http = HttpClient.newBuilder().executor(executor).connectTimeout(connectTimeout).build();
+        HttpClient.Builder hb = HttpClient.newBuilder().executor(executor).connectTimeout(connectTimeout);
+        if (b.localAddress != null) {
+            hb.localAddress(b.localAddress);
+        }
+        this.http = hb.build();
     }
 
     /**
@@ -742,6 +747,7 @@ public final class AtoClient implements AutoCloseable {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration replyGrace = Duration.ofSeconds(30);
         private int maxMessageBytes = ProtocolLimits.MAX_SERVER_MESSAGE_BYTES;
+        private InetAddress localAddress;
 
         private Builder(URI base) {
             this.base = Objects.requireNonNull(base, "base");
@@ -783,6 +789,18 @@ public final class AtoClient implements AutoCloseable {
                 throw new IllegalArgumentException("maxMessageBytes must be at least 1024: " + value);
             }
             this.maxMessageBytes = value;
+            return this;
+        }
+
+        /**
+         * The local address connections are made from (default: the system's choice). A client behind a load
+         * balancer that hashes or sticks on the source address is one such address.
+         *
+         * @param value a local address of this host
+         * @return this builder
+         */
+        public Builder localAddress(InetAddress value) {
+            this.localAddress = Objects.requireNonNull(value, "localAddress");
             return this;
         }
 

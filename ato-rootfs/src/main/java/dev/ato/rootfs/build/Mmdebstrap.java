@@ -32,6 +32,9 @@ public final class Mmdebstrap {
         cmd.add("--dpkgopt=path-exclude=/usr/share/doc/*");
         cmd.add("--dpkgopt=path-include=/usr/share/doc/*/copyright");
         cmd.add("--dpkgopt=path-exclude=/usr/share/man/*");
+        // Without man pages no package makes /usr/share/man/man1, where update-alternatives puts its links
+        // (openjdk's postinst fails on the missing directory).
+        cmd.add("--essential-hook=mkdir -p \"$1\"/usr/share/man/man1");
         cmd.add("--customize-hook=rm -rf \"$1\"/var/lib/apt/lists/* \"$1\"/var/cache/apt/*.bin");
         cmd.add(r.suite());
         cmd.add(tarball.toString());

@@ -34,22 +34,59 @@ public final class ClientKeys {
     private static final int SECRET_BYTES = 32;
 
     private final SecretKeySpec secret;
-    private final Set<InetAddress> trustedProxies;
+    private final List<Network> trustedProxies;
 
-    private ClientKeys(byte[] secret, Set<InetAddress> trustedProxies) {
+    private ClientKeys(byte[] secret, List<Network> trustedProxies) {
         this.secret = new SecretKeySpec(secret, "HmacSHA256");
-        this.trustedProxies = Set.copyOf(trustedProxies);
+        this.trustedProxies = List.copyOf(trustedProxies);
     }
 
-    /** Loads the secret from {@code stateDir}, making it (0600, never overwritten) when it is missing. */
+    /**
+     * Loads the secret from {@code stateDir}, making it (0600, never overwritten) when it is missing.
+     *
+     * @param trustedProxies address literals, or networks as {@code address/prefix} (a load balancer's or an
+     *     ingress controller's pods, whose addresses change)
+     */
     public static ClientKeys open(Path stateDir, List<String> trustedProxies) {
-        java.util.Set<InetAddress> proxies = new java.util.HashSet<>();
-        for (String p : trustedProxies) {
-            InetAddress a = parse(p.trim());
-            if (a == null) throw new IllegalArgumentException("trusted proxy is not an IP address literal: " + p);
-            proxies.add(a);
-        }
+        List<Network> proxies = new java.util.ArrayList<>();
+        for (String p : trustedProxies) proxies.add(Network.parse(p.trim()));
         return new ClientKeys(loadOrCreateSecret(stateDir), proxies);
+    }
+
+    /** An address and a prefix length (the whole address for a bare literal). */
+    private record Network(byte[] address, int prefix) {
+        static Network parse(String text) {
+            int slash = text.indexOf('/');
+            InetAddress a = ClientKeys.parse(slash < 0 ? text : text.substring(0, slash));
+            if (a == null) {
+                throw new IllegalArgumentException("trusted proxy is not an IP address literal or address/prefix: " + text);
+            }
+            int bits = a.getAddress().length * 8;
+            int prefix = bits;
+            if (slash >= 0) {
+                String p = text.substring(slash + 1);
+                if (!p.matches("\\d{1,3}") || Integer.parseInt(p) > bits) {
+                    throw new IllegalArgumentException("trusted proxy network has a bad prefix length: " + text);
+                }
+                prefix = Integer.parseInt(p);
+            }
+            return new Network(a.getAddress(), prefix);
+        }
+
+        boolean contains(InetAddress a) {
+            byte[] b = a.getAddress();
+            if (b.length != address.length) return false;
+            for (int i = 0; i < prefix; i++) {
+                int mask = 0x80 >> (i % 8);
+                if ((b[i / 8] & mask) != (address[i / 8] & mask)) return false;
+            }
+            return true;
+        }
+    }
+
+    private boolean trusted(InetAddress a) {
+        for (Network n : trustedProxies) if (n.contains(a)) return true;
+        return false;
     }
 
     private static byte[] loadOrCreateSecret(Path stateDir) {
@@ -103,7 +140,7 @@ public final class ClientKeys {
      */
     public String keyFor(InetAddress peer, List<String> forwardedFor) {
         InetAddress client = peer;
-        if (trustedProxies.contains(peer) && !forwardedFor.isEmpty()) {
+        if (trusted(peer) && !forwardedFor.isEmpty()) {
             List<String> hops = forwardedFor.stream()
                     .flatMap(h -> java.util.Arrays.stream(h.split(",")))
                     .map(String::trim).filter(s -> !s.isEmpty()).toList();
@@ -111,7 +148,7 @@ public final class ClientKeys {
                 InetAddress hop = parse(hops.get(i));
                 if (hop == null) break;
                 client = hop;
-                if (!trustedProxies.contains(hop)) break;
+                if (!trusted(hop)) break;
             }
         }
         return keyFor(client);

@@ -286,7 +286,16 @@ public final class ExecuteSocket implements WsListener {
                 }
                 try {
                     if (m instanceof LastDone last) {
+                        // Draining: this connection takes no further run. Set before the Done goes out, so that a
+                        // request the client sends on receiving it is ignored; the close tells the client to send it
+                        // again elsewhere (1013: it never started), instead of the stop cutting it off later.
+                        boolean draining = drain.draining();
+                        if (draining) closing = true;
                         session.send(BufferData.create(ProtocolCodec.encode(last.message())), true);
+                        if (draining) {
+                            session.close(CloseCodes.TRY_AGAIN_LATER, CloseCodes.truncateReason(
+                                    "try again later: " + Admission.Refusal.SHUTTING_DOWN.text()));
+                        }
                         return;
                     } else if (m instanceof ServerMessage sm) {
                         session.send(BufferData.create(ProtocolCodec.encode(sm)), true);

@@ -1,6 +1,7 @@
 package dev.ato.server.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -44,5 +45,24 @@ class ClientKeysTest {
         // The left part is whatever the client claimed; the right-most untrusted hop is the one believed.
         assertThat(k.keyFor(proxy, List.of("1.2.3.4, 203.0.113.7"))).isEqualTo(k.keyFor(client));
         assertThat(k.keyFor(proxy, List.of("not-an-address"))).isEqualTo(k.keyFor(proxy));
+    }
+
+    @Test
+    void aTrustedNetworkCoversEachOfItsAddresses() throws Exception {
+        ClientKeys k = ClientKeys.open(state, List.of("10.0.0.0/8", "fd00::/8", "192.0.2.5"));
+        InetAddress client = InetAddress.getByName("203.0.113.7");
+        for (String proxy : List.of("10.0.0.1", "10.255.3.4", "fd00::1", "192.0.2.5")) {
+            assertThat(k.keyFor(InetAddress.getByName(proxy), List.of("203.0.113.7"))).as(proxy).isEqualTo(k.keyFor(client));
+        }
+        for (String stranger : List.of("11.0.0.1", "9.255.255.255", "fe00::1", "192.0.2.6")) {
+            InetAddress s = InetAddress.getByName(stranger);
+            assertThat(k.keyFor(s, List.of("203.0.113.7"))).as(stranger).isEqualTo(k.keyFor(s));
+        }
+        assertThat(ClientKeys.open(state, List.of("0.0.0.0/0")).keyFor(InetAddress.getByName("8.8.8.8"),
+                List.of("203.0.113.7"))).isEqualTo(k.keyFor(client));
+        for (String bad : List.of("10.0.0.0/33", "10.0.0.0/", "10.0.0.0/x", "fd00::/129", "host.example/8")) {
+            assertThatThrownBy(() -> ClientKeys.open(state, List.of(bad))).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(bad);
+        }
     }
 }
