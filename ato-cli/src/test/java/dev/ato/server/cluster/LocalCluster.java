@@ -292,7 +292,7 @@ final class LocalCluster implements AutoCloseable {
             // cgroup hierarchies the sandbox needs) and execs java: the process is the JVM itself.
             ProcessBuilder pb = new ProcessBuilder("nsenter", "--net=/run/netns/" + netns, "--",
                     javaBin, "-Xmx256m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"), "dev.ato.server.cli.Main", "serve", "--config", cfg.toString());
+                    "-cp", System.getProperty("java.class.path"), "dev.ato.cli.Main", "serve", "--config", cfg.toString());
             pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             Files.writeString(log, "---- start " + (++starts) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             process = pb.start();
