@@ -5,12 +5,16 @@
  *   probe listen PORT       listen on 127.0.0.1:PORT, print "listening", answer one client with "pong"
  *   probe connect PORT      connect to 127.0.0.1:PORT, print "connected <reply>" or "connect=ERRNO"
  *   probe read FILE         print "read=ok" or "read=ERRNO"
+ *   probe families          socket()/socketpair() of each address family, print "name=ok" or "name=ERRNO";
+ *                           AF_VSOCK also binds (VMADDR_CID_ANY, port 31337), as the red team's attack did
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/keyctl.h>
+#include <linux/netlink.h>
+#include <linux/vm_sockets.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -92,6 +96,35 @@ int main(int argc, char **argv) {
         char buf[16] = {0};
         ssize_t n = read(s, buf, sizeof buf - 1);
         printf("connected %s\n", n > 0 ? buf : "");
+        return 0;
+    }
+    if (!strcmp(argv[1], "families")) {
+        static const struct { const char *name; int family, type; } fams[] = {
+            {"unix", AF_UNIX, SOCK_STREAM}, {"inet", AF_INET, SOCK_STREAM}, {"inet6", AF_INET6, SOCK_DGRAM},
+            {"netlink", AF_NETLINK, SOCK_RAW}, {"packet", AF_PACKET, SOCK_RAW}, {"alg", AF_ALG, SOCK_SEQPACKET},
+            {"key", AF_KEY, SOCK_RAW}, {"tipc", AF_TIPC, SOCK_RDM}, {"rds", AF_RDS, SOCK_SEQPACKET},
+            {"can", AF_CAN, SOCK_RAW}, {"bluetooth", AF_BLUETOOTH, SOCK_RAW}, {"xdp", AF_XDP, SOCK_RAW},
+            {"llc", AF_LLC, SOCK_DGRAM}, {"pppox", AF_PPPOX, SOCK_STREAM}, {"appletalk", AF_APPLETALK, SOCK_DGRAM},
+        };
+        for (size_t i = 0; i < sizeof fams / sizeof fams[0]; i++) {
+            int fd = socket(fams[i].family, fams[i].type, 0);
+            report(fams[i].name, fd);
+            if (fd >= 0) close(fd);
+        }
+        int sv[2];
+        long rc = socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+        report("socketpair_unix", rc);
+        rc = socketpair(AF_VSOCK, SOCK_STREAM, 0, sv);
+        report("socketpair_vsock", rc);
+        /* The upper half of the family register is ignored by the kernel: AF_VSOCK in disguise. */
+        rc = syscall(SYS_socket, (long) AF_VSOCK | (1L << 32), SOCK_STREAM, 0);
+        report("vsock_high_bits", rc);
+        int v = socket(AF_VSOCK, SOCK_STREAM, 0);
+        report("vsock", v);
+        if (v >= 0) {
+            struct sockaddr_vm a = {.svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY, .svm_port = 31337};
+            report("vsock_bind", bind(v, (struct sockaddr *) &a, sizeof a));
+        }
         return 0;
     }
     if (!strcmp(argv[1], "read") && argc > 2) {

@@ -199,6 +199,20 @@ class LinuxSandboxTest {
     }
 
     @Test
+    void onlyUnixInetInet6AndNetlinkSocketsCanBeMadeVsockAndTheRestGetEafnosupport() {
+        CompletedRun r = withProbe("$P families");
+        String out = r.stdoutText();
+        assertThat(out).contains("unix=ok\n", "inet=ok\n", "inet6=ok\n", "netlink=ok\n", "socketpair_unix=ok\n");
+        for (String family : List.of("vsock", "socketpair_vsock", "vsock_high_bits", "packet", "alg", "key", "tipc", "rds",
+                "can", "bluetooth", "xdp", "llc", "pppox", "appletalk")) {
+            assertThat(out).as(family).containsPattern("(?m)^" + family + "=EAFNOSUPPORT$");
+        }
+        assertThat(out).doesNotContain("vsock_bind");
+        CompletedRun ip = bash("ip -o addr show lo 2>&1 | grep -o 'inet [0-9./]*'");
+        assertThat(ip.stdoutText()).as("route netlink works").isEqualTo("inet 127.0.0.1/8\n");
+    }
+
+    @Test
     void aRootOnlyHostFileCannotBeReadNotEvenThroughASetuidBinary() throws Exception {
         Path secret = Path.of("/usr/local/share/ato-test-secret-" + ProcessHandle.current().pid());
         Path suid = Path.of("/usr/local/bin/ato-test-suid-" + ProcessHandle.current().pid());
