@@ -41,6 +41,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -190,6 +191,8 @@ int main(int argc, char **argv) {
     if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0) die("PR_SET_SECCOMP");
     free(filter);
 
+    /* The JVM built the container with umask 0 (it sets every mode itself); the program gets a login's. */
+    umask(022);
     pid_t runner = fork();
     if (runner < 0) die("fork");
     if (runner == 0) {

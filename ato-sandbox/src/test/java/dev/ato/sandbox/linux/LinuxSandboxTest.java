@@ -445,6 +445,12 @@ class LinuxSandboxTest {
     }
 
     @Test
+    void theUmaskIs022SoNewFilesAreNotWorldWritable() {
+        CompletedRun r = bash("umask; touch /tmp/f; mkdir /tmp/d; python3 -c 'open(\"/tmp/p\", \"w\")'; stat -c %a /tmp/f /tmp/d /tmp/p");
+        assertThat(r.stdoutText()).isEqualTo("0022\n644\n755\n644\n");
+    }
+
+    @Test
     void devHasTheUsualNodes() {
         CompletedRun r = bash("echo x > /dev/null && head -c 4 /dev/zero | wc -c && head -c 4 /dev/urandom | wc -c;"
                 + " echo x > /dev/full 2>/dev/null; echo full=$?; ls /dev | tr '\\n' ' '; readlink /dev/stdout; mountpoint -q /dev/pts && echo pts");
