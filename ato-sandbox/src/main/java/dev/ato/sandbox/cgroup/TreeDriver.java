@@ -32,6 +32,8 @@ abstract class TreeDriver implements CgroupDriver {
 
     /** How long killAll and close keep trying before they report processes that do not die. */
     static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** The CPU quota's period, both versions: the kernel's default 100 ms. */
+    static final long CPU_PERIOD_US = 100_000;
 
     final CgroupFs fs;
     final String name;
@@ -108,6 +110,11 @@ abstract class TreeDriver implements CgroupDriver {
 
     /** Writes the run's limits into its freshly made directories. */
     abstract void configureRun(Dir[] dirs, Limits limits);
+
+    /** The run's CPU time per {@link #CPU_PERIOD_US}, in microseconds. */
+    static long cpuQuotaMicros(Limits limits) {
+        return limits.cpuMillis() * CPU_PERIOD_US / 1000;
+    }
 
     /** Reads the run's figures. */
     abstract CgroupStats readStats(Dir[] dirs);

@@ -9,20 +9,24 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * cgroup v1: the memory, pids, cpuacct and freezer controllers, each in the hierarchy it is mounted in
+ * cgroup v1: the memory, pids, cpu, cpuacct and freezer controllers, each in the hierarchy it is mounted in
  * (several may share one, as cpu,cpuacct often do). Limits: memory.limit_in_bytes with
  * memory.memsw.limit_in_bytes equal to it (no swap) where swap accounting exists, and swappiness 0,
- * inherited by every cgroup made below {@code <name>}; pids.max. Killing freezes the run, SIGKILLs its
+ * inherited by every cgroup made below {@code <name>}; pids.max; the run's CPU quota in
+ * cpu.cfs_quota_us per cpu.cfs_period_us, and each client the weight {@link #CLIENT_SHARES} in cpu.shares. Killing freezes the run, SIGKILLs its
  * members and thaws it, until it is empty.
  */
 final class V1Driver extends TreeDriver {
     /** USER_HZ, the unit of cpuacct.stat; 100 on every Linux architecture the kernel ABI exports it for. */
     private static final long NANOS_PER_TICK = 10_000_000L;
+    /** Every client weighs as much as one ordinary host process (the kernel's default, written explicitly). */
+    static final int CLIENT_SHARES = 1024;
 
     private final List<Path> mounts;
     private final int mem;
     private final int pids;
     private final int cpu;
+    private final int sched;
     private final int frz;
     private final boolean memsw;
     private final boolean usageUserSys;
@@ -42,6 +46,7 @@ final class V1Driver extends TreeDriver {
         this.mem = mounts.indexOf(controllerMounts.get("memory"));
         this.pids = mounts.indexOf(controllerMounts.get("pids"));
         this.cpu = mounts.indexOf(controllerMounts.get("cpuacct"));
+        this.sched = mounts.indexOf(controllerMounts.get("cpu"));
         this.frz = mounts.indexOf(controllerMounts.get("freezer"));
         try {
             this.memsw = fs.exists(roots[mem], "memory.memsw.limit_in_bytes");
@@ -58,7 +63,7 @@ final class V1Driver extends TreeDriver {
 
     private static List<Path> distinct(Map<String, Path> controllerMounts) {
         List<Path> out = new ArrayList<>();
-        for (String c : List.of("freezer", "memory", "pids", "cpuacct")) {
+        for (String c : List.of("freezer", "memory", "pids", "cpu", "cpuacct")) {
             Path p = controllerMounts.get(c);
             if (p == null) throw new IllegalArgumentException("no mount given for the " + c + " controller");
             if (!out.contains(p)) out.add(p);
@@ -70,7 +75,7 @@ final class V1Driver extends TreeDriver {
     public String describe() {
         StringJoiner where = new StringJoiner(", ", "{", "}");
         for (Path m : mounts) where.add(m.toString());
-        StringBuilder s = new StringBuilder("cgroup v1 (memory, pids, cpuacct, freezer) under ")
+        StringBuilder s = new StringBuilder("cgroup v1 (memory, pids, cpu, cpuacct, freezer) under ")
                 .append(where).append("/").append(name);
         if (!memsw) s.append("; no swap accounting (memory.memsw.* missing): swap kept off by swappiness 0 only");
         if (!usageUserSys) s.append("; CPU times from cpuacct.stat in 10 ms ticks (cpuacct.usage_user missing)");
@@ -83,12 +88,15 @@ final class V1Driver extends TreeDriver {
         // swappiness 0 is inherited from <name> (written at start-up) when the kernel makes the directory.
         limitMemory(dirs[mem], memoryBytes);
         write(dirs[pids], "pids.max", pidsMax == Integer.MAX_VALUE ? "max" : Integer.toString(pidsMax));
+        write(dirs[sched], "cpu.shares", Integer.toString(CLIENT_SHARES));
     }
 
     @Override
     void configureRun(Dir[] dirs, Limits limits) {
         limitMemory(dirs[mem], limits.memoryBytes());
         write(dirs[pids], "pids.max", Integer.toString(limits.pids()));
+        write(dirs[sched], "cpu.cfs_period_us", Long.toString(CPU_PERIOD_US));
+        write(dirs[sched], "cpu.cfs_quota_us", Long.toString(cpuQuotaMicros(limits)));
     }
 
     /** memory first: the kernel refuses a memsw limit below the memory limit, and both start unlimited. */

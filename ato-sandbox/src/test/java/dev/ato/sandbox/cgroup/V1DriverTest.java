@@ -68,7 +68,7 @@ class V1DriverTest {
         try {
             CgroupDriver probed = CgroupDriver.probe(probeName);
             assertThat(probed).isInstanceOf(V1Driver.class).isSameAs(CgroupDriver.probe(probeName));
-            assertThat(probed.describe()).startsWith("cgroup v1 (memory, pids, cpuacct, freezer) under {").contains("/" + probeName);
+            assertThat(probed.describe()).startsWith("cgroup v1 (memory, pids, cpu, cpuacct, freezer) under {").contains("/" + probeName);
             try (RunCgroup run = probed.create("local", "p1", Limits.defaults(), 1L << 30, 100)) {
                 probed.sweep();
                 assertThat(Path.of(run.path())).isDirectory();
@@ -105,6 +105,9 @@ class V1DriverTest {
             assertThat(read(dir("pids", "limits", "r1", "pids.max"))).isEqualTo("17");
             assertThat(read(dir("memory", "limits", "memory.limit_in_bytes"))).isEqualTo(Long.toString(256 * MIB));
             assertThat(read(dir("pids", "limits", "pids.max"))).isEqualTo("40");
+            assertThat(read(dir("cpu", "limits", "r1", "cpu.cfs_quota_us"))).as("one CPU").isEqualTo("100000");
+            assertThat(read(dir("cpu", "limits", "r1", "cpu.cfs_period_us"))).isEqualTo("100000");
+            assertThat(read(dir("cpu", "limits", "cpu.shares"))).isEqualTo("1024");
             assertThat(run.path()).isEqualTo(dir("memory", "limits", "r1").toString());
             assertThat(run.directoryFd()).isEmpty();
             assertThat(run.isEmpty()).isTrue();

@@ -54,6 +54,8 @@ class V2DriverTest {
             assertThat(file("ato/client1/run1/memory.max")).isEqualTo(Long.toString(64 * MIB));
             assertThat(file("ato/client1/run1/memory.swap.max")).isEqualTo("0");
             assertThat(file("ato/client1/run1/pids.max")).isEqualTo("17");
+            assertThat(file("ato/client1/run1/cpu.max")).as("one CPU").isEqualTo("100000 100000");
+            assertThat(fs.writes).contains("ato/client1/cpu.weight=100");
             assertThat(file("ato/client1/run1/cgroup.subtree_control")).as("runs are leaves").isEmpty();
             assertThat(run.path()).isEqualTo(mount.resolve("ato/client1/run1").toString());
             assertThat(run.directoryFd()).isPresent();
