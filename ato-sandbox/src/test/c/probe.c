@@ -5,6 +5,9 @@
  *   probe listen PORT       listen on 127.0.0.1:PORT, print "listening", answer one client with "pong"
  *   probe connect PORT      connect to 127.0.0.1:PORT, print "connected <reply>" or "connect=ERRNO"
  *   probe read FILE         print "read=ok" or "read=ERRNO"
+ *   probe pin KIND N        KIND tcp, udp or unix: up to N loopback pairs (or until descriptors run out), each
+ *                           with its buffers filled and never read; prints "pinned KIND PAIRS BYTES" (what the
+ *                           kernel took) and holds them until killed
  *   probe families          socket()/socketpair() of each address family, print "name=ok" or "name=ERRNO";
  *                           AF_VSOCK also binds (VMADDR_CID_ANY, port 31337), as the red team's attack did
  */
@@ -97,6 +100,65 @@ int main(int argc, char **argv) {
         ssize_t n = read(s, buf, sizeof buf - 1);
         printf("connected %s\n", n > 0 ? buf : "");
         return 0;
+    }
+    if (!strcmp(argv[1], "pin") && argc > 3) {
+        const char *kind = argv[2];
+        long n = atol(argv[3]), pairs = 0, bytes = 0;
+        static char junk[65536];
+        int listener = -1;
+        struct sockaddr_in a = {.sin_family = AF_INET};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t alen = sizeof a;
+        if (!strcmp(kind, "tcp")) {
+            listener = socket(AF_INET, SOCK_STREAM, 0);
+            if (listener < 0 || bind(listener, (struct sockaddr *) &a, sizeof a) < 0 || listen(listener, 4096) < 0
+                    || getsockname(listener, (struct sockaddr *) &a, &alen) < 0) { report("listen", -1); return 1; }
+        }
+        for (; pairs < n; pairs++) {
+            int s[2] = {-1, -1};
+            if (!strcmp(kind, "unix")) {
+                if (socketpair(AF_UNIX, SOCK_DGRAM, 0, s) < 0) break;
+            } else if (!strcmp(kind, "udp")) {
+                struct sockaddr_in b = {.sin_family = AF_INET};
+                b.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+                socklen_t blen = sizeof b;
+                s[0] = socket(AF_INET, SOCK_DGRAM, 0);
+                s[1] = socket(AF_INET, SOCK_DGRAM, 0);
+                if (s[0] < 0 || s[1] < 0) break;
+                if (bind(s[1], (struct sockaddr *) &b, sizeof b) < 0 || getsockname(s[1], (struct sockaddr *) &b, &blen) < 0
+                        || connect(s[0], (struct sockaddr *) &b, sizeof b) < 0) break;
+            } else {
+                s[0] = socket(AF_INET, SOCK_STREAM, 0);
+                if (s[0] < 0 || connect(s[0], (struct sockaddr *) &a, sizeof a) < 0) break;
+                s[1] = accept(listener, NULL, NULL);
+                if (s[1] < 0) break;
+            }
+            int big = 1 << 30;
+            for (int k = 0; k < 2; k++) {
+                setsockopt(s[k], SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
+                setsockopt(s[k], SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+                fcntl(s[k], F_SETFL, O_NONBLOCK);
+            }
+            /* Fill: TCP both ways, datagrams from s[0] to s[1] (and back for unix), until the kernel refuses. */
+            for (int k = 0; k < 2; k++) {
+                if (k == 1 && !strcmp(kind, "udp")) break;
+                size_t chunk = !strcmp(kind, "unix") ? 1024 : !strcmp(kind, "udp") ? 16384 : sizeof junk;
+                /* A UDP send to a full receiver succeeds and the datagram is dropped: stop at twice what the
+                 * receiver's buffer can hold. */
+                int rcv = 0;
+                socklen_t rl = sizeof rcv;
+                getsockopt(s[1 - k], SOL_SOCKET, SO_RCVBUF, &rcv, &rl);
+                int most = !strcmp(kind, "udp") ? 2 * rcv / (int) chunk + 16 : 1000000;
+                for (int tries = 0; tries < most; tries++) {
+                    ssize_t w = send(s[k], junk, chunk, MSG_DONTWAIT | MSG_NOSIGNAL);
+                    if (w <= 0) break;
+                    bytes += w;
+                }
+            }
+        }
+        printf("pinned %s %ld %ld\n", kind, pairs, bytes);
+        fflush(stdout);
+        for (;;) pause();
     }
     if (!strcmp(argv[1], "families")) {
         static const struct { const char *name; int family, type; } fams[] = {

@@ -13,7 +13,13 @@ import java.util.StringJoiner;
  * (several may share one, as cpu,cpuacct often do). Limits: memory.limit_in_bytes with
  * memory.memsw.limit_in_bytes equal to it (no swap) where swap accounting exists, and swappiness 0,
  * inherited by every cgroup made below {@code <name>}; pids.max; the run's CPU quota in
- * cpu.cfs_quota_us per cpu.cfs_period_us, and each client the weight {@link #CLIENT_SHARES} in cpu.shares. Killing freezes the run, SIGKILLs its
+ * cpu.cfs_quota_us per cpu.cfs_period_us, and each client the weight {@link #CLIENT_SHARES} in cpu.shares.
+ *
+ * <p>Socket buffers: v1 charges them to a counter of their own, and only once memory.kmem.tcp.limit_in_bytes
+ * is written (then TCP and UDP buffers count there; without it neither counts anywhere, and a run could pin
+ * gigabytes). AF_UNIX buffers are kernel memory, charged to memory.usage_in_bytes like the rest. So that a
+ * run's (and a client's) whole charge stays within its one limit, {@link #SOCKET_SHARE_DIVISOR 1/8} of it goes
+ * to the socket counter and the rest to memory.limit_in_bytes; the peak reported is the sum of both peaks. Killing freezes the run, SIGKILLs its
  * members and thaws it, until it is empty.
  */
 final class V1Driver extends TreeDriver {
@@ -21,6 +27,8 @@ final class V1Driver extends TreeDriver {
     private static final long NANOS_PER_TICK = 10_000_000L;
     /** Every client weighs as much as one ordinary host process (the kernel's default, written explicitly). */
     static final int CLIENT_SHARES = 1024;
+    /** The part of a memory limit that TCP and UDP buffers may take: 64 MiB of the default 512. */
+    static final int SOCKET_SHARE_DIVISOR = 8;
 
     private final List<Path> mounts;
     private final int mem;
@@ -31,6 +39,7 @@ final class V1Driver extends TreeDriver {
     private final boolean memsw;
     private final boolean usageUserSys;
     private final boolean oomKillCount;
+    private final boolean socketCounter;
 
     /**
      * @param controllerMounts the mount point of each of "memory", "pids", "cpuacct" and "freezer"
@@ -51,6 +60,7 @@ final class V1Driver extends TreeDriver {
         try {
             this.memsw = fs.exists(roots[mem], "memory.memsw.limit_in_bytes");
             this.usageUserSys = fs.exists(roots[cpu], "cpuacct.usage_user");
+            this.socketCounter = fs.exists(roots[mem], "memory.kmem.tcp.limit_in_bytes");
             // "oom_kill N" appeared in memory.oom_control with 4.13; probing the file beats comparing versions.
             this.oomKillCount = fs.read(roots[mem], "memory.oom_control").contains("\noom_kill ");
             // New memory cgroups copy their parent's swappiness, so one write here covers every client and run.
@@ -78,6 +88,7 @@ final class V1Driver extends TreeDriver {
         StringBuilder s = new StringBuilder("cgroup v1 (memory, pids, cpu, cpuacct, freezer) under ")
                 .append(where).append("/").append(name);
         if (!memsw) s.append("; no swap accounting (memory.memsw.* missing): swap kept off by swappiness 0 only");
+        if (!socketCounter) s.append("; no memory.kmem.tcp.* (kernel without kmem accounting): TCP and UDP buffers NOT limited");
         if (!usageUserSys) s.append("; CPU times from cpuacct.stat in 10 ms ticks (cpuacct.usage_user missing)");
         if (!oomKillCount) s.append("; OOM kills inferred from memory.failcnt (no oom_kill count in memory.oom_control before 4.13)");
         return s.toString();
@@ -99,11 +110,16 @@ final class V1Driver extends TreeDriver {
         write(dirs[sched], "cpu.cfs_quota_us", Long.toString(cpuQuotaMicros(limits)));
     }
 
-    /** memory first: the kernel refuses a memsw limit below the memory limit, and both start unlimited. */
+    /**
+     * memory first: the kernel refuses a memsw limit below the memory limit, and both start unlimited. Then
+     * the socket counter's share, which also switches socket accounting on for the cgroup.
+     */
     private void limitMemory(Dir dir, long bytes) {
-        String v = bytes == Long.MAX_VALUE ? "-1" : Long.toString(bytes);
+        long sockets = bytes == Long.MAX_VALUE || !socketCounter ? 0 : bytes / SOCKET_SHARE_DIVISOR;
+        String v = bytes == Long.MAX_VALUE ? "-1" : Long.toString(bytes - sockets);
         write(dir, "memory.limit_in_bytes", v);
         if (memsw) write(dir, "memory.memsw.limit_in_bytes", v);
+        if (sockets > 0) write(dir, "memory.kmem.tcp.limit_in_bytes", Long.toString(sockets));
     }
 
     @Override
@@ -119,6 +135,9 @@ final class V1Driver extends TreeDriver {
             sys = keyedValue(stat, "system", dirs[cpu], "cpuacct.stat") * NANOS_PER_TICK;
         }
         long peak = parseLong(fs.read(dirs[mem], "memory.max_usage_in_bytes"), dirs[mem], "memory.max_usage_in_bytes");
+        if (socketCounter) {
+            peak += parseLong(fs.read(dirs[mem], "memory.kmem.tcp.max_usage_in_bytes"), dirs[mem], "memory.kmem.tcp.max_usage_in_bytes");
+        }
         boolean oom;
         if (oomKillCount) {
             oom = keyedValue(fs.read(dirs[mem], "memory.oom_control"), "oom_kill", dirs[mem], "memory.oom_control") > 0;

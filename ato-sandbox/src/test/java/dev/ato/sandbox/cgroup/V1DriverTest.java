@@ -95,15 +95,18 @@ class V1DriverTest {
     @Test
     void createWritesRunAndClientLimitsWithSwapOff() throws Exception {
         try (RunCgroup run = driver.create("limits", "r1", limits(64 * MIB, 17), 256 * MIB, 40)) {
-            assertThat(read(dir("memory", "limits", "r1", "memory.limit_in_bytes"))).isEqualTo(Long.toString(64 * MIB));
+            // 1/8 of each limit goes to the socket counter (TCP and UDP buffers), the rest to memory.
+            assertThat(read(dir("memory", "limits", "r1", "memory.limit_in_bytes"))).isEqualTo(Long.toString(56 * MIB));
+            assertThat(read(dir("memory", "limits", "r1", "memory.kmem.tcp.limit_in_bytes"))).isEqualTo(Long.toString(8 * MIB));
+            assertThat(read(dir("memory", "limits", "memory.kmem.tcp.limit_in_bytes"))).isEqualTo(Long.toString(32 * MIB));
             if (Files.exists(dir("memory", "limits", "r1", "memory.memsw.limit_in_bytes"))) {
-                assertThat(read(dir("memory", "limits", "r1", "memory.memsw.limit_in_bytes"))).isEqualTo(Long.toString(64 * MIB));
-                assertThat(read(dir("memory", "limits", "memory.memsw.limit_in_bytes"))).isEqualTo(Long.toString(256 * MIB));
+                assertThat(read(dir("memory", "limits", "r1", "memory.memsw.limit_in_bytes"))).isEqualTo(Long.toString(56 * MIB));
+                assertThat(read(dir("memory", "limits", "memory.memsw.limit_in_bytes"))).isEqualTo(Long.toString(224 * MIB));
             }
             assertThat(read(dir("memory", "limits", "r1", "memory.swappiness"))).isEqualTo("0");
             assertThat(read(dir("memory", "limits", "memory.swappiness"))).isEqualTo("0");
             assertThat(read(dir("pids", "limits", "r1", "pids.max"))).isEqualTo("17");
-            assertThat(read(dir("memory", "limits", "memory.limit_in_bytes"))).isEqualTo(Long.toString(256 * MIB));
+            assertThat(read(dir("memory", "limits", "memory.limit_in_bytes"))).isEqualTo(Long.toString(224 * MIB));
             assertThat(read(dir("pids", "limits", "pids.max"))).isEqualTo("40");
             assertThat(read(dir("cpu", "limits", "r1", "cpu.cfs_quota_us"))).as("one CPU").isEqualTo("100000");
             assertThat(read(dir("cpu", "limits", "r1", "cpu.cfs_period_us"))).isEqualTo("100000");

@@ -41,16 +41,7 @@ class LinuxSandboxTest {
     @BeforeAll
     static void start() throws Exception {
         sandbox = Sandbox.create(CONFIG);
-        Path bin = Files.createTempFile("ato-probe", "");
-        try {
-            Process gcc = new ProcessBuilder("gcc", "-static", "-O2", "-pthread", "-o", bin.toString(), "src/test/c/probe.c")
-                    .redirectErrorStream(true).start();
-            String out = new String(gcc.getInputStream().readAllBytes());
-            assertThat(gcc.waitFor()).as("gcc probe.c: " + out).isZero();
-            probe = Files.readAllBytes(bin);
-        } finally {
-            Files.deleteIfExists(bin);
-        }
+        probe = ProbeBinary.get();
     }
 
     @AfterAll
