@@ -118,7 +118,7 @@ final class Container {
             for (int fd : dirFds) LibC.close(fd);
         }
         if (image.hostImage()) {
-            for (String d : host.hostBinds) Sys.bindReadOnly("/" + d, root + "/" + d);
+            for (String d : host.hostBinds) host.hostMask.mountHostDir(d, root + "/" + d);
             for (String p : image.hostPaths()) {
                 if (!java.nio.file.Files.isDirectory(Path.of(p), java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
                 mountPoints(root, p, uid, gid);

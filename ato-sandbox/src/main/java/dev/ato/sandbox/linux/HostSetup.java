@@ -54,6 +54,8 @@ final class HostSetup {
     final Path rootMount;
     /** Host directories to bind into the host image, e.g. "usr", "etc". */
     final List<String> hostBinds;
+    /** What of them the runs see: what any unprivileged host user could read. */
+    final HostMask hostMask;
 
     /**
      * @param bin the extracted binaries' directory; {@code init} and {@code yargs} are its files' content
@@ -81,6 +83,13 @@ final class HostSetup {
         this.upperMount = stateDir.resolve("upper");
         this.rootMount = stateDir.resolve("root");
         this.hostBinds = List.copyOf(hostBinds);
+        try {
+            this.hostMask = HostMask.build(this.hostBinds, m >= 0);
+        } catch (RuntimeException e) {
+            Sys.closeQuietly(initMemfd);
+            Sys.closeQuietly(yargsMount);
+            throw e;
+        }
     }
 
     /**
@@ -120,6 +129,7 @@ final class HostSetup {
      * mounts sit on {@code root} and {@code upper}).
      */
     void close() {
+        hostMask.close();
         Sys.closeQuietly(initMemfd);
         Sys.closeQuietly(yargsMount);
         try {

@@ -97,6 +97,7 @@ public final class LibC {
     public static final int FSMOUNT_CLOEXEC = 1;
     public static final int FSCONFIG_SET_STRING = 1;
     public static final int FSCONFIG_CMD_CREATE = 6;
+    public static final int MOUNT_ATTR_RDONLY = 1;
     public static final int MOUNT_ATTR_NOSUID = 2;
     public static final int MOUNT_ATTR_NODEV = 4;
 
@@ -134,6 +135,9 @@ public final class LibC {
 
     /** @see <a href="https://man7.org/linux/man-pages/man2/mknod.2.html">mknod(2)</a> */
     public static native int mknod(String path, int mode, long dev);
+
+    /** @see <a href="https://man7.org/linux/man-pages/man2/mknodat.2.html">mknodat(2)</a> */
+    public static native int mknodat(int dirfd, String path, int mode, long dev);
 
     /** @see <a href="https://man7.org/linux/man-pages/man2/symlink.2.html">symlink(2)</a> */
     public static native int symlink(String target, String linkpath);

@@ -225,6 +225,36 @@ class LinuxSandboxTest {
     }
 
     @Test
+    void hostEntriesThatAreNotWorldReadableAreAbsentNotMerelyUnreadable() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        Path file = Path.of("/etc/ato-test-private-" + pid);
+        Path dir = Path.of("/usr/local/share/ato-test-private-dir-" + pid);
+        Path open = Path.of("/usr/local/share/ato-test-public-" + pid);
+        Files.writeString(file, "secret");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("inner"), "x");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        Files.writeString(open, "public");
+        // The mask is made when a sandbox starts: a second one sees the files made above.
+        SandboxConfig other = CONFIG.withCgroupName("ato-test-sandbox-mask").withStateDir(Path.of("/run/ato-test-sandbox-mask"));
+        try (Sandbox masked = Sandbox.create(other)) {
+            CompletedRun r = masked.run(RunSpec.builder().runnerScript("ls -a /etc /usr/local/share | grep -c ato-test-private;"
+                    + " ls -l " + file + " " + dir + "/inner 2>&1 | grep -c 'No such file';"
+                    + " cat " + open + "; echo; ls /etc | grep -cx -e shadow -e gshadow; ls /etc/ssl | grep -c private;"
+                    + " grep -c '^root:' /etc/passwd; touch /etc/x 2>&1 | grep -c 'Read-only'").build());
+            assertThat(Files.exists(Path.of("/etc/shadow"))).isTrue();
+            assertThat(r.stdoutText()).isEqualTo("0\n2\npublic\n0\n0\n1\n1\n");
+        } finally {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(dir.resolve("inner"));
+            Files.deleteIfExists(dir);
+            Files.deleteIfExists(open);
+            Leftovers.assertClosedClean(other);
+        }
+    }
+
+    @Test
     void theHostLoopbackIsUnreachableButTheContainersOwnWorks() throws Exception {
         try (ServerSocket host = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int port = host.getLocalPort();
