@@ -198,6 +198,13 @@ final class LinuxRun implements Run {
             int[] err = Sys.pipe();
             io.err = err[0];
             childEnds[1] = err[1];
+            // The pipes are host root's, nobody inside: given to the run's root, the program may reopen its
+            // output (echo hi > /dev/stdout, > /proc/self/fd/2) as on any Linux. Both ends are one inode.
+            for (int end : new int[] {out[1], err[1]}) {
+                if (LibC.fchown(end, sandbox.config().uidBase(), sandbox.config().gidBase()) != 0) {
+                    throw Sys.failure("fchown", "the run's output pipe", com.sun.jna.Native.getLastError());
+                }
+            }
             int[] ctl = Sys.pipe();
             childEnds[2] = ctl[0];
             io.control = ctl[1];

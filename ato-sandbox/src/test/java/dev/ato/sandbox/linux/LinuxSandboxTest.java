@@ -77,6 +77,15 @@ class LinuxSandboxTest {
     }
 
     @Test
+    void theProgramMayReopenItsOutputThroughDevAndProc() {
+        CompletedRun r = bash("echo hi > /dev/stdout; echo err > /dev/stderr; echo fd1 > /proc/self/fd/1; echo fd2 >> /proc/self/fd/2;"
+                + " /ATO/bash -c 'echo child > /dev/stdout'; stat -L -c '%u %a' /dev/stdout");
+        assertThat(r.stderrText()).isEqualTo("err\nfd2\n");
+        assertThat(r.stdoutText()).isEqualTo("hi\nfd1\nchild\n0 600\n");
+        assertThat(r.result().succeeded()).isTrue();
+    }
+
+    @Test
     void stdinIsTheInputAndCodeIsInATO() {
         CompletedRun r = sandbox.run(RunSpec.builder().code("echo from code").input("line1\nline2\n")
                 .runnerScript("cat; /ATO/bash /ATO/code; pwd; stat -c '%u %g %a' /ATO/code /ATO/context").build());
