@@ -23,8 +23,8 @@ import java.util.Set;
  * sizes and dates do not show either.
  *
  * <p>How: once per sandbox, a walk of each bound host directory lists the hidden entries; for a directory
- * with any, a small tmpfs mounted nowhere gets an overlayfs whiteout (a 0/0 character device) per hidden
- * entry, and a read-only overlay (mounted nowhere either) stacks that mask over the host directory. Runs bind
+ * with any, a mask directory in the state directory gets an overlayfs whiteout (a 0/0 character device) per
+ * hidden entry, and a read-only overlay (mounted nowhere) stacks that mask over the host directory. Runs bind
  * the overlay where they bound the host directory, at the same cost; directories with nothing to hide are
  * bound as before. Where the kernel refuses binds from detached mounts, each run mounts the overlay itself
  * from the same layers (the fallback costs one overlay mount per masked directory per run).
@@ -33,44 +33,47 @@ import java.util.Set;
  * by name) until the next start.
  */
 final class HostMask implements AutoCloseable {
-    /** The detached tmpfs holding the whiteouts, one subdirectory per masked host directory; -1 when none. */
-    private final int maskMount;
+    private static final java.util.concurrent.atomic.AtomicInteger SEQUENCE = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** The directory holding the whiteouts, one subdirectory per masked host directory; null when none. */
+    private final Path maskDir;
     /** Host directory (relative to /, e.g. "etc") to its detached overlay's descriptor. */
     private final Map<String, Integer> overlays = new LinkedHashMap<>();
     /** Host directory to the overlay options per-run mounts use (the fallback), over descriptors held here. */
     private final Map<String, String> fallbackOptions = new LinkedHashMap<>();
     private final List<Integer> heldFds = new ArrayList<>();
 
-    private HostMask(int maskMount) {
-        this.maskMount = maskMount;
+    private HostMask(Path maskDir) {
+        this.maskDir = maskDir;
     }
 
     /**
      * Walks each directory of {@code dirs} (relative to /) and masks what is not world-readable.
      *
+     * @param stateDir         where the mask directory goes ({@code mask-<pid>-<start>-<n>}, removed by
+     *                         {@link #close()}, or by a later start once this process is gone: see {@link #isOrphan})
      * @param bindFromDetached whether runs may bind from a detached mount (see HostSetup)
      */
-    static HostMask build(List<String> dirs, boolean bindFromDetached) {
+    static HostMask build(List<String> dirs, Path stateDir, boolean bindFromDetached) {
         Map<String, List<String>> hidden = new LinkedHashMap<>();
-        int count = 0;
         for (String d : dirs) {
             List<String> h = hiddenEntries(Path.of("/", d));
-            if (!h.isEmpty()) {
-                hidden.put(d, h);
-                count += h.size();
-            }
+            if (!h.isEmpty()) hidden.put(d, h);
         }
-        if (hidden.isEmpty()) return new HostMask(-1);
-        int mask = Sys.detachedMount("tmpfs", new String[] {"mode", "0755", "size", "1m", "nr_inodes", Integer.toString(2 * count + 4096)},
-                LibC.MOUNT_ATTR_NOSUID | LibC.MOUNT_ATTR_NODEV);
-        if (mask < 0) throw new SandboxException("cannot hide the host's private files: the kernel lacks fsopen/fsmount (Linux 5.2+)");
-        HostMask m = new HostMask(mask);
+        if (hidden.isEmpty()) return new HostMask(null);
+        // A directory on the host, not a tmpfs mounted nowhere: before Linux 6.15 overlayfs refuses layers on
+        // detached mounts.
+        ProcessHandle self = ProcessHandle.current();
+        Path dir = stateDir.resolve("mask-" + self.pid() + "-" + self.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L)
+                + "-" + SEQUENCE.incrementAndGet());
+        HostMask m = new HostMask(dir);
         try {
+            Files.createDirectory(dir);
             int n = 0;
             for (Map.Entry<String, List<String>> e : hidden.entrySet()) {
                 String layer = "m" + n++;
-                if (LibC.mkdirat(mask, layer, 0755) != 0) throw Sys.failure("mkdirat", "mask " + layer, com.sun.jna.Native.getLastError());
-                int layerFd = m.hold(LibC.openat(mask, layer, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0), layer);
+                Files.createDirectory(dir.resolve(layer));
+                int layerFd = m.hold(LibC.open(dir.resolve(layer).toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0), layer);
                 for (String entry : e.getValue()) whiteout(layerFd, entry);
                 int hostFd = m.hold(LibC.open("/" + e.getKey(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0), "/" + e.getKey());
                 String lower = "/proc/self/fd/" + layerFd + ":/proc/self/fd/" + hostFd;
@@ -78,9 +81,23 @@ final class HostMask implements AutoCloseable {
                 if (bindFromDetached) m.overlays.put(e.getKey(), Sys.detachedOverlay(lower, "/" + e.getKey()));
             }
             return m;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             m.close();
-            throw e;
+            throw e instanceof RuntimeException r ? r : new SandboxException("making the mask of private host files in " + dir + ": " + e, e);
+        }
+    }
+
+    /** Whether {@code name} is the mask directory of a process that is gone (or a different process with its pid). */
+    static boolean isOrphan(String name) {
+        String[] f = name.split("-");
+        if (f.length != 4 || !f[0].equals("mask")) return false;
+        try {
+            long pid = Long.parseLong(f[1]);
+            long start = Long.parseLong(f[2]);
+            return ProcessHandle.of(pid).flatMap(h -> h.info().startInstant()).map(java.time.Instant::toEpochMilli)
+                    .map(t -> t != start).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 
@@ -195,6 +212,12 @@ final class HostMask implements AutoCloseable {
         overlays.clear();
         for (int fd : heldFds) Sys.closeQuietly(fd);
         heldFds.clear();
-        Sys.closeQuietly(maskMount);
+        if (maskDir != null) {
+            try {
+                HostSetup.deleteTree(maskDir);
+            } catch (IOException e) {
+                System.getLogger(HostMask.class.getName()).log(System.Logger.Level.WARNING, "could not remove " + maskDir + ": " + e);
+            }
+        }
     }
 }

@@ -84,7 +84,7 @@ final class HostSetup {
         this.rootMount = stateDir.resolve("root");
         this.hostBinds = List.copyOf(hostBinds);
         try {
-            this.hostMask = HostMask.build(this.hostBinds, m >= 0);
+            this.hostMask = HostMask.build(this.hostBinds, stateDir, m >= 0);
         } catch (RuntimeException e) {
             Sys.closeQuietly(initMemfd);
             Sys.closeQuietly(yargsMount);
@@ -157,7 +157,8 @@ final class HostSetup {
             String n = p.getFileName().toString();
             if (n.equals("upper") || n.equals("root")) {
                 if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) LibC.rmdir(p.toString());
-            } else if (n.startsWith("bin-") || n.startsWith("skel-") || n.startsWith(".bin-") || n.startsWith(".skel-")) {
+            } else if (n.startsWith("bin-") || n.startsWith("skel-") || n.startsWith(".bin-") || n.startsWith(".skel-")
+                    || n.startsWith("mask-")) {
                 deleteTree(p);
             }
         }
@@ -288,6 +289,8 @@ final class HostSetup {
                 if ((n.startsWith(".bin-") || n.startsWith(".skel-"))
                         && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
                     deleteTree(p);
+                } else if (HostMask.isOrphan(n)) {
+                    deleteTree(p);
                 }
             }
         }
@@ -304,7 +307,7 @@ final class HostSetup {
         }
     }
 
-    private static void deleteTree(Path p) throws IOException {
+    static void deleteTree(Path p) throws IOException {
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
             try (var s = Files.list(p)) {
                 for (Path c : s.toList()) deleteTree(c);

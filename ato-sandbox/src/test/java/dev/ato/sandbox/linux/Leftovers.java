@@ -41,7 +41,7 @@ final class Leftovers {
                     try (Stream<Path> inner = Files.list(p)) {
                         inner.forEach(q -> problems.add("state file " + q));
                     }
-                } else if (!n.startsWith("bin-") && !n.startsWith("skel-")) {
+                } else if (!n.startsWith("bin-") && !n.startsWith("skel-") && !n.startsWith("mask-")) {
                     problems.add("state file " + p);
                 }
             }
