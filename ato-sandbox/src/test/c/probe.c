@@ -8,6 +8,9 @@
  *   probe pin KIND N        KIND tcp, udp or unix: up to N loopback pairs (or until descriptors run out), each
  *                           with its buffers filled and never read; prints "pinned KIND PAIRS BYTES" (what the
  *                           kernel took) and holds them until killed
+ *   probe pipes N           make up to N pipes (until descriptors run out), print "pipes COUNT last=SIZE" (the
+ *                           last pipe's F_GETPIPE_SZ: 4096 once the user's pipe-user-pages-soft is used up), hold
+ *   probe pipesz            print "pipesz=SIZE" of a new pipe
  *   probe families          socket()/socketpair() of each address family, print "name=ok" or "name=ERRNO";
  *                           AF_VSOCK also binds (VMADDR_CID_ANY, port 31337), as the red team's attack did
  */
@@ -159,6 +162,20 @@ int main(int argc, char **argv) {
         printf("pinned %s %ld %ld\n", kind, pairs, bytes);
         fflush(stdout);
         for (;;) pause();
+    }
+    if (!strcmp(argv[1], "pipes") && argc > 2) {
+        long n = atol(argv[2]), made = 0;
+        int last = -1, p[2];
+        for (; made < n && pipe(p) == 0; made++) last = p[0];
+        printf("pipes %ld last=%d\n", made, last >= 0 ? fcntl(last, F_GETPIPE_SZ) : -1);
+        fflush(stdout);
+        for (;;) pause();
+    }
+    if (!strcmp(argv[1], "pipesz")) {
+        int p[2];
+        if (pipe(p) < 0) { report("pipe", -1); return 1; }
+        printf("pipesz=%d\n", fcntl(p[0], F_GETPIPE_SZ));
+        return 0;
     }
     if (!strcmp(argv[1], "families")) {
         static const struct { const char *name; int family, type; } fams[] = {

@@ -205,6 +205,28 @@ final class Sys {
         return mnt;
     }
 
+    /**
+     * A copy of the mount tree at {@code path}, mounted nowhere, whose files' owners are seen through the
+     * user namespace {@code usernsFd} (an idmapped mount, Linux 5.12+; on tmpfs 6.3+): an owner that is id N
+     * in that namespace shows as the host id N maps to.
+     */
+    static int idmappedClone(String path, int usernsFd) {
+        int fd = (int) LibC.syscall(LibC.SYS_OPEN_TREE, -100, path, LibC.OPEN_TREE_CLONE | LibC.O_CLOEXEC, 0);
+        if (fd < 0) throw lastError("open_tree", path);
+        long[] attr = {LibC.MOUNT_ATTR_IDMAP, 0, 0, usernsFd};
+        if (LibC.syscall(LibC.SYS_MOUNT_SETATTR, fd, "", LibC.AT_EMPTY_PATH, attr, 32) < 0) {
+            int e = com.sun.jna.Native.getLastError();
+            LibC.close(fd);
+            throw failure("mount_setattr(MOUNT_ATTR_IDMAP)", path, e);
+        }
+        return fd;
+    }
+
+    /** Attaches the detached mount {@code fd} at {@code target} in the calling thread's mount namespace. */
+    static void moveMount(int fd, String target) {
+        if (LibC.syscall(LibC.SYS_MOVE_MOUNT, fd, "", -100, target, LibC.MOVE_MOUNT_F_EMPTY_PATH) < 0) throw lastError("move_mount", target);
+    }
+
     /** A pipe, both ends close-on-exec: [read, write]. */
     static int[] pipe() {
         int[] fds = new int[2];

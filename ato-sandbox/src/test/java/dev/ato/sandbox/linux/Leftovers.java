@@ -28,7 +28,7 @@ final class Leftovers {
     static List<String> find(SandboxConfig config) throws IOException {
         List<String> problems = new ArrayList<>();
         ProcessHandle.current().children().forEach(p -> problems.add("child process " + p.pid() + " " + p.info().commandLine().orElse("")));
-        problems.addAll(processesOfUid(config.uidBase()));
+        problems.addAll(processesOfUid(config.uidBase(), config.uidSlots() * config.uidCount()));
         problems.addAll(runCgroups(config.cgroupName()));
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
             if (line.contains(config.stateDir().toString())) problems.add("mount " + line);
@@ -66,8 +66,13 @@ final class Leftovers {
         }
     }
 
-    /** Host processes whose real uid is in the sandbox's range. */
+    /** Host processes whose real uid is in uid slot 0 of a sandbox whose range starts at {@code uidBase}. */
     static List<String> processesOfUid(int uidBase) throws IOException {
+        return processesOfUid(uidBase, 65536);
+    }
+
+    /** Host processes whose real uid is in {@code [uidBase, uidBase + count)}. */
+    static List<String> processesOfUid(int uidBase, int count) throws IOException {
         List<String> found = new ArrayList<>();
         try (Stream<Path> s = Files.list(Path.of("/proc"))) {
             for (Path p : s.toList()) {
@@ -76,7 +81,7 @@ final class Leftovers {
                     for (String line : Files.readAllLines(p.resolve("status"))) {
                         if (line.startsWith("Uid:")) {
                             int uid = Integer.parseInt(line.split("\\s+")[1]);
-                            if (uid >= uidBase && uid < uidBase + 65536) found.add("process " + p.getFileName() + " uid " + uid);
+                            if (uid >= uidBase && uid - uidBase < count) found.add("process " + p.getFileName() + " uid " + uid);
                         }
                     }
                 } catch (IOException | RuntimeException e) {

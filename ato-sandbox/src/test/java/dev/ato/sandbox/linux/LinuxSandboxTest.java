@@ -177,6 +177,34 @@ class LinuxSandboxTest {
     }
 
     @Test
+    void concurrentRunsHaveHostUidsOfTheirOwnSoOneCannotUseUpAPerUserCounterForAnother() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        StringBuffer first = new StringBuffer();
+        // 2000 pipes of 16 pages: past fs.pipe-user-pages-soft (16384 pages per host user), after which the
+        // kernel gives that user's new pipes one page.
+        Run hog = sandbox.start(RunSpec.builder().code(probe).timeout(Duration.ofSeconds(60))
+                .runnerScript("cat /proc/self/uid_map; cp /ATO/code /tmp/probe && chmod 755 /tmp/probe && exec /tmp/probe pipes 2000").build(),
+                (stream, chunk) -> {
+                    first.append(new String(chunk));
+                    if (first.toString().contains("pipes")) held.countDown();
+                });
+        try {
+            assertThat(held.await(60, TimeUnit.SECONDS)).isTrue();
+            int lastSize = Integer.parseInt(first.toString().replaceAll("(?s).*last=(\\d+).*", "$1").trim());
+            assertThat(lastSize).as("the counter bites the run that used it up: its last pipe's size").isLessThan(65536);
+            CompletedRun other = withProbe("cat /proc/self/uid_map; $P pipesz; stat -c '%u %g' /ATO/code /ATO/context /root");
+            assertThat(other.stdoutText()).contains("pipesz=65536\n", "0 0\n0 0\n0 0\n");
+            String mine = first.toString().trim().split("\\s+")[1];
+            String theirs = other.stdoutText().trim().split("\\s+")[1];
+            assertThat(theirs).as("host uid of container root").isNotEqualTo(mine);
+            assertThat((Integer.parseInt(theirs) - CONFIG.uidBase()) % CONFIG.uidCount()).as("a slot's range").isZero();
+        } finally {
+            hog.kill();
+            hog.result().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void hostProcessesAreInvisible() {
         CompletedRun r = bash("ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' '");
         List<Integer> pids = new ArrayList<>();
