@@ -5,12 +5,13 @@ import dev.ato.sandbox.SandboxException;
 
 /**
  * Makes, limits, accounts and removes the cgroups of runs, laid out as
- * {@code <root>/<name>/<client-key>/<run-id>}: the client directory carries an aggregate memory and pids
- * limit shared by all runs of one client, the run directory the run's own limits and its accounting.
+ * {@code <root>/<name>/p<pid>/<client-key>/<run-id>}: each process its own subtree, the client directory an
+ * aggregate memory and pids limit (and a CPU weight) shared by all runs of one client in that process, the
+ * run directory the run's own limits and its accounting.
  * Two implementations, chosen by {@link #probe(String)}: cgroup v2 (one unified hierarchy) and cgroup v1
  * (memory, pids, cpu, cpuacct and freezer hierarchies, wherever /proc/self/mountinfo says they are mounted).
- * Safe for many concurrent runs; one driver per cgroup name per host (a second process using the same name
- * would have its runs swept by the first one's {@link #sweep()}).
+ * Safe for many concurrent runs; one driver per cgroup name per process (several processes may share a name:
+ * each sweeps only what dead processes left).
  */
 public interface CgroupDriver extends AutoCloseable {
     /**
@@ -55,10 +56,12 @@ public interface CgroupDriver extends AutoCloseable {
     RunCgroup create(String clientKey, String runId, Limits limits, long clientMemoryBytes, int clientPids);
 
     /**
-     * Kills the processes of, and removes, every run cgroup under {@code <root>/<name>} that this driver
-     * did not create: what an earlier process left behind when it died. Call once at start-up. Does nothing
-     * (and logs a warning) while another live process on the host uses the same name, because its live runs
-     * cannot be told from leftovers; each driver made by {@link #probe(String)} holds a lock saying it lives.
+     * Kills the processes of, and removes, what dead processes left under {@code <root>/<name>}: the subtree
+     * {@code p<pid>} of every process that no longer holds its byte of the host lock (each driver made by
+     * {@link #probe(String)} holds one while it lives), and runs in this process's own subtree that this
+     * driver did not create. Live processes' subtrees are never touched. Directories of the layout before
+     * per-process subtrees ({@code <name>/<client>}) are swept only while no other live process uses the name
+     * (a warning is logged otherwise). Call once at start-up.
      *
      * @throws SandboxException when a leftover cannot be removed (its processes do not die)
      */

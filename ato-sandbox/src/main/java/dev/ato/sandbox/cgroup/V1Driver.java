@@ -65,6 +65,8 @@ final class V1Driver extends TreeDriver {
             this.oomKillCount = fs.read(roots[mem], "memory.oom_control").contains("\noom_kill ");
             // New memory cgroups copy their parent's swappiness, so one write here covers every client and run.
             write(roots[mem], "memory.swappiness", "0");
+            write(own[mem], "memory.swappiness", "0"); // made before the line above
+
         } catch (RuntimeException e) {
             closeRoots();
             throw e;

@@ -50,7 +50,7 @@ class V1DriverTest {
     }
 
     private static Path dir(String controller, String... names) {
-        Path p = mounts.get(controller).resolve(name);
+        Path p = mounts.get(controller).resolve(name).resolve(TreeDriver.ownerName(ProcessHandle.current().pid()));
         for (String n : names) p = p.resolve(n);
         return p;
     }
@@ -172,7 +172,7 @@ class V1DriverTest {
 
     /** The run's directories in each hierarchy, opened anew for assertions. */
     private static CgroupFs.Dir[] dirsOf(RunCgroup run) {
-        String rel = Path.of(run.path()).subpath(Path.of(run.path()).getNameCount() - 2, Path.of(run.path()).getNameCount()).toString();
+        String rel = Path.of(run.path()).subpath(Path.of(run.path()).getNameCount() - 3, Path.of(run.path()).getNameCount()).toString();
         List<Path> roots = V1Host.roots(mounts, name);
         CgroupFs.Dir[] dirs = new CgroupFs.Dir[roots.size()];
         for (int i = 0; i < dirs.length; i++) dirs[i] = KernelFs.INSTANCE.openRoot(roots.get(i).resolve(rel));
@@ -372,7 +372,7 @@ class V1DriverTest {
             driver.sweep();
             assertThat(leftover.waitFor(10, TimeUnit.SECONDS)).isTrue();
             for (String c : CgroupProbe.V1_CONTROLLERS) {
-                assertThat(dir(c, "gone")).doesNotExist();
+                assertThat(mounts.get(c).resolve(name).resolve("gone")).as("the old layout's leftover").doesNotExist();
                 assertThat(dir(c, "half")).doesNotExist();
             }
             assertThat(live.isEmpty()).as("the sweep spares this driver's own runs").isFalse();

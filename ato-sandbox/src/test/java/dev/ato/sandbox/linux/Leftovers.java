@@ -61,9 +61,18 @@ final class Leftovers {
 
     /** {@code <controller>/<name>} in every cgroup hierarchy where it exists. */
     static List<Path> nameCgroups(String name) throws IOException {
+        return hierarchies().stream().map(h -> h.resolve(name)).filter(d -> Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+    }
+
+    /** The cgroup hierarchies' roots: /sys/fs/cgroup itself (cgroup v2) and its v1 controller directories. */
+    static List<Path> hierarchies() throws IOException {
+        List<Path> out = new ArrayList<>();
+        out.add(Path.of("/sys/fs/cgroup"));
+        if (Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))) return out; // pure v2: its children are cgroups
         try (Stream<Path> s = Files.list(Path.of("/sys/fs/cgroup"))) {
-            return s.map(h -> h.resolve(name)).filter(d -> Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+            s.forEach(out::add);
         }
+        return out;
     }
 
     /** Host processes whose real uid is in uid slot 0 of a sandbox whose range starts at {@code uidBase}. */
@@ -95,13 +104,11 @@ final class Leftovers {
     /** Directories below {@code <controller>/<name>} in every cgroup hierarchy: run or client cgroups. */
     static List<String> runCgroups(String name) throws IOException {
         List<String> found = new ArrayList<>();
-        try (Stream<Path> s = Files.list(Path.of("/sys/fs/cgroup"))) {
-            for (Path h : s.toList()) {
-                Path dir = h.resolve(name);
-                if (!Files.isDirectory(dir)) continue;
-                try (Stream<Path> w = Files.walk(dir)) {
-                    w.filter(Files::isDirectory).filter(d -> !d.equals(dir)).forEach(d -> found.add("cgroup " + d));
-                }
+        for (Path h : hierarchies()) {
+            Path dir = h.resolve(name);
+            if (!Files.isDirectory(dir)) continue;
+            try (Stream<Path> w = Files.walk(dir)) {
+                w.filter(Files::isDirectory).filter(d -> !d.equals(dir)).forEach(d -> found.add("cgroup " + d));
             }
         }
         return found;
