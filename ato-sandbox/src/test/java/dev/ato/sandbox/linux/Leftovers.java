@@ -101,14 +101,17 @@ final class Leftovers {
         return found;
     }
 
-    /** Directories below {@code <controller>/<name>} in every cgroup hierarchy: run or client cgroups. */
+    /** Directories below {@code <controller>/<name>/p<pid>} (and the old layout's below {@code <name>}) in every hierarchy: client and run cgroups. */
     static List<String> runCgroups(String name) throws IOException {
         List<String> found = new ArrayList<>();
         for (Path h : hierarchies()) {
             Path dir = h.resolve(name);
             if (!Files.isDirectory(dir)) continue;
             try (Stream<Path> w = Files.walk(dir)) {
-                w.filter(Files::isDirectory).filter(d -> !d.equals(dir)).forEach(d -> found.add("cgroup " + d));
+                // A live sandbox's own subtree <name>/p<pid> stays while it lives: what is in it counts.
+                w.filter(Files::isDirectory).filter(d -> !d.equals(dir))
+                        .filter(d -> !(d.getParent().equals(dir) && d.getFileName().toString().matches("p\\d+")))
+                        .forEach(d -> found.add("cgroup " + d));
             }
         }
         return found;

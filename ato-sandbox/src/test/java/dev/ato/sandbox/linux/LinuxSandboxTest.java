@@ -24,35 +24,25 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The sandbox against the real kernel, as root. Each test also checks that nothing is left behind. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class LinuxSandboxTest {
     static final SandboxConfig CONFIG = new SandboxConfig(Path.of("/run/ato-test-sandbox"), "ato-test-sandbox",
             300000, 300000, 65536, Limits.defaults(), 4L << 30, 1024);
+    @RegisterExtension
+    static final SandboxFixture FIXTURE = new SandboxFixture(CONFIG);
     static Sandbox sandbox;
     static byte[] probe;
 
     @BeforeAll
-    static void start() throws Exception {
-        sandbox = Sandbox.create(CONFIG);
-        probe = ProbeBinary.get();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (sandbox != null) sandbox.close();
-        Leftovers.assertClosedClean(CONFIG);
-    }
-
-    @AfterEach
-    void nothingLeftBehind() throws Exception {
-        Leftovers.assertNone(CONFIG);
+    static void start() {
+        sandbox = FIXTURE.sandbox;
+        probe = FIXTURE.probe;
     }
 
     static CompletedRun bash(String script) {

@@ -14,11 +14,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Hostile programs against the run's share of the host: CPU. On whichever cgroup version the host has (v1
@@ -28,24 +27,15 @@ import org.junit.jupiter.api.Timeout;
 class ResourceLimitsTest {
     static final SandboxConfig CONFIG = new SandboxConfig(Path.of("/run/ato-test-limits"), "ato-test-limits",
             310000, 310000, 65536, Limits.defaults(), 4L << 30, 1024);
+    @RegisterExtension
+    static final SandboxFixture FIXTURE = new SandboxFixture(CONFIG);
     static Sandbox sandbox;
     static byte[] probe;
 
     @BeforeAll
-    static void start() throws Exception {
-        sandbox = Sandbox.create(CONFIG);
-        probe = ProbeBinary.get();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (sandbox != null) sandbox.close();
-        Leftovers.assertClosedClean(CONFIG);
-    }
-
-    @AfterEach
-    void nothingLeftBehind() throws Exception {
-        Leftovers.assertNone(CONFIG);
+    static void start() {
+        sandbox = FIXTURE.sandbox;
+        probe = FIXTURE.probe;
     }
 
     /** Spinning processes, each in its own session, until the timeout kills them. */
