@@ -55,7 +55,13 @@ final class Leftovers {
      */
     static void assertClosedClean(SandboxConfig config) throws Exception {
         assertNone(config);
-        assertThat(config.stateDir()).as("state directory after close").doesNotExist();
+        String left = "";
+        if (Files.isDirectory(config.stateDir(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> s = Files.list(config.stateDir())) {
+                left = s.map(p -> p.getFileName().toString()).sorted().toList().toString(); // another process's files say it shares the directory
+            }
+        }
+        assertThat(config.stateDir()).as("state directory after close, holding %s", left).doesNotExist();
         assertThat(nameCgroups(config.cgroupName())).as("cgroup directories after close").isEmpty();
     }
 
