@@ -1,5 +1,6 @@
 /*
  * ato-init NJOIN PROGRAM ARGS...   (environment: the run's environment)
+ * ato-init userns                  (see make_userns below)
  *
  * PID 1 of every run. The JVM has already made the mount, UTS, IPC, network and PID namespaces and assembled
  * the container; it spawned this program with:
@@ -41,6 +42,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -103,7 +105,22 @@ static void drop_capabilities(void) {
     if (syscall(SYS_capset, &hdr, data) < 0) die("capset");
 }
 
+/*
+ * A user namespace for the JVM to keep (it cannot make one itself: unshare(CLONE_NEWUSER) is refused to a
+ * multi-threaded process): enter a new one, say 'U' on fd 1, wait for EOF on fd 0 (meanwhile the JVM writes
+ * the maps and opens /proc/PID/ns/user), exit. The sandbox uses these as the idmappings of image layers.
+ */
+static int make_userns(void) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die("PR_SET_PDEATHSIG");
+    if (unshare(CLONE_NEWUSER) < 0) die("unshare(CLONE_NEWUSER)");
+    write_full(1, "U", 1);
+    char b;
+    while (read(0, &b, 1) > 0) { }
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "userns") == 0) return make_userns();
     if (argc < 3) {
         errno = EINVAL;
         die("usage: ato-init NJOIN PROGRAM [ARGS...]");
@@ -190,6 +207,8 @@ int main(int argc, char **argv) {
     if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0) die("PR_SET_SECCOMP");
     free(filter);
 
+    /* The JVM built the container with umask 0 (it sets every mode itself); the program gets a login's. */
+    umask(022);
     pid_t runner = fork();
     if (runner < 0) die("fork");
     if (runner == 0) {

@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param defaultLimits     the limits a {@link RunSpec} gets when it sets none
  * @param clientMemoryBytes aggregate memory limit of one client key (all its runs together)
  * @param clientPids        aggregate pids limit of one client key
+ * @param uidSlots          how many runs get host id ranges of their own: run slot k maps container root to
+ *                          {@code uidBase + k * uidCount} (so per-user kernel counters are per run); more
+ *                          concurrent runs than this wait for a slot
  */
 public record SandboxConfig(
         Path stateDir,
@@ -25,7 +28,11 @@ public record SandboxConfig(
         int uidCount,
         Limits defaultLimits,
         long clientMemoryBytes,
-        int clientPids) {
+        int clientPids,
+        int uidSlots) {
+    /** Slots when none are given: more than the server's default of 32 runs at once. */
+    public static final int DEFAULT_UID_SLOTS = 64;
+
 
     /** Validates the settings: an absolute state directory, a plain cgroup name, container root never host root. */
     public SandboxConfig {
@@ -35,6 +42,16 @@ public record SandboxConfig(
         if (!cgroupName.matches("[A-Za-z0-9_.-]{1,64}")) throw new IllegalArgumentException("bad cgroup name: " + cgroupName);
         if (uidBase <= 0 || gidBase <= 0) throw new IllegalArgumentException("container root must not map to host root");
         if (uidCount < 1) throw new IllegalArgumentException("uidCount must be positive");
+        if (uidSlots < 1) throw new IllegalArgumentException("uidSlots must be positive");
+        if ((long) Math.max(uidBase, gidBase) + (long) uidSlots * uidCount > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("uid slots run past the largest host id: " + uidSlots + " x " + uidCount + " from " + uidBase);
+        }
+    }
+
+    /** Settings with {@link #DEFAULT_UID_SLOTS} slots. */
+    public SandboxConfig(Path stateDir, String cgroupName, int uidBase, int gidBase, int uidCount, Limits defaultLimits,
+            long clientMemoryBytes, int clientPids) {
+        this(stateDir, cgroupName, uidBase, gidBase, uidCount, defaultLimits, clientMemoryBytes, clientPids, DEFAULT_UID_SLOTS);
     }
 
     /** /run/ato, cgroup "ato", container root = host 100000, 65536 ids, ATO's limits, 8 GiB / 512 pids per client. */
@@ -44,21 +61,26 @@ public record SandboxConfig(
 
     /** A copy with another state directory. */
     public SandboxConfig withStateDir(Path p) {
-        return new SandboxConfig(p, cgroupName, uidBase, gidBase, uidCount, defaultLimits, clientMemoryBytes, clientPids);
+        return new SandboxConfig(p, cgroupName, uidBase, gidBase, uidCount, defaultLimits, clientMemoryBytes, clientPids, uidSlots);
     }
 
     /** A copy with another cgroup name. */
     public SandboxConfig withCgroupName(String n) {
-        return new SandboxConfig(stateDir, n, uidBase, gidBase, uidCount, defaultLimits, clientMemoryBytes, clientPids);
+        return new SandboxConfig(stateDir, n, uidBase, gidBase, uidCount, defaultLimits, clientMemoryBytes, clientPids, uidSlots);
     }
 
     /** A copy with other default limits. */
     public SandboxConfig withDefaultLimits(Limits l) {
-        return new SandboxConfig(stateDir, cgroupName, uidBase, gidBase, uidCount, l, clientMemoryBytes, clientPids);
+        return new SandboxConfig(stateDir, cgroupName, uidBase, gidBase, uidCount, l, clientMemoryBytes, clientPids, uidSlots);
     }
 
     /** A copy with other aggregate limits per client key. */
     public SandboxConfig withClientLimits(long memoryBytes, int pids) {
-        return new SandboxConfig(stateDir, cgroupName, uidBase, gidBase, uidCount, defaultLimits, memoryBytes, pids);
+        return new SandboxConfig(stateDir, cgroupName, uidBase, gidBase, uidCount, defaultLimits, memoryBytes, pids, uidSlots);
+    }
+
+    /** A copy with another number of uid slots. */
+    public SandboxConfig withUidSlots(int n) {
+        return new SandboxConfig(stateDir, cgroupName, uidBase, gidBase, uidCount, defaultLimits, clientMemoryBytes, clientPids, n);
     }
 }

@@ -198,6 +198,7 @@ public final class ServerConfig {
                 case OUTPUT -> b.limits(b.limits.withOutputBytes(parseSize(value)));
                 case FILE_SIZE -> b.limits(b.limits.withFileSizeBytes(parseSize(value)));
                 case TMPFS -> b.limits(b.limits.withTmpfsBytes(parseSize(value)));
+                case CPUS -> b.limits(b.limits.withCpuMillis(new java.math.BigDecimal(value).movePointRight(3).intValueExact()));
                 case CLIENT_MEMORY -> b.clientMemoryBytes(parseSize(value));
                 case CLIENT_PIDS -> b.clientPids(Integer.parseInt(value));
                 case STATE_DIR -> b.stateDir(Path.of(value));
@@ -547,6 +548,8 @@ public final class ServerConfig {
         FILE_SIZE("limits.file-size", "ATO_FILE_SIZE", "128MiB"),
         /** Size of each tmpfs of a run. */
         TMPFS("limits.tmpfs", "ATO_TMPFS", "640MiB"),
+        /** CPUs per run (a quota: 0.5 is half of one CPU's time). */
+        CPUS("limits.cpus", "ATO_CPUS", "1"),
         /** Memory of one client's runs together. */
         CLIENT_MEMORY("limits.client-memory", "ATO_CLIENT_MEMORY", "8GiB"),
         /** Processes of one client's runs together. */

@@ -64,6 +64,13 @@ class ServerConfigTest {
     }
 
     @Test
+    void limitsCpusIsAQuotaInCpus() {
+        assertThat(ServerConfig.load(Optional.empty(), Map.of("ATO_CPUS", "0.5")).limits().cpuMillis()).isEqualTo(500);
+        assertThat(ServerConfig.load(Optional.empty(), Map.of()).limits().cpuMillis()).isEqualTo(1000);
+        assertThatThrownBy(() -> ServerConfig.load(Optional.empty(), Map.of("ATO_CPUS", "0.0001"))).hasMessageContaining("ATO_CPUS");
+    }
+
+    @Test
     void unknownKeysAndBadValuesAreNamed() throws Exception {
         Path f = dir.resolve("bad.yaml");
         Files.writeString(f, "runs:\n  max-concurent: 3\n");

@@ -5,17 +5,18 @@ import dev.ato.sandbox.SandboxException;
 
 /**
  * Makes, limits, accounts and removes the cgroups of runs, laid out as
- * {@code <root>/<name>/<client-key>/<run-id>}: the client directory carries an aggregate memory and pids
- * limit shared by all runs of one client, the run directory the run's own limits and its accounting.
+ * {@code <root>/<name>/p<pid>/<client-key>/<run-id>}: each process its own subtree, the client directory an
+ * aggregate memory and pids limit (and a CPU weight) shared by all runs of one client in that process, the
+ * run directory the run's own limits and its accounting.
  * Two implementations, chosen by {@link #probe(String)}: cgroup v2 (one unified hierarchy) and cgroup v1
- * (memory, pids, cpuacct and freezer hierarchies, wherever /proc/self/mountinfo says they are mounted).
- * Safe for many concurrent runs; one driver per cgroup name per host (a second process using the same name
- * would have its runs swept by the first one's {@link #sweep()}).
+ * (memory, pids, cpu, cpuacct and freezer hierarchies, wherever /proc/self/mountinfo says they are mounted).
+ * Safe for many concurrent runs; one driver per cgroup name per process (several processes may share a name:
+ * each sweeps only what dead processes left).
  */
 public interface CgroupDriver extends AutoCloseable {
     /**
      * Picks the driver for this host: cgroup v2 if a cgroup2 hierarchy offers the memory and pids
-     * controllers, else cgroup v1 if memory, pids, cpuacct and freezer are all mounted. Creates
+     * controllers, else cgroup v1 if memory, pids, cpu, cpuacct and freezer are all mounted. Creates
      * {@code <root>/<name>} where missing (and on v2 enables the controllers on the way down). On v2, when this
      * process is not in the root cgroup (a systemd service), {@code <root>} is its own cgroup, which must be
      * delegated to it ({@code Delegate=yes}): the process moves itself into {@code <own>/supervisor} and writes
@@ -33,18 +34,18 @@ public interface CgroupDriver extends AutoCloseable {
 
     /**
      * One line for logs and health pages: version, controllers, where, and any degraded figure, e.g.
-     * {@code cgroup v1 (memory, pids, cpuacct, freezer) under /sys/fs/cgroup/{memory,pids,cpuacct,freezer}/ato}.
+     * {@code cgroup v1 (memory, pids, cpu, cpuacct, freezer) under /sys/fs/cgroup/{memory,pids,cpu,cpuacct,freezer}/ato}.
      */
     String describe();
 
     /**
      * Creates the run's cgroup (and its client's directory when this is the client's only live run) and
-     * writes the limits: memory with swap off, pids.
+     * writes the limits: memory with swap off (socket buffers included), pids, a CPU quota; the client gets a CPU weight.
      *
      * @param clientKey         the client's directory name ("local" for runs without a client); letters,
      *                          digits, '_' and '-' only, at most 128
      * @param runId             the run's directory name, unique among the live runs of the client; same alphabet
-     * @param limits            the run's limits (memory and pids are used here)
+     * @param limits            the run's limits (memory, pids and CPU are used here)
      * @param clientMemoryBytes aggregate memory of all the client's runs; {@link Long#MAX_VALUE} for none
      * @param clientPids        aggregate processes of all the client's runs; {@link Integer#MAX_VALUE} for none
      * @return the run's cgroup, which the caller must {@link RunCgroup#close() close}
@@ -55,10 +56,12 @@ public interface CgroupDriver extends AutoCloseable {
     RunCgroup create(String clientKey, String runId, Limits limits, long clientMemoryBytes, int clientPids);
 
     /**
-     * Kills the processes of, and removes, every run cgroup under {@code <root>/<name>} that this driver
-     * did not create: what an earlier process left behind when it died. Call once at start-up. Does nothing
-     * (and logs a warning) while another live process on the host uses the same name, because its live runs
-     * cannot be told from leftovers; each driver made by {@link #probe(String)} holds a lock saying it lives.
+     * Kills the processes of, and removes, what dead processes left under {@code <root>/<name>}: the subtree
+     * {@code p<pid>} of every process that no longer holds its byte of the host lock (each driver made by
+     * {@link #probe(String)} holds one while it lives), and runs in this process's own subtree that this
+     * driver did not create. Live processes' subtrees are never touched. Directories of the layout before
+     * per-process subtrees ({@code <name>/<client>}) are swept only while no other live process uses the name
+     * (a warning is logged otherwise). Call once at start-up.
      *
      * @throws SandboxException when a leftover cannot be removed (its processes do not die)
      */

@@ -14,7 +14,7 @@ import java.util.Set;
 
 /** Finds the cgroup hierarchies in mountinfo and picks the driver, as {@link CgroupDriver#probe} documents. */
 final class CgroupProbe {
-    static final List<String> V1_CONTROLLERS = List.of("memory", "pids", "cpuacct", "freezer");
+    static final List<String> V1_CONTROLLERS = List.of("memory", "pids", "cpu", "cpuacct", "freezer");
 
     /**
      * One cgroup or cgroup2 mount: where, (v1) which controllers its super options name, and which cgroup of

@@ -103,6 +103,31 @@ final class HostLock {
     }
 
     /**
+     * Runs {@code work} while holding the byte of process {@code pid}, if no live process holds it: that
+     * process is gone (or never used the name), and none with its pid can start using the name meanwhile.
+     *
+     * @return false, without running {@code work}, when the process lives (or is this one)
+     */
+    synchronized boolean ifFree(long pid, Runnable work) {
+        if (pid == own || pid < 0 || pid >= RANGE) return false;
+        FileLock theirs;
+        try {
+            theirs = channel.tryLock(base + pid, 1, false);
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return false; // this JVM holds it (another name with the same hash)
+        } catch (IOException e) {
+            throw new SandboxException("lock " + file + ": " + e.getMessage(), e);
+        }
+        if (theirs == null) return false;
+        try {
+            work.run();
+            return true;
+        } finally {
+            release(theirs);
+        }
+    }
+
+    /**
      * Says this process no longer uses the name: its byte is unlocked (the channel stays open, since closing
      * it would drop the locks of other names too). A later {@link #acquire} takes it again.
      */

@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
 /**
- * What both cgroup versions share: the {@code <name>/<client>/<run>} tree over one or more hierarchies,
+ * What both cgroup versions share: the {@code <name>/p<pid>/<client>/<run>} tree over one or more hierarchies
+ * (each process its own subtree {@code p<pid>}, so that any process may sweep a dead one's at once),
  * reference-counted client directories, the kill-until-empty loop, removal with retry, and the sweep.
  * The subclasses say which files carry the limits and the figures, and how one round of killing is done.
  */
@@ -32,11 +33,17 @@ abstract class TreeDriver implements CgroupDriver {
 
     /** How long killAll and close keep trying before they report processes that do not die. */
     static final long GIVE_UP_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** The CPU quota's period, both versions: the kernel's default 100 ms. */
+    static final long CPU_PERIOD_US = 100_000;
 
     final CgroupFs fs;
     final String name;
     /** {@code <mount>/<name>} in each hierarchy, held open for the driver's lifetime. */
     final Dir[] roots;
+    /** This process's subtree's name under {@code <name>}: {@code p<pid>}. */
+    final String ownName = ownerName(ProcessHandle.current().pid());
+    /** {@code <mount>/<name>/p<pid>} in each hierarchy: the clients' parent. */
+    final Dir[] own;
 
     private final ReentrantLock clientsLock = new ReentrantLock();
     private final Map<String, Client> clients = new HashMap<>();
@@ -73,6 +80,7 @@ abstract class TreeDriver implements CgroupDriver {
         this.name = name;
         this.mounts = List.copyOf(mounts);
         this.roots = new Dir[mounts.size()];
+        this.own = new Dir[mounts.size()];
         try {
             for (int i = 0; i < mounts.size(); i++) {
                 Dir mount = fs.openRoot(mounts.get(i));
@@ -85,15 +93,35 @@ abstract class TreeDriver implements CgroupDriver {
                     fs.close(mount);
                 }
                 prepareRoot(i, roots[i]);
+                int e = fs.mkdir(roots[i], ownName);
+                if (e != 0 && e != Errno.EEXIST) throw new CgroupIoException("mkdir(" + roots[i].path().resolve(ownName) + ")", e);
+                own[i] = fs.openDir(roots[i], ownName);
+                prepareRoot(i, own[i]);
             }
         } catch (RuntimeException e) {
+            closeAll(own);
             closeAll(roots);
             throw e;
         }
     }
 
+    /** The subtree name of the process {@code pid}. */
+    static String ownerName(long pid) {
+        return "p" + pid;
+    }
+
+    /** The pid a subtree name stands for, or -1 for a name that is none (a client directory of the old layout). */
+    static long ownerPid(String dirName) {
+        if (dirName.length() < 2 || dirName.length() > 12 || dirName.charAt(0) != 'p') return -1;
+        for (int i = 1; i < dirName.length(); i++) {
+            if (dirName.charAt(i) < '0' || dirName.charAt(i) > '9') return -1;
+        }
+        return Long.parseLong(dirName.substring(1));
+    }
+
     /** For a subclass constructor that fails after this one: releases the root descriptors. */
     void closeRoots() {
+        closeAll(own);
         closeAll(roots);
     }
 
@@ -108,6 +136,11 @@ abstract class TreeDriver implements CgroupDriver {
 
     /** Writes the run's limits into its freshly made directories. */
     abstract void configureRun(Dir[] dirs, Limits limits);
+
+    /** The run's CPU time per {@link #CPU_PERIOD_US}, in microseconds. */
+    static long cpuQuotaMicros(Limits limits) {
+        return limits.cpuMillis() * CPU_PERIOD_US / 1000;
+    }
 
     /** Reads the run's figures. */
     abstract CgroupStats readStats(Dir[] dirs);
@@ -188,14 +221,14 @@ abstract class TreeDriver implements CgroupDriver {
                 Dir[] dirs = new Dir[roots.length];
                 try {
                     for (int i = 0; i < roots.length; i++) {
-                        int e = fs.mkdir(roots[i], key);
-                        if (e != 0 && e != Errno.EEXIST) throw new CgroupIoException("mkdir(" + roots[i].path().resolve(key) + ")", e);
-                        dirs[i] = fs.openDir(roots[i], key);
+                        int e = fs.mkdir(own[i], key);
+                        if (e != 0 && e != Errno.EEXIST) throw new CgroupIoException("mkdir(" + own[i].path().resolve(key) + ")", e);
+                        dirs[i] = fs.openDir(own[i], key);
                     }
                     configureClient(dirs, memoryBytes, pids);
                 } catch (RuntimeException e) {
                     closeAll(dirs);
-                    for (Dir root : roots) fs.rmdir(root, key);
+                    for (Dir o : own) fs.rmdir(o, key);
                     throw e;
                 }
                 c = new Client(key, dirs);
@@ -218,7 +251,7 @@ abstract class TreeDriver implements CgroupDriver {
             if (--c.refs > 0) return;
             clients.remove(c.key);
             closeAll(c.dirs);
-            for (Dir root : roots) fs.rmdir(root, c.key);
+            for (Dir o : own) fs.rmdir(o, c.key);
         } finally {
             clientsLock.unlock();
         }
@@ -348,20 +381,52 @@ abstract class TreeDriver implements CgroupDriver {
         }
     }
 
-    /** Makes {@link #sweep()} a no-op while another live process on the host uses the same cgroup name. */
+    /** Makes {@link #sweep()} leave other live processes' subtrees (and the old layout's leftovers while they live) alone. */
     void guardSweepWith(HostLock lock) {
         this.hostLock = lock;
     }
 
+    /**
+     * Sweeps this process's own subtree (runs it does not know: a dead process with the same pid left them),
+     * every subtree {@code p<pid>} whose process is gone (its byte of the host lock is free, and stays held by
+     * us while we sweep, so no new process with that pid can start meanwhile), and what the old layout left
+     * directly under {@code <name>} only while no other process uses the name.
+     */
     @Override
     public void sweep() {
         HostLock lock = hostLock;
-        if (lock == null) {
-            sweepNow();
-        } else if (!lock.whileAlone(this::sweepNow)) {
-            System.getLogger(CgroupDriver.class.getName()).log(System.Logger.Level.WARNING,
-                    "not sweeping " + describe() + ": another live process uses the name (it holds a lock on "
-                    + lock.file() + "); its runs cannot be told from leftovers");
+        List<String> failures = new ArrayList<>();
+        collect(failures, this::sweepOwn);
+        List<String> legacy = new ArrayList<>();
+        for (String n : subdirectoriesOfEach(roots)) {
+            if (n.equals(ownName)) continue;
+            long pid = ownerPid(n);
+            if (pid < 0) {
+                legacy.add(n);
+            } else if (lock == null) {
+                collect(failures, () -> purge(roots, n, 0));
+            } else {
+                collect(failures, () -> lock.ifFree(pid, () -> purge(roots, n, 0)));
+            }
+        }
+        if (!legacy.isEmpty()) {
+            Runnable old = () -> legacy.forEach(n -> collect(failures, () -> purge(roots, n, 0)));
+            if (lock == null) {
+                old.run();
+            } else if (!lock.whileAlone(old)) {
+                System.getLogger(CgroupDriver.class.getName()).log(System.Logger.Level.WARNING,
+                        "not sweeping " + legacy + " under " + describe() + " (the layout before per-process subtrees):"
+                        + " another live process uses the name (it holds a lock on " + lock.file() + ")");
+            }
+        }
+        if (!failures.isEmpty()) throw new SandboxException("sweeping " + describe() + " failed: " + String.join("; ", failures));
+    }
+
+    private static void collect(List<String> failures, Runnable work) {
+        try {
+            work.run();
+        } catch (SandboxException e) {
+            failures.add(e.getMessage());
         }
     }
 
@@ -371,6 +436,7 @@ abstract class TreeDriver implements CgroupDriver {
         closed = true;
         HostLock lock = hostLock;
         try {
+            removeOwnTree();
             if (lock == null) {
                 removeEmptyTree();
             } else {
@@ -379,6 +445,7 @@ abstract class TreeDriver implements CgroupDriver {
                 lock.whileAlone(this::removeEmptyTree);
             }
         } finally {
+            closeAll(own);
             closeAll(roots);
             if (lock != null) lock.release();
         }
@@ -391,26 +458,34 @@ abstract class TreeDriver implements CgroupDriver {
      */
     private void removeEmptyTree() {
         for (int i = 0; i < roots.length; i++) {
-            clientsLock.lock();
-            try {
-                for (String client : fs.subdirectories(roots[i])) {
-                    if (!clients.containsKey(client)) fs.rmdir(roots[i], client);
-                }
-            } finally {
-                clientsLock.unlock();
-            }
             Dir mount = fs.openRoot(mounts.get(i));
             try {
-                fs.rmdir(mount, name);
+                fs.rmdir(mount, name); // EBUSY while another process's subtree is in it
             } finally {
                 fs.close(mount);
             }
         }
     }
 
-    private void sweepNow() {
+    /** rmdir of this process's empty client directories and of its subtree (EBUSY leaves a busy one for a sweep). */
+    private void removeOwnTree() {
+        for (int i = 0; i < roots.length; i++) {
+            clientsLock.lock();
+            try {
+                for (String client : fs.subdirectories(own[i])) {
+                    if (!clients.containsKey(client)) fs.rmdir(own[i], client);
+                }
+            } finally {
+                clientsLock.unlock();
+            }
+            fs.rmdir(roots[i], ownName);
+        }
+    }
+
+    /** The old sweep, within this process's subtree: runs and clients it does not know. */
+    private void sweepOwn() {
         List<String> failures = new ArrayList<>();
-        for (String clientName : subdirectoriesOfEach(roots)) {
+        for (String clientName : subdirectoriesOfEach(own)) {
             boolean clientLive;
             clientsLock.lock();
             try {
@@ -418,7 +493,7 @@ abstract class TreeDriver implements CgroupDriver {
             } finally {
                 clientsLock.unlock();
             }
-            Dir[] clientDirs = openEach(roots, clientName);
+            Dir[] clientDirs = openEach(own, clientName);
             try {
                 for (String runName : subdirectoriesOfEach(clientDirs)) {
                     if (liveRuns.contains(clientName + "/" + runName)) continue;
@@ -442,7 +517,7 @@ abstract class TreeDriver implements CgroupDriver {
                 try {
                     // Re-checked under the lock: a run of this client may have started meanwhile.
                     if (!clients.containsKey(clientName)) {
-                        for (Dir root : roots) fs.rmdir(root, clientName);
+                        for (Dir o : own) fs.rmdir(o, clientName);
                     }
                 } finally {
                     clientsLock.unlock();

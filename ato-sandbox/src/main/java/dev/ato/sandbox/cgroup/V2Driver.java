@@ -12,10 +12,14 @@ import java.util.Set;
  * cgroup v2: one hierarchy. The memory and pids controllers (and cpu where it can be had) are enabled
  * through cgroup.subtree_control on the way down: the mount's root, {@code <name>}, each client. Processes
  * only ever live in run directories, the leaves, as v2's "no internal processes" rule requires.
- * Limits: memory.max with memory.swap.max 0, pids.max. Figures: cpu.stat, memory.peak, memory.events.
+ * Limits: memory.max with memory.swap.max 0, pids.max, cpu.max (the run's quota) and, per client,
+ * cpu.weight {@link #CLIENT_WEIGHT}. Figures: cpu.stat, memory.peak, memory.events.
  * Killing: cgroup.kill where the kernel has it (5.14), else freeze with cgroup.freeze and SIGKILL.
  */
 final class V2Driver extends TreeDriver {
+    /** Every client weighs as much as one ordinary sibling cgroup (the kernel's default, written explicitly). */
+    static final int CLIENT_WEIGHT = 100;
+
     private final Path mount;
     private boolean cpuController;
     private final boolean swapMax;
@@ -86,6 +90,7 @@ final class V2Driver extends TreeDriver {
     public String describe() {
         StringBuilder s = new StringBuilder("cgroup v2 (memory, pids")
                 .append(cpuController ? ", cpu" : "").append(") under ").append(mount.resolve(name));
+        if (!cpuController) s.append("; no cpu controller (a real-time process outside the root cgroup?): CPU NOT limited");
         if (!swapMax) s.append("; no memory.swap.max (swap accounting off): swap not limited per run");
         if (!peak) s.append("; no memory.peak (kernel < 5.19): peak memory is memory.current sampled when the figures are read, an underestimate");
         if (!kill) {
@@ -100,12 +105,14 @@ final class V2Driver extends TreeDriver {
         Dir d = dirs[0];
         limits(d, memoryBytes == Long.MAX_VALUE ? "max" : Long.toString(memoryBytes),
                 pidsMax == Integer.MAX_VALUE ? "max" : Integer.toString(pidsMax));
+        if (cpuController) write(d, "cpu.weight", Integer.toString(CLIENT_WEIGHT));
         enable(d);
     }
 
     @Override
     void configureRun(Dir[] dirs, Limits limits) {
         limits(dirs[0], Long.toString(limits.memoryBytes()), Integer.toString(limits.pids()));
+        if (cpuController) write(dirs[0], "cpu.max", cpuQuotaMicros(limits) + " " + CPU_PERIOD_US);
     }
 
     private void limits(Dir d, String memory, String pidsMax) {

@@ -51,10 +51,13 @@ final class Container {
      * so that making the cgroup elsewhere overlaps with building the container). Returns on the host's
      * namespaces, also when it throws.
      *
+     * @param skeleton   the host image's lower layer, owned by {@code uid:gid}
+     * @param layerIdmap a user namespace through which store images' layers are seen (their owners shifted from
+     *                   uid slot 0 to the run's slot), or -1 to use them as they are
      * @return the init's pid
      */
-    static int spawn(HostSetup host, HostNamespaces hostNs, NetnsPool netns, int uid, int gid, Request req, int[] childFds,
-            java.util.function.Supplier<int[]> join) {
+    static int spawn(HostSetup host, HostNamespaces hostNs, NetnsPool netns, int uid, int gid, Path skeleton, int layerIdmap,
+            Request req, int[] childFds, java.util.function.Supplier<int[]> join) {
         int oldUmask = -1;
         boolean unshared = false;
         int pid = -1;
@@ -64,7 +67,7 @@ final class Container {
             unshared = true;
             if (net >= 0) Sys.setns(net, LibC.CLONE_NEWNET, "pooled network namespace");
             oldUmask = LibC.umask(0);
-            pid = assembleAndSpawn(host, uid, gid, req, childFds, join, net < 0);
+            pid = assembleAndSpawn(host, uid, gid, skeleton, layerIdmap, req, childFds, join, net < 0);
             return pid;
         } finally {
             if (oldUmask >= 0) LibC.umask(oldUmask);
@@ -84,8 +87,8 @@ final class Container {
         }
     }
 
-    private static int assembleAndSpawn(HostSetup host, int uid, int gid, Request req, int[] childFds,
-            java.util.function.Supplier<int[]> join, boolean ownNetwork) {
+    private static int assembleAndSpawn(HostSetup host, int uid, int gid, Path skeleton, int layerIdmap, Request req,
+            int[] childFds, java.util.function.Supplier<int[]> join, boolean ownNetwork) {
         long tmpfs = req.limits().tmpfsBytes();
         String upper = host.upperMount.toString();
         String root = host.rootMount.toString();
@@ -105,9 +108,10 @@ final class Container {
             int upperFd = Sys.openPath(upper, true);
             dirFds.add(upperFd);
             StringBuilder lower = new StringBuilder();
-            List<Path> layers = image.hostImage() ? List.of(host.skeleton) : image.layers();
+            List<Path> layers = image.hostImage() ? List.of(skeleton) : image.layers();
+            boolean idmapped = !image.hostImage() && layerIdmap >= 0;
             for (int i = layers.size() - 1; i >= 0; i--) { // overlayfs lists the top layer first
-                int fd = Sys.openPath(layers.get(i).toString(), false);
+                int fd = idmapped ? idmappedLayer(layers.get(i), layerIdmap, upper + "/l" + i) : Sys.openPath(layers.get(i).toString(), false);
                 dirFds.add(fd);
                 if (lower.length() > 0) lower.append(':');
                 lower.append("/proc/self/fd/").append(fd);
@@ -118,7 +122,7 @@ final class Container {
             for (int fd : dirFds) LibC.close(fd);
         }
         if (image.hostImage()) {
-            for (String d : host.hostBinds) Sys.bindReadOnly("/" + d, root + "/" + d);
+            for (String d : host.hostBinds) host.hostMask.mountHostDir(d, root + "/" + d);
             for (String p : image.hostPaths()) {
                 if (!java.nio.file.Files.isDirectory(Path.of(p), java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
                 mountPoints(root, p, uid, gid);
@@ -206,6 +210,21 @@ final class Container {
                 mountPoint(d);
             }
         }
+    }
+
+    /**
+     * An idmapped copy of a layer, attached at {@code at} in the run's mount namespace (overlayfs refuses
+     * layers on detached mounts before Linux 6.15), opened O_PATH.
+     */
+    private static int idmappedLayer(Path layer, int userns, String at) {
+        int clone = Sys.idmappedClone(layer.toString(), userns);
+        try {
+            Sys.mkdir(at, 0700);
+            Sys.moveMount(clone, at);
+        } finally {
+            LibC.close(clone);
+        }
+        return Sys.openPath(at, true);
     }
 
     /** A directory to mount on in an image's root: made if missing, refused if the image put a symlink there. */

@@ -54,12 +54,20 @@ final class HostSetup {
     final Path rootMount;
     /** Host directories to bind into the host image, e.g. "usr", "etc". */
     final List<String> hostBinds;
+    /** What of them the runs see: what any unprivileged host user could read. */
+    final HostMask hostMask;
 
     /**
      * @param bin the extracted binaries' directory; {@code init} and {@code yargs} are its files' content
      *            (read from the jar already, so not read back from the files)
      */
-    private HostSetup(Path stateDir, int stateLock, Path bin, byte[] init, byte[] yargs, Path skeleton, List<String> hostBinds) {
+    /** The host directories' layout (what the skeleton mirrors), without the owner. */
+    private final String layout;
+    /** Skeletons of other uid slots, made on first use; guarded by itself. */
+    private final java.util.Map<String, Path> slotSkeletons = new java.util.HashMap<>();
+
+    private HostSetup(Path stateDir, int stateLock, Path bin, byte[] init, byte[] yargs, Path skeleton, List<String> hostBinds, String layout) {
+        this.layout = layout;
         this.stateDir = stateDir;
         this.stateLock = stateLock;
         this.initMemfd = memfdNoexec() ? -1 : Sys.sealedExecutable("ato-init", init);
@@ -81,6 +89,13 @@ final class HostSetup {
         this.upperMount = stateDir.resolve("upper");
         this.rootMount = stateDir.resolve("root");
         this.hostBinds = List.copyOf(hostBinds);
+        try {
+            this.hostMask = HostMask.build(this.hostBinds, stateDir, m >= 0);
+        } catch (RuntimeException e) {
+            Sys.closeQuietly(initMemfd);
+            Sys.closeQuietly(yargsMount);
+            throw e;
+        }
     }
 
     /**
@@ -120,6 +135,7 @@ final class HostSetup {
      * mounts sit on {@code root} and {@code upper}).
      */
     void close() {
+        hostMask.close();
         Sys.closeQuietly(initMemfd);
         Sys.closeQuietly(yargsMount);
         try {
@@ -147,7 +163,8 @@ final class HostSetup {
             String n = p.getFileName().toString();
             if (n.equals("upper") || n.equals("root")) {
                 if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) LibC.rmdir(p.toString());
-            } else if (n.startsWith("bin-") || n.startsWith("skel-") || n.startsWith(".bin-") || n.startsWith(".skel-")) {
+            } else if (n.startsWith("bin-") || n.startsWith("skel-") || n.startsWith(".bin-") || n.startsWith(".skel-")
+                    || n.startsWith("mask-")) {
                 deleteTree(p);
             }
         }
@@ -207,7 +224,7 @@ final class HostSetup {
                 publish(tmp, bin);
             }
             List<String> binds = new ArrayList<>();
-            StringBuilder layout = new StringBuilder(config.uidBase() + ":" + config.gidBase());
+            StringBuilder layout = new StringBuilder();
             for (String d : HOST_DIRS) {
                 Path p = Path.of("/", d);
                 if (Files.isSymbolicLink(p)) {
@@ -217,16 +234,11 @@ final class HostSetup {
                     layout.append(' ').append(d);
                 }
             }
-            Path skel = state.resolve("skel-" + sha256(layout.toString().getBytes()).substring(0, 16));
-            if (!Files.isDirectory(skel, LinkOption.NOFOLLOW_LINKS)) {
-                Path tmp = Files.createTempDirectory(state, ".skel-");
-                buildSkeleton(tmp, config);
-                publish(tmp, skel);
-            }
+            Path skel = skeleton(state, layout.toString(), config.uidBase(), config.gidBase());
             for (Path mp : List.of(state.resolve("upper"), state.resolve("root"))) {
                 if (!Files.isDirectory(mp, LinkOption.NOFOLLOW_LINKS)) Files.createDirectory(mp);
             }
-            HostSetup setup = new HostSetup(state, lock, bin, init, yargs, skel, binds);
+            HostSetup setup = new HostSetup(state, lock, bin, init, yargs, skel, binds, layout.toString());
             lock = -1;
             return setup;
         } catch (IOException e) {
@@ -243,12 +255,40 @@ final class HostSetup {
         }
     }
 
+    /** The skeleton owned by {@code uid:gid} (made where missing; content-addressed, so sandboxes share it). */
+    private static Path skeleton(Path state, String layout, int uid, int gid) throws IOException {
+        Path skel = state.resolve("skel-" + sha256((uid + ":" + gid + layout).getBytes()).substring(0, 16));
+        if (!Files.isDirectory(skel, LinkOption.NOFOLLOW_LINKS)) {
+            Path tmp = Files.createTempDirectory(state, ".skel-");
+            buildSkeleton(tmp, uid, gid);
+            publish(tmp, skel);
+        }
+        return skel;
+    }
+
+    /** The host image's lower layer for a run whose root is host {@code uid:gid} (another uid slot). */
+    Path skeletonFor(int uid, int gid) {
+        synchronized (slotSkeletons) {
+            String key = uid + ":" + gid;
+            Path p = slotSkeletons.get(key);
+            if (p == null) {
+                try {
+                    p = skeleton(stateDir, layout, uid, gid);
+                } catch (IOException e) {
+                    throw new SandboxException("making the host image's skeleton for uid " + uid + " in " + stateDir + ": " + e, e);
+                }
+                slotSkeletons.put(key, p);
+            }
+            return p;
+        }
+    }
+
     /**
      * The lower layer of the host image: mount points for the bound host directories, the links a
      * merged-/usr host has, and the usual top-level directories, those a program may write owned by
      * container root (the upper layer copies them up on first write).
      */
-    private static void buildSkeleton(Path dir, SandboxConfig config) throws IOException {
+    private static void buildSkeleton(Path dir, int uid, int gid) throws IOException {
         for (String d : HOST_DIRS) {
             Path p = Path.of("/", d);
             if (Files.isSymbolicLink(p)) {
@@ -262,7 +302,7 @@ final class HostSetup {
             Path p = dir.resolve(d);
             Files.createDirectory(p);
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(d.equals("var/tmp") ? "rwxrwxrwx" : "rwxr-xr-x"));
-            if (LibC.lchown(p.toString(), config.uidBase(), config.gidBase()) != 0) {
+            if (LibC.lchown(p.toString(), uid, gid) != 0) {
                 throw Sys.failure("lchown", p.toString(), com.sun.jna.Native.getLastError());
             }
         }
@@ -277,6 +317,8 @@ final class HostSetup {
                 String n = p.getFileName().toString();
                 if ((n.startsWith(".bin-") || n.startsWith(".skel-"))
                         && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
+                    deleteTree(p);
+                } else if (HostMask.isOrphan(n)) {
                     deleteTree(p);
                 }
             }
@@ -294,7 +336,7 @@ final class HostSetup {
         }
     }
 
-    private static void deleteTree(Path p) throws IOException {
+    static void deleteTree(Path p) throws IOException {
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
             try (var s = Files.list(p)) {
                 for (Path c : s.toList()) deleteTree(c);

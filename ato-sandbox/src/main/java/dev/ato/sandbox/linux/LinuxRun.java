@@ -56,6 +56,8 @@ final class LinuxRun implements Run {
     private volatile boolean timerFired;
     /** The init's pidfd while it may be signalled, for kills from other threads; guarded by killLock. */
     private int livePidfd = -1;
+    /** The run's host id range, from start to the end of its cleanup; only the run's thread uses it. */
+    private UidSlots.Slot slot;
 
     LinuxRun(LinuxSandbox sandbox, String id, String clientKey, Container.Request request, OutputListener listener) {
         this.sandbox = sandbox;
@@ -198,6 +200,14 @@ final class LinuxRun implements Run {
             int[] err = Sys.pipe();
             io.err = err[0];
             childEnds[1] = err[1];
+            // The pipes are host root's, nobody inside: given to the run's root, the program may reopen its
+            // output (echo hi > /dev/stdout, > /proc/self/fd/2) as on any Linux. Both ends are one inode.
+            slot = sandbox.uidSlots().acquire();
+            for (int end : new int[] {out[1], err[1]}) {
+                if (LibC.fchown(end, slot.uid(), slot.gid()) != 0) {
+                    throw Sys.failure("fchown", "the run's output pipe", com.sun.jna.Native.getLastError());
+                }
+            }
             int[] ctl = Sys.pipe();
             childEnds[2] = ctl[0];
             io.control = ctl[1];
@@ -209,8 +219,9 @@ final class LinuxRun implements Run {
             msg.putInt(filter.length / 8).put(filter);
             Sys.writeAll(io.control, msg.array(), "control pipe");
 
-            pid = Container.spawn(sandbox.host(), sandbox.hostNamespaces(), sandbox.netns(), sandbox.config().uidBase(),
-                    sandbox.config().gidBase(), request, childEnds, join);
+            UidSlots slots = sandbox.uidSlots();
+            pid = Container.spawn(sandbox.host(), sandbox.hostNamespaces(), sandbox.netns(), slot.uid(), slot.gid(),
+                    slots.skeleton(slot), request.image().hostImage() ? -1 : slots.layerIdmap(slot), request, childEnds, join);
             long started = System.nanoTime();
             // This thread is back in the host's mount namespace (Container.spawn returned): the init may now
             // pivot_root without moving the root of any JVM thread.
@@ -266,7 +277,11 @@ final class LinuxRun implements Run {
                     // creating it failed: nothing to remove
                 }
             }
-            if (cgroup != null) cgroup.close();
+            try {
+                if (cgroup != null) cgroup.close();
+            } finally {
+                if (slot != null) sandbox.uidSlots().release(slot); // every process of the run is gone
+            }
         }
     }
 
@@ -446,8 +461,8 @@ final class LinuxRun implements Run {
                     // Host-side writes: this thread is back in the host's namespaces (Container.spawn).
                     String proc = "/proc/" + pid;
                     int count = sandbox.config().uidCount();
-                    Sys.writeExisting(proc + "/uid_map", "0 " + sandbox.config().uidBase() + " " + count + "\n");
-                    Sys.writeExisting(proc + "/gid_map", "0 " + sandbox.config().gidBase() + " " + count + "\n");
+                    Sys.writeExisting(proc + "/uid_map", "0 " + slot.uid() + " " + count + "\n");
+                    Sys.writeExisting(proc + "/gid_map", "0 " + slot.gid() + " " + count + "\n");
                     Sys.writeAll(io.control, new byte[] {'G'}, "control pipe");
                 }
                 Sys.closeQuietly(io.control);

@@ -47,6 +47,7 @@ public final class LinuxSandbox implements Sandbox {
     private final HostNamespaces hostNs;
     private final CgroupDriver cgroups;
     private final NetnsPool netns;
+    private final UidSlots uidSlots;
     /** Fires runs' timeouts independently of their own threads (which may be busy in a listener). */
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
             Thread.ofPlatform().name("ato-timeouts").daemon(true).factory());
@@ -70,6 +71,7 @@ public final class LinuxSandbox implements Sandbox {
         this.hostNs = hostNs;
         this.cgroups = cgroups;
         this.netns = new NetnsPool(hostNs.net());
+        this.uidSlots = new UidSlots(config, host);
         this.timer.setRemoveOnCancelPolicy(true);
         this.idPrefix = Long.toString(ProcessHandle.current().pid(), 36) + Long.toString(RANDOM.nextInt(36 * 36 * 36), 36);
     }
@@ -295,6 +297,7 @@ public final class LinuxSandbox implements Sandbox {
         if (closed && live.isEmpty() && !released) {
             released = true;
             hostNs.close();
+            uidSlots.close();
             try {
                 host.close();
             } finally {
@@ -319,6 +322,10 @@ public final class LinuxSandbox implements Sandbox {
 
     HostSetup host() {
         return host;
+    }
+
+    UidSlots uidSlots() {
+        return uidSlots;
     }
 
     HostNamespaces hostNamespaces() {

@@ -15,7 +15,11 @@ import java.util.TreeMap;
  * <p>It refuses, with EPERM, what a code runner never needs and what widens the kernel's attack surface:
  * making or entering namespaces (unshare, setns, clone with a CLONE_NEW* flag), mounting (old and new mount
  * API), pivot_root, the key store, bpf, perf_event_open, userfaultfd, kexec, kernel modules, reboot, swap
- * and io_uring. clone3 gets ENOSYS: its flags live in memory a filter cannot read, and ENOSYS makes glibc
+ * and io_uring. {@code socket} and {@code socketpair} get EAFNOSUPPORT for every address family but
+ * {@link #ALLOWED_FAMILIES} (as Docker's default profile does): the network namespace confines IP, Unix and
+ * netlink sockets, but not AF_VSOCK (machine-wide, it reaches the hypervisor and the host's vsock ports), nor
+ * the many rarely used families whose kernel code is a frequent source of local exploits (AF_ALG, AF_PACKET,
+ * AF_TIPC, AF_RDS, AF_CAN, ...). clone3 gets ENOSYS: its flags live in memory a filter cannot read, and ENOSYS makes glibc
  * fall back to clone, whose flags it can. Every syscall that does not enter through the x86_64 table (i386's
  * {@code int 0x80}, the x32 ABI) is refused too, so no second syscall table slips past the numbers below.
  */
@@ -25,6 +29,10 @@ final class SeccompFilter {
     static final int SECCOMP_RET_ALLOW = 0x7fff0000;
     static final int SECCOMP_RET_ERRNO = 0x00050000;
 
+    static final int SYS_SOCKET = 41;
+    static final int SYS_SOCKETPAIR = 53;
+    /** AF_UNIX, AF_INET, AF_INET6, AF_NETLINK (route netlink, which {@code ip addr} needs). */
+    static final List<Integer> ALLOWED_FAMILIES = List.of(1, 2, 10, 16);
     static final int SYS_CLONE = 56;
     static final int SYS_CLONE3 = 435;
     /** CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET. */
@@ -91,6 +99,8 @@ final class SeccompFilter {
         final int deny = -1;
         final int enosys = -2;
         final int allow = -3;
+        final int family = -4;
+        final int eafnosupport = -5;
         p.add(new Insn(LD_W_ABS, 0, 0, OFF_ARCH));
         p.add(new Insn(JMP_JEQ_K, 0, deny, AUDIT_ARCH_X86_64));
         p.add(new Insn(LD_W_ABS, 0, 0, OFF_NR));
@@ -99,15 +109,26 @@ final class SeccompFilter {
             p.add(new Insn(JMP_JEQ_K, deny, 0, nr));
         }
         p.add(new Insn(JMP_JEQ_K, enosys, 0, SYS_CLONE3));
+        p.add(new Insn(JMP_JEQ_K, family, 0, SYS_SOCKET));
+        p.add(new Insn(JMP_JEQ_K, family, 0, SYS_SOCKETPAIR));
         p.add(new Insn(JMP_JEQ_K, 0, allow, SYS_CLONE));
         p.add(new Insn(LD_W_ABS, 0, 0, OFF_ARG0));
         p.add(new Insn(JMP_JSET_K, deny, allow, CLONE_NAMESPACE_FLAGS));
+        // The family is an int: the kernel ignores the upper half of the register, and so do we.
+        int familyAt = p.size();
+        p.add(new Insn(LD_W_ABS, 0, 0, OFF_ARG0));
+        for (int i = 0; i < ALLOWED_FAMILIES.size(); i++) {
+            boolean last = i == ALLOWED_FAMILIES.size() - 1;
+            p.add(new Insn(JMP_JEQ_K, allow, last ? eafnosupport : 0, ALLOWED_FAMILIES.get(i)));
+        }
         int allowAt = p.size();
         p.add(new Insn(RET_K, 0, 0, SECCOMP_RET_ALLOW));
         int denyAt = p.size();
         p.add(new Insn(RET_K, 0, 0, SECCOMP_RET_ERRNO | Errno.EPERM));
         int enosysAt = p.size();
         p.add(new Insn(RET_K, 0, 0, SECCOMP_RET_ERRNO | Errno.ENOSYS));
+        int eafnosupportAt = p.size();
+        p.add(new Insn(RET_K, 0, 0, SECCOMP_RET_ERRNO | Errno.EAFNOSUPPORT));
 
         ByteBuffer out = ByteBuffer.allocate(p.size() * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < p.size(); i++) {
@@ -120,6 +141,8 @@ final class SeccompFilter {
                     case deny -> denyAt;
                     case enosys -> enosysAt;
                     case allow -> allowAt;
+                    case family -> familyAt;
+                    case eafnosupport -> eafnosupportAt;
                     default -> throw new IllegalStateException("label " + label);
                 };
                 int rel = at - (i + 1);

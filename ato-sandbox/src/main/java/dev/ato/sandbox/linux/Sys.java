@@ -160,21 +160,9 @@ final class Sys {
      * @return the mount's descriptor, or -1 where the kernel lacks the new mount API
      */
     static int detachedFile(String name, byte[] content) {
-        int fs = (int) LibC.syscall(LibC.SYS_FSOPEN, "tmpfs", LibC.FSOPEN_CLOEXEC, 0, 0);
-        if (fs < 0) return -1;
-        int mnt;
-        try {
-            String size = Long.toString(Math.max(64 * 1024, content.length + 64 * 1024L));
-            if (LibC.syscall(LibC.SYS_FSCONFIG, fs, LibC.FSCONFIG_SET_STRING, "size", size, 0) < 0
-                    || LibC.syscall(LibC.SYS_FSCONFIG, fs, LibC.FSCONFIG_SET_STRING, "mode", "0755", 0) < 0
-                    || LibC.syscall(LibC.SYS_FSCONFIG, fs, LibC.FSCONFIG_CMD_CREATE, null, null, 0) < 0) {
-                return -1;
-            }
-            mnt = (int) LibC.syscall(LibC.SYS_FSMOUNT, fs, LibC.FSMOUNT_CLOEXEC, LibC.MOUNT_ATTR_NOSUID | LibC.MOUNT_ATTR_NODEV, 0);
-            if (mnt < 0) return -1;
-        } finally {
-            LibC.close(fs);
-        }
+        String size = Long.toString(Math.max(64 * 1024, content.length + 64 * 1024L));
+        int mnt = detachedMount("tmpfs", new String[] {"size", size, "mode", "0755"}, LibC.MOUNT_ATTR_NOSUID | LibC.MOUNT_ATTR_NODEV);
+        if (mnt < 0) return -1;
         int fd = LibC.openat(mnt, name, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0700);
         try {
             if (fd < 0) throw lastError("openat", "detached tmpfs " + name);
@@ -187,6 +175,56 @@ final class Sys {
             closeQuietly(fd);
         }
         return mnt;
+    }
+
+    /**
+     * A filesystem mounted nowhere (fsopen/fsconfig/fsmount, Linux 5.2+) with the given string options (key,
+     * value pairs), as a close-on-exec mount descriptor.
+     *
+     * @return the mount's descriptor, or -1 where the kernel lacks the new mount API or refuses an option
+     */
+    static int detachedMount(String fstype, String[] options, long attributes) {
+        int fs = (int) LibC.syscall(LibC.SYS_FSOPEN, fstype, LibC.FSOPEN_CLOEXEC, 0, 0);
+        if (fs < 0) return -1;
+        try {
+            for (int i = 0; i < options.length; i += 2) {
+                if (LibC.syscall(LibC.SYS_FSCONFIG, fs, LibC.FSCONFIG_SET_STRING, options[i], options[i + 1], 0) < 0) return -1;
+            }
+            if (LibC.syscall(LibC.SYS_FSCONFIG, fs, LibC.FSCONFIG_CMD_CREATE, null, null, 0) < 0) return -1;
+            return (int) LibC.syscall(LibC.SYS_FSMOUNT, fs, LibC.FSMOUNT_CLOEXEC, attributes, 0);
+        } finally {
+            LibC.close(fs);
+        }
+    }
+
+    /** A read-only overlay of {@code lowerdir} (top layer first) mounted nowhere; fails naming {@code what}. */
+    static int detachedOverlay(String lowerdir, String what) {
+        int mnt = detachedMount("overlay", new String[] {"lowerdir", lowerdir},
+                LibC.MOUNT_ATTR_RDONLY | LibC.MOUNT_ATTR_NOSUID | LibC.MOUNT_ATTR_NODEV);
+        if (mnt < 0) throw lastError("fsopen/fsconfig/fsmount", "overlay for " + what + " (" + lowerdir + ")");
+        return mnt;
+    }
+
+    /**
+     * A copy of the mount tree at {@code path}, mounted nowhere, whose files' owners are seen through the
+     * user namespace {@code usernsFd} (an idmapped mount, Linux 5.12+; on tmpfs 6.3+): an owner that is id N
+     * in that namespace shows as the host id N maps to.
+     */
+    static int idmappedClone(String path, int usernsFd) {
+        int fd = (int) LibC.syscall(LibC.SYS_OPEN_TREE, -100, path, LibC.OPEN_TREE_CLONE | LibC.O_CLOEXEC, 0);
+        if (fd < 0) throw lastError("open_tree", path);
+        long[] attr = {LibC.MOUNT_ATTR_IDMAP, 0, 0, usernsFd};
+        if (LibC.syscall(LibC.SYS_MOUNT_SETATTR, fd, "", LibC.AT_EMPTY_PATH, attr, 32) < 0) {
+            int e = com.sun.jna.Native.getLastError();
+            LibC.close(fd);
+            throw failure("mount_setattr(MOUNT_ATTR_IDMAP)", path, e);
+        }
+        return fd;
+    }
+
+    /** Attaches the detached mount {@code fd} at {@code target} in the calling thread's mount namespace. */
+    static void moveMount(int fd, String target) {
+        if (LibC.syscall(LibC.SYS_MOVE_MOUNT, fd, "", -100, target, LibC.MOVE_MOUNT_F_EMPTY_PATH) < 0) throw lastError("move_mount", target);
     }
 
     /** A pipe, both ends close-on-exec: [read, write]. */

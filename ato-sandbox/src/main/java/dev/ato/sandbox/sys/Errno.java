@@ -24,6 +24,7 @@ public final class Errno {
     public static final int ENOTEMPTY = 39;
     public static final int ELOOP = 40;
     public static final int EOPNOTSUPP = 95;
+    public static final int EAFNOSUPPORT = 97;
     /** Not a kernel errno: a write() that took fewer bytes than given. */
     public static final int EIO_SHORT = -1;
 
@@ -71,6 +72,7 @@ public final class Errno {
             case ELOOP -> "ELOOP";
             case 87 -> "EUSERS";
             case EOPNOTSUPP -> "EOPNOTSUPP";
+            case EAFNOSUPPORT -> "EAFNOSUPPORT";
             case EIO_SHORT -> "short write";
             default -> "errno " + errno;
         };

@@ -97,6 +97,14 @@ public final class LibC {
     public static final int FSMOUNT_CLOEXEC = 1;
     public static final int FSCONFIG_SET_STRING = 1;
     public static final int FSCONFIG_CMD_CREATE = 6;
+    public static final long SYS_OPEN_TREE = 428;
+    public static final long SYS_MOVE_MOUNT = 429;
+    public static final long SYS_MOUNT_SETATTR = 442;
+    public static final int OPEN_TREE_CLONE = 1;
+    public static final int AT_EMPTY_PATH = 0x1000;
+    public static final int MOVE_MOUNT_F_EMPTY_PATH = 4;
+    public static final long MOUNT_ATTR_IDMAP = 0x100000;
+    public static final int MOUNT_ATTR_RDONLY = 1;
     public static final int MOUNT_ATTR_NOSUID = 2;
     public static final int MOUNT_ATTR_NODEV = 4;
 
@@ -134,6 +142,9 @@ public final class LibC {
 
     /** @see <a href="https://man7.org/linux/man-pages/man2/mknod.2.html">mknod(2)</a> */
     public static native int mknod(String path, int mode, long dev);
+
+    /** @see <a href="https://man7.org/linux/man-pages/man2/mknodat.2.html">mknodat(2)</a> */
+    public static native int mknodat(int dirfd, String path, int mode, long dev);
 
     /** @see <a href="https://man7.org/linux/man-pages/man2/symlink.2.html">symlink(2)</a> */
     public static native int symlink(String target, String linkpath);
@@ -200,6 +211,15 @@ public final class LibC {
 
     /** syscall(2) with a string first argument: fsopen(2). */
     public static native long syscall(long number, String a, long b, long c, long d);
+
+    /** syscall(2) shaped for open_tree(2): dirfd, path, flags. */
+    public static native long syscall(long number, long a, String b, long c, long d);
+
+    /** syscall(2) shaped for mount_setattr(2): dirfd, path, flags, struct mount_attr (4 x u64), size. */
+    public static native long syscall(long number, long a, String b, long c, long[] d, long e);
+
+    /** syscall(2) shaped for move_mount(2): from dirfd, from path, to dirfd, to path, flags. */
+    public static native long syscall(long number, long a, String b, long c, String d, long e);
 
     /** syscall(2) shaped for fsconfig(2): fd, command, key, value, aux. */
     public static native long syscall(long number, long a, long b, String c, String d, long e);

@@ -64,6 +64,6 @@ class CgroupProbeTest {
         Files.writeString(mountinfo, line(32, "/sys/fs/cgroup/pids", "cgroup", "rw,pids,freezer,cpuacct"));
         assertThatThrownBy(() -> CgroupProbe.probe(mountinfo, fs, "ato"))
                 .isInstanceOf(SandboxException.class)
-                .hasMessageContaining("no cgroup v1 memory controller mounted and no cgroup2 is mounted");
+                .hasMessageContaining("no cgroup v1 memory, cpu controllers mounted and no cgroup2 is mounted");
     }
 }

@@ -62,7 +62,7 @@ class DelegatedRootTest {
         CgroupDriver d = probe("/");
         assertThat(d.describe()).isEqualTo("cgroup v2 (memory, pids, cpu) under " + mount.resolve("ato"));
         try (RunCgroup run = d.create("c", "r", limits(64 * MIB, 10), 256 * MIB, 40)) {
-            assertThat(run.path()).isEqualTo(mount.resolve("ato/c/r").toString());
+            assertThat(run.path()).isEqualTo(mount.resolve(V2DriverTest.OWN + "c/r").toString());
         }
         assertThat(fs.pids(mount)).contains((int) self);
         assertThat(mount.resolve(DelegatedRoot.LEAF)).doesNotExist();
@@ -80,10 +80,10 @@ class DelegatedRootTest {
         assertThat(fs.writes.getFirst()).isEqualTo(SERVICE + "/supervisor/cgroup.procs=" + self);
         assertThat(words(SERVICE + "/cgroup.subtree_control")).containsExactlyInAnyOrder("memory", "pids", "cpu");
         try (RunCgroup run = d.create("c", "r", limits(64 * MIB, 10), 256 * MIB, 40)) {
-            assertThat(run.path()).isEqualTo(service.resolve("ato/c/r").toString());
-            assertThat(Files.readString(service.resolve("ato/c/r/memory.max")).strip()).isEqualTo(Long.toString(64 * MIB));
+            assertThat(run.path()).isEqualTo(service.resolve(V2DriverTest.OWN + "c/r").toString());
+            assertThat(Files.readString(service.resolve(V2DriverTest.OWN + "c/r/memory.max")).strip()).isEqualTo(Long.toString(64 * MIB));
             run.addProcess(800);
-            assertThat(fs.pids(service.resolve("ato/c/r"))).containsExactly(800);
+            assertThat(fs.pids(service.resolve(V2DriverTest.OWN + "c/r"))).containsExactly(800);
             // A leftover of an earlier process of the service, swept without touching the live run.
             fs.mkdir(new FakeCgroup2.PathDir(service.resolve("ato")), "old");
             fs.mkdir(new FakeCgroup2.PathDir(service.resolve("ato/old")), "r1");
@@ -91,7 +91,7 @@ class DelegatedRootTest {
             d.sweep();
             assertThat(service.resolve("ato/old")).doesNotExist();
             assertThat(fs.killed).containsExactly(801);
-            assertThat(fs.pids(service.resolve("ato/c/r"))).containsExactly(800);
+            assertThat(fs.pids(service.resolve(V2DriverTest.OWN + "c/r"))).containsExactly(800);
         }
         d.close();
         assertThat(service.resolve("ato")).doesNotExist();

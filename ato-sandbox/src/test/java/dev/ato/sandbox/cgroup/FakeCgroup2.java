@@ -88,7 +88,10 @@ final class FakeCgroup2 implements CgroupFs {
                 Files.writeString(dir.resolve("pids.max"), "max\n");
                 Files.writeString(dir.resolve("pids.current"), "0\n");
             }
-            if (enabled.contains("cpu")) Files.writeString(dir.resolve("cpu.max"), "max 100000\n");
+            if (enabled.contains("cpu")) {
+                Files.writeString(dir.resolve("cpu.max"), "max 100000\n");
+                Files.writeString(dir.resolve("cpu.weight"), "100\n");
+            }
             return 0;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

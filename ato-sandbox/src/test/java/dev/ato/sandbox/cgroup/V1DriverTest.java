@@ -50,7 +50,7 @@ class V1DriverTest {
     }
 
     private static Path dir(String controller, String... names) {
-        Path p = mounts.get(controller).resolve(name);
+        Path p = mounts.get(controller).resolve(name).resolve(TreeDriver.ownerName(ProcessHandle.current().pid()));
         for (String n : names) p = p.resolve(n);
         return p;
     }
@@ -68,7 +68,7 @@ class V1DriverTest {
         try {
             CgroupDriver probed = CgroupDriver.probe(probeName);
             assertThat(probed).isInstanceOf(V1Driver.class).isSameAs(CgroupDriver.probe(probeName));
-            assertThat(probed.describe()).startsWith("cgroup v1 (memory, pids, cpuacct, freezer) under {").contains("/" + probeName);
+            assertThat(probed.describe()).startsWith("cgroup v1 (memory, pids, cpu, cpuacct, freezer) under {").contains("/" + probeName);
             try (RunCgroup run = probed.create("local", "p1", Limits.defaults(), 1L << 30, 100)) {
                 probed.sweep();
                 assertThat(Path.of(run.path())).isDirectory();
@@ -95,16 +95,22 @@ class V1DriverTest {
     @Test
     void createWritesRunAndClientLimitsWithSwapOff() throws Exception {
         try (RunCgroup run = driver.create("limits", "r1", limits(64 * MIB, 17), 256 * MIB, 40)) {
-            assertThat(read(dir("memory", "limits", "r1", "memory.limit_in_bytes"))).isEqualTo(Long.toString(64 * MIB));
+            // 1/8 of each limit goes to the socket counter (TCP and UDP buffers), the rest to memory.
+            assertThat(read(dir("memory", "limits", "r1", "memory.limit_in_bytes"))).isEqualTo(Long.toString(56 * MIB));
+            assertThat(read(dir("memory", "limits", "r1", "memory.kmem.tcp.limit_in_bytes"))).isEqualTo(Long.toString(8 * MIB));
+            assertThat(read(dir("memory", "limits", "memory.kmem.tcp.limit_in_bytes"))).isEqualTo(Long.toString(32 * MIB));
             if (Files.exists(dir("memory", "limits", "r1", "memory.memsw.limit_in_bytes"))) {
-                assertThat(read(dir("memory", "limits", "r1", "memory.memsw.limit_in_bytes"))).isEqualTo(Long.toString(64 * MIB));
-                assertThat(read(dir("memory", "limits", "memory.memsw.limit_in_bytes"))).isEqualTo(Long.toString(256 * MIB));
+                assertThat(read(dir("memory", "limits", "r1", "memory.memsw.limit_in_bytes"))).isEqualTo(Long.toString(56 * MIB));
+                assertThat(read(dir("memory", "limits", "memory.memsw.limit_in_bytes"))).isEqualTo(Long.toString(224 * MIB));
             }
             assertThat(read(dir("memory", "limits", "r1", "memory.swappiness"))).isEqualTo("0");
             assertThat(read(dir("memory", "limits", "memory.swappiness"))).isEqualTo("0");
             assertThat(read(dir("pids", "limits", "r1", "pids.max"))).isEqualTo("17");
-            assertThat(read(dir("memory", "limits", "memory.limit_in_bytes"))).isEqualTo(Long.toString(256 * MIB));
+            assertThat(read(dir("memory", "limits", "memory.limit_in_bytes"))).isEqualTo(Long.toString(224 * MIB));
             assertThat(read(dir("pids", "limits", "pids.max"))).isEqualTo("40");
+            assertThat(read(dir("cpu", "limits", "r1", "cpu.cfs_quota_us"))).as("one CPU").isEqualTo("100000");
+            assertThat(read(dir("cpu", "limits", "r1", "cpu.cfs_period_us"))).isEqualTo("100000");
+            assertThat(read(dir("cpu", "limits", "cpu.shares"))).isEqualTo("1024");
             assertThat(run.path()).isEqualTo(dir("memory", "limits", "r1").toString());
             assertThat(run.directoryFd()).isEmpty();
             assertThat(run.isEmpty()).isTrue();
@@ -166,7 +172,7 @@ class V1DriverTest {
 
     /** The run's directories in each hierarchy, opened anew for assertions. */
     private static CgroupFs.Dir[] dirsOf(RunCgroup run) {
-        String rel = Path.of(run.path()).subpath(Path.of(run.path()).getNameCount() - 2, Path.of(run.path()).getNameCount()).toString();
+        String rel = Path.of(run.path()).subpath(Path.of(run.path()).getNameCount() - 3, Path.of(run.path()).getNameCount()).toString();
         List<Path> roots = V1Host.roots(mounts, name);
         CgroupFs.Dir[] dirs = new CgroupFs.Dir[roots.size()];
         for (int i = 0; i < dirs.length; i++) dirs[i] = KernelFs.INSTANCE.openRoot(roots.get(i).resolve(rel));
@@ -366,7 +372,7 @@ class V1DriverTest {
             driver.sweep();
             assertThat(leftover.waitFor(10, TimeUnit.SECONDS)).isTrue();
             for (String c : CgroupProbe.V1_CONTROLLERS) {
-                assertThat(dir(c, "gone")).doesNotExist();
+                assertThat(mounts.get(c).resolve(name).resolve("gone")).as("the old layout's leftover").doesNotExist();
                 assertThat(dir(c, "half")).doesNotExist();
             }
             assertThat(live.isEmpty()).as("the sweep spares this driver's own runs").isFalse();

@@ -59,7 +59,7 @@ class V2DriverKernelTest {
     }
 
     private static Path dir(String... names) {
-        Path p = mount.resolve(name);
+        Path p = mount.resolve(name).resolve(TreeDriver.ownerName(ProcessHandle.current().pid()));
         for (String n : names) p = p.resolve(n);
         return p;
     }

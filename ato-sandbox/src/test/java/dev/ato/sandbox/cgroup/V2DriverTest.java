@@ -20,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * driver on a real cgroup2 where one is available.
  */
 class V2DriverTest {
+    /** This process's subtree under the tree "ato". */
+    static final String OWN = "ato/" + TreeDriver.ownerName(ProcessHandle.current().pid()) + "/";
 
     @TempDir
     Path tmp;
@@ -47,26 +49,28 @@ class V2DriverTest {
         try (RunCgroup run = d.create("client1", "run1", limits(64 * MIB, 17), 256 * MIB, 40)) {
             assertThat(FakeCgroup2.words(file("cgroup.subtree_control"))).contains("memory", "pids", "cpu");
             assertThat(FakeCgroup2.words(file("ato/cgroup.subtree_control"))).contains("memory", "pids", "cpu");
-            assertThat(FakeCgroup2.words(file("ato/client1/cgroup.subtree_control"))).contains("memory", "pids", "cpu");
-            assertThat(file("ato/client1/memory.max")).isEqualTo(Long.toString(256 * MIB));
-            assertThat(file("ato/client1/memory.swap.max")).isEqualTo("0");
-            assertThat(file("ato/client1/pids.max")).isEqualTo("40");
-            assertThat(file("ato/client1/run1/memory.max")).isEqualTo(Long.toString(64 * MIB));
-            assertThat(file("ato/client1/run1/memory.swap.max")).isEqualTo("0");
-            assertThat(file("ato/client1/run1/pids.max")).isEqualTo("17");
-            assertThat(file("ato/client1/run1/cgroup.subtree_control")).as("runs are leaves").isEmpty();
-            assertThat(run.path()).isEqualTo(mount.resolve("ato/client1/run1").toString());
+            assertThat(FakeCgroup2.words(file(OWN + "client1/cgroup.subtree_control"))).contains("memory", "pids", "cpu");
+            assertThat(file(OWN + "client1/memory.max")).isEqualTo(Long.toString(256 * MIB));
+            assertThat(file(OWN + "client1/memory.swap.max")).isEqualTo("0");
+            assertThat(file(OWN + "client1/pids.max")).isEqualTo("40");
+            assertThat(file(OWN + "client1/run1/memory.max")).isEqualTo(Long.toString(64 * MIB));
+            assertThat(file(OWN + "client1/run1/memory.swap.max")).isEqualTo("0");
+            assertThat(file(OWN + "client1/run1/pids.max")).isEqualTo("17");
+            assertThat(file(OWN + "client1/run1/cpu.max")).as("one CPU").isEqualTo("100000 100000");
+            assertThat(fs.writes).contains(OWN + "client1/cpu.weight=100");
+            assertThat(file(OWN + "client1/run1/cgroup.subtree_control")).as("runs are leaves").isEmpty();
+            assertThat(run.path()).isEqualTo(mount.resolve(OWN + "client1/run1").toString());
             assertThat(run.directoryFd()).isPresent();
         }
-        assertThat(mount.resolve("ato/client1")).doesNotExist();
+        assertThat(mount.resolve(OWN + "client1")).doesNotExist();
         assertThat(mount.resolve("ato")).isDirectory();
     }
 
     @Test
     void unlimitedClientIsWrittenAsMax() throws Exception {
         try (RunCgroup run = driver().create("c", "r", limits(64 * MIB, 10), Long.MAX_VALUE, Integer.MAX_VALUE)) {
-            assertThat(file("ato/c/memory.max")).isEqualTo("max");
-            assertThat(file("ato/c/pids.max")).isEqualTo("max");
+            assertThat(file(OWN + "c/memory.max")).isEqualTo("max");
+            assertThat(file(OWN + "c/pids.max")).isEqualTo("max");
         }
     }
 
@@ -103,7 +107,7 @@ class V2DriverTest {
     void addProcessMovesThePidIntoTheRun() {
         try (RunCgroup run = driver().create("c", "r", limits(64 * MIB, 10), 256 * MIB, 40)) {
             run.addProcess(4242);
-            assertThat(fs.pids(mount.resolve("ato/c/r"))).containsExactly(4242);
+            assertThat(fs.pids(mount.resolve(OWN + "c/r"))).containsExactly(4242);
             assertThat(fs.pids(mount)).doesNotContain(4242);
             assertThat(run.isEmpty()).isFalse();
             run.killAll();
@@ -113,7 +117,7 @@ class V2DriverTest {
     @Test
     void statsComeFromCpuStatMemoryPeakAndMemoryEvents() {
         try (RunCgroup run = driver().create("c", "r", limits(64 * MIB, 10), 256 * MIB, 40)) {
-            Path r = mount.resolve("ato/c/r");
+            Path r = mount.resolve(OWN + "c/r");
             fs.setFile(r.resolve("cpu.stat"), "usage_usec 3500\nuser_usec 2500\nsystem_usec 1000\nnr_periods 0\n");
             fs.setFile(r.resolve("memory.peak"), "12345678\n");
             fs.setFile(r.resolve("memory.current"), "4096\n");
@@ -129,7 +133,7 @@ class V2DriverTest {
         V2Driver d = driver();
         assertThat(d.describe()).contains("no memory.peak").contains("memory.current").contains("underestimate");
         try (RunCgroup run = d.create("c", "r", limits(64 * MIB, 10), 256 * MIB, 40)) {
-            fs.setFile(mount.resolve("ato/c/r/memory.current"), "8192\n");
+            fs.setFile(mount.resolve(OWN + "c/r/memory.current"), "8192\n");
             assertThat(run.stats().peakMemoryBytes()).isEqualTo(8192);
         }
     }
@@ -140,7 +144,7 @@ class V2DriverTest {
         V2Driver d = driver();
         assertThat(d.describe()).contains("memory.swap.max");
         try (RunCgroup run = d.create("c", "r", limits(64 * MIB, 10), 256 * MIB, 40)) {
-            assertThat(file("ato/c/r/memory.max")).isEqualTo(Long.toString(64 * MIB));
+            assertThat(file(OWN + "c/r/memory.max")).isEqualTo(Long.toString(64 * MIB));
         }
     }
 
@@ -152,7 +156,7 @@ class V2DriverTest {
             run.killAll();
             assertThat(run.isEmpty()).isTrue();
             assertThat(fs.killed).containsExactlyInAnyOrder(100, 101);
-            assertThat(fs.writes).contains("ato/c/r/cgroup.kill=1");
+            assertThat(fs.writes).contains(OWN + "c/r/cgroup.kill=1");
         }
     }
 
@@ -168,8 +172,8 @@ class V2DriverTest {
             run.killAll();
             assertThat(fs.killed).containsExactlyInAnyOrder(200, 201);
             List<String> freezes = fs.writes.stream().filter(w -> w.contains("cgroup.freeze")).toList();
-            assertThat(freezes).containsExactly("ato/c/r/cgroup.freeze=1", "ato/c/r/cgroup.freeze=0");
-            assertThat(file("ato/c/r/cgroup.freeze")).isEqualTo("0");
+            assertThat(freezes).containsExactly(OWN + "c/r/cgroup.freeze=1", OWN + "c/r/cgroup.freeze=0");
+            assertThat(file(OWN + "c/r/cgroup.freeze")).isEqualTo("0");
         }
         assertThat(fs.pids(mount)).contains(300);
     }
@@ -195,7 +199,7 @@ class V2DriverTest {
         RunCgroup run = driver().create("c", "r", limits(64 * MIB, 10), 256 * MIB, 40);
         fs.busyRmdirs = 3;
         run.close();
-        assertThat(mount.resolve("ato/c")).doesNotExist();
+        assertThat(mount.resolve(OWN + "c")).doesNotExist();
         run.close();
         assertThat(run.directoryFd()).isEmpty();
     }
@@ -206,17 +210,17 @@ class V2DriverTest {
         run.addProcess(500);
         run.close();
         assertThat(fs.killed).containsExactly(500);
-        assertThat(mount.resolve("ato/c")).doesNotExist();
+        assertThat(mount.resolve(OWN + "c")).doesNotExist();
     }
 
     @Test
     void aFailedRunSetupLeavesNothingBehind() {
         V2Driver d = driver();
         // pids disabled below ato: the client gets no pids.max, as the kernel would make it.
-        fs.setFile(mount.resolve("ato/cgroup.subtree_control"), "memory\n");
+        fs.setFile(mount.resolve(OWN + "cgroup.subtree_control"), "memory\n");
         assertThatThrownBy(() -> d.create("c2", "r", limits(64 * MIB, 10), 256 * MIB, 40))
                 .isInstanceOf(SandboxException.class).hasMessageContaining("pids.max").hasMessageContaining("ENOENT");
-        assertThat(mount.resolve("ato/c2")).doesNotExist();
+        assertThat(mount.resolve(OWN + "c2")).doesNotExist();
     }
 
     @Test
@@ -228,8 +232,8 @@ class V2DriverTest {
                 run.stats();
             }
         });
-        assertThat(mount.resolve("ato/shared")).doesNotExist();
-        assertThat(fs.writes.stream().filter(w -> w.matches("ato/shared/r[0-9]+/cgroup.procs=.*")).count()).isEqualTo(120);
+        assertThat(mount.resolve(OWN + "shared")).doesNotExist();
+        assertThat(fs.writes.stream().filter(w -> w.matches(OWN + "shared/r[0-9]+/cgroup.procs=.*")).count()).isEqualTo(120);
     }
 
     @Test
@@ -241,13 +245,13 @@ class V2DriverTest {
         V2Driver d = driver();
         try (RunCgroup live = d.create("live", "r1", limits(64 * MIB, 10), 256 * MIB, 40)) {
             live.addProcess(700);
-            fs.mkdir(new FakeCgroup2.PathDir(mount.resolve("ato/live")), "stale");
-            fs.place(mount.resolve("ato/live/stale"), 701);
+            fs.mkdir(new FakeCgroup2.PathDir(mount.resolve(OWN + "live")), "stale");
+            fs.place(mount.resolve(OWN + "live/stale"), 701);
             d.sweep();
-            assertThat(mount.resolve("ato/old")).doesNotExist();
-            assertThat(mount.resolve("ato/live/stale")).doesNotExist();
+            assertThat(mount.resolve(OWN + "old")).doesNotExist();
+            assertThat(mount.resolve(OWN + "live/stale")).doesNotExist();
             assertThat(fs.killed).containsExactlyInAnyOrder(600, 701);
-            assertThat(fs.pids(mount.resolve("ato/live/r1"))).containsExactly(700);
+            assertThat(fs.pids(mount.resolve(OWN + "live/r1"))).containsExactly(700);
         }
     }
 

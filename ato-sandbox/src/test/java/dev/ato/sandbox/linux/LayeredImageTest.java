@@ -89,6 +89,24 @@ class LayeredImageTest {
     }
 
     @Test
+    void inAnotherUidSlotTheImagesFilesStillBelongToContainerRoot() throws Exception {
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+        dev.ato.sandbox.Run holder = sandbox.start(RunSpec.builder().image(image("low", "high")).runnerScript("echo ready; read x < /etc/which; exec sh -c 'while :; do read -t 1 x; done'").build(),
+                (stream, chunk) -> ready.countDown());
+        try {
+            assertThat(ready.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            CompletedRun r = sandbox.run(RunSpec.builder().image(image("low", "high"))
+                    .runnerScript("read m < /proc/self/uid_map; echo $m; echo new > /etc/which && read w < /etc/which && echo $w;"
+                            + " echo x > /bin/added && echo added; echo y > /etc/only-low && echo rewritten").build());
+            assertThat(r.stderrText()).isEmpty();
+            assertThat(r.stdoutText()).isEqualTo("0 " + (CONFIG.uidBase() + CONFIG.uidCount()) + " " + CONFIG.uidCount() + "\nnew\nadded\nrewritten\n");
+        } finally {
+            holder.kill();
+            holder.result().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aSymlinkWhereTheContainerMountsIsRefused() {
         assertThatThrownBy(() -> sandbox.run(RunSpec.builder().image(image("low", "evil")).runnerScript("true").build()))
                 .isInstanceOf(SandboxException.class).hasMessageContaining("/tmp").hasMessageContaining("symlink");

@@ -24,44 +24,25 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The sandbox against the real kernel, as root. Each test also checks that nothing is left behind. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class LinuxSandboxTest {
     static final SandboxConfig CONFIG = new SandboxConfig(Path.of("/run/ato-test-sandbox"), "ato-test-sandbox",
             300000, 300000, 65536, Limits.defaults(), 4L << 30, 1024);
+    @RegisterExtension
+    static final SandboxFixture FIXTURE = new SandboxFixture(CONFIG);
     static Sandbox sandbox;
     static byte[] probe;
 
     @BeforeAll
-    static void start() throws Exception {
-        sandbox = Sandbox.create(CONFIG);
-        Path bin = Files.createTempFile("ato-probe", "");
-        try {
-            Process gcc = new ProcessBuilder("gcc", "-static", "-O2", "-pthread", "-o", bin.toString(), "src/test/c/probe.c")
-                    .redirectErrorStream(true).start();
-            String out = new String(gcc.getInputStream().readAllBytes());
-            assertThat(gcc.waitFor()).as("gcc probe.c: " + out).isZero();
-            probe = Files.readAllBytes(bin);
-        } finally {
-            Files.deleteIfExists(bin);
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (sandbox != null) sandbox.close();
-        Leftovers.assertClosedClean(CONFIG);
-    }
-
-    @AfterEach
-    void nothingLeftBehind() throws Exception {
-        Leftovers.assertNone(CONFIG);
+    static void start() {
+        sandbox = FIXTURE.sandbox;
+        probe = FIXTURE.probe;
     }
 
     static CompletedRun bash(String script) {
@@ -83,6 +64,15 @@ class LinuxSandboxTest {
         assertThat(r.result().statusValue()).isEqualTo(3);
         assertThat(r.result().timedOut()).isFalse();
         assertThat(r.result().realNanos()).isPositive();
+    }
+
+    @Test
+    void theProgramMayReopenItsOutputThroughDevAndProc() {
+        CompletedRun r = bash("echo hi > /dev/stdout; echo err > /dev/stderr; echo fd1 > /proc/self/fd/1; echo fd2 >> /proc/self/fd/2;"
+                + " /ATO/bash -c 'echo child > /dev/stdout'; stat -L -c '%u %a' /dev/stdout");
+        assertThat(r.stderrText()).isEqualTo("err\nfd2\n");
+        assertThat(r.stdoutText()).isEqualTo("hi\nfd1\nchild\n0 600\n");
+        assertThat(r.result().succeeded()).isTrue();
     }
 
     @Test
@@ -177,6 +167,34 @@ class LinuxSandboxTest {
     }
 
     @Test
+    void concurrentRunsHaveHostUidsOfTheirOwnSoOneCannotUseUpAPerUserCounterForAnother() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        StringBuffer first = new StringBuffer();
+        // 2000 pipes of 16 pages: past fs.pipe-user-pages-soft (16384 pages per host user), after which the
+        // kernel gives that user's new pipes one page.
+        Run hog = sandbox.start(RunSpec.builder().code(probe).timeout(Duration.ofSeconds(60))
+                .runnerScript("cat /proc/self/uid_map; cp /ATO/code /tmp/probe && chmod 755 /tmp/probe && exec /tmp/probe pipes 2000").build(),
+                (stream, chunk) -> {
+                    first.append(new String(chunk));
+                    if (first.toString().contains("pipes")) held.countDown();
+                });
+        try {
+            assertThat(held.await(60, TimeUnit.SECONDS)).isTrue();
+            int lastSize = Integer.parseInt(first.toString().replaceAll("(?s).*last=(\\d+).*", "$1").trim());
+            assertThat(lastSize).as("the counter bites the run that used it up: its last pipe's size").isLessThan(65536);
+            CompletedRun other = withProbe("cat /proc/self/uid_map; $P pipesz; stat -c '%u %g' /ATO/code /ATO/context /root");
+            assertThat(other.stdoutText()).contains("pipesz=65536\n", "0 0\n0 0\n0 0\n");
+            String mine = first.toString().trim().split("\\s+")[1];
+            String theirs = other.stdoutText().trim().split("\\s+")[1];
+            assertThat(theirs).as("host uid of container root").isNotEqualTo(mine);
+            assertThat((Integer.parseInt(theirs) - CONFIG.uidBase()) % CONFIG.uidCount()).as("a slot's range").isZero();
+        } finally {
+            hog.kill();
+            hog.result().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void hostProcessesAreInvisible() {
         CompletedRun r = bash("ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' '");
         List<Integer> pids = new ArrayList<>();
@@ -199,6 +217,20 @@ class LinuxSandboxTest {
     }
 
     @Test
+    void onlyUnixInetInet6AndNetlinkSocketsCanBeMadeVsockAndTheRestGetEafnosupport() {
+        CompletedRun r = withProbe("$P families");
+        String out = r.stdoutText();
+        assertThat(out).contains("unix=ok\n", "inet=ok\n", "inet6=ok\n", "netlink=ok\n", "socketpair_unix=ok\n");
+        for (String family : List.of("vsock", "socketpair_vsock", "vsock_high_bits", "packet", "alg", "key", "tipc", "rds",
+                "can", "bluetooth", "xdp", "llc", "pppox", "appletalk")) {
+            assertThat(out).as(family).containsPattern("(?m)^" + family + "=EAFNOSUPPORT$");
+        }
+        assertThat(out).doesNotContain("vsock_bind");
+        CompletedRun ip = bash("ip -o addr show lo 2>&1 | grep -o 'inet [0-9./]*'");
+        assertThat(ip.stdoutText()).as("route netlink works").isEqualTo("inet 127.0.0.1/8\n");
+    }
+
+    @Test
     void aRootOnlyHostFileCannotBeReadNotEvenThroughASetuidBinary() throws Exception {
         Path secret = Path.of("/usr/local/share/ato-test-secret-" + ProcessHandle.current().pid());
         Path suid = Path.of("/usr/local/bin/ato-test-suid-" + ProcessHandle.current().pid());
@@ -216,6 +248,36 @@ class LinuxSandboxTest {
         } finally {
             Files.deleteIfExists(secret);
             Files.deleteIfExists(suid);
+        }
+    }
+
+    @Test
+    void hostEntriesThatAreNotWorldReadableAreAbsentNotMerelyUnreadable() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        Path file = Path.of("/etc/ato-test-private-" + pid);
+        Path dir = Path.of("/usr/local/share/ato-test-private-dir-" + pid);
+        Path open = Path.of("/usr/local/share/ato-test-public-" + pid);
+        Files.writeString(file, "secret");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("inner"), "x");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        Files.writeString(open, "public");
+        // The mask is made when a sandbox starts: a second one sees the files made above.
+        SandboxConfig other = CONFIG.withCgroupName("ato-test-sandbox-mask").withStateDir(Path.of("/run/ato-test-sandbox-mask"));
+        try (Sandbox masked = Sandbox.create(other)) {
+            CompletedRun r = masked.run(RunSpec.builder().runnerScript("ls -a /etc /usr/local/share | grep -c ato-test-private;"
+                    + " ls -l " + file + " " + dir + "/inner 2>&1 | grep -c 'No such file';"
+                    + " cat " + open + "; echo; ls /etc | grep -cx -e shadow -e gshadow; ls /etc/ssl | grep -c private;"
+                    + " grep -c '^root:' /etc/passwd; touch /etc/x 2>&1 | grep -c 'Read-only'").build());
+            assertThat(Files.exists(Path.of("/etc/shadow"))).isTrue();
+            assertThat(r.stdoutText()).isEqualTo("0\n2\npublic\n0\n0\n1\n1\n");
+        } finally {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(dir.resolve("inner"));
+            Files.deleteIfExists(dir);
+            Files.deleteIfExists(open);
+            Leftovers.assertClosedClean(other);
         }
     }
 
@@ -428,6 +490,12 @@ class LinuxSandboxTest {
         assertThat(first.stdoutText()).contains("a", "b", "/c", "/root/x");
         CompletedRun second = bash("ls -A /tmp /dev/shm /root; ls /c 2>&1 | grep -c 'No such'");
         assertThat(second.stdoutText()).isEqualTo("/dev/shm:\n\n/root:\n\n/tmp:\n1\n");
+    }
+
+    @Test
+    void theUmaskIs022SoNewFilesAreNotWorldWritable() {
+        CompletedRun r = bash("umask; touch /tmp/f; mkdir /tmp/d; python3 -c 'open(\"/tmp/p\", \"w\")'; stat -c %a /tmp/f /tmp/d /tmp/p");
+        assertThat(r.stdoutText()).isEqualTo("0022\n644\n755\n644\n");
     }
 
     @Test

@@ -21,6 +21,8 @@ class SeccompFilterTest {
         }
         assertThat(text).containsPattern("#define __NR_clone " + SeccompFilter.SYS_CLONE + "\\b");
         assertThat(text).containsPattern("#define __NR_clone3 " + SeccompFilter.SYS_CLONE3 + "\\b");
+        assertThat(text).containsPattern("#define __NR_socket " + SeccompFilter.SYS_SOCKET + "\\b");
+        assertThat(text).containsPattern("#define __NR_socketpair " + SeccompFilter.SYS_SOCKETPAIR + "\\b");
     }
 
     @Test
