@@ -59,10 +59,20 @@ final class Leftovers {
         assertThat(nameCgroups(config.cgroupName())).as("cgroup directories after close").isEmpty();
     }
 
-    /** {@code <controller>/<name>} in every cgroup hierarchy where it exists. */
+    /** {@code <hierarchy>/<name>} in every cgroup hierarchy where it exists. */
     static List<Path> nameCgroups(String name) throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("/sys/fs/cgroup"))) {
-            return s.map(h -> h.resolve(name)).filter(d -> Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+        return hierarchies().stream().map(h -> h.resolve(name))
+                .filter(d -> Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+    }
+
+    /**
+     * Where a sandbox's {@code <name>} tree may be: each v1 controller's {@code /sys/fs/cgroup/<controller>}, and
+     * {@code /sys/fs/cgroup} itself, the root of a pure cgroup v2 host (the VM host matrix's).
+     */
+    private static List<Path> hierarchies() throws IOException {
+        Path mount = Path.of("/sys/fs/cgroup");
+        try (Stream<Path> s = Files.list(mount)) {
+            return Stream.concat(Stream.of(mount), s.filter(Files::isDirectory)).toList();
         }
     }
 
@@ -87,16 +97,12 @@ final class Leftovers {
         return found;
     }
 
-    /** Directories below {@code <controller>/<name>} in every cgroup hierarchy: run or client cgroups. */
+    /** Directories below {@code <hierarchy>/<name>} in every cgroup hierarchy: run or client cgroups. */
     static List<String> runCgroups(String name) throws IOException {
         List<String> found = new ArrayList<>();
-        try (Stream<Path> s = Files.list(Path.of("/sys/fs/cgroup"))) {
-            for (Path h : s.toList()) {
-                Path dir = h.resolve(name);
-                if (!Files.isDirectory(dir)) continue;
-                try (Stream<Path> w = Files.walk(dir)) {
-                    w.filter(Files::isDirectory).filter(d -> !d.equals(dir)).forEach(d -> found.add("cgroup " + d));
-                }
+        for (Path dir : nameCgroups(name)) {
+            try (Stream<Path> w = Files.walk(dir)) {
+                w.filter(Files::isDirectory).filter(d -> !d.equals(dir)).forEach(d -> found.add("cgroup " + d));
             }
         }
         return found;
