@@ -88,18 +88,19 @@ class OperatorPathCheck {
             CompletableFuture<Ws.Outcome> run = ws.start(ExecuteRequest.builder("bash").code("echo started; exec sleep 120").build());
             ws.awaitStdout("started", Duration.ofMinutes(3));
             List<Path> runCgroups = cgroupsOfSandboxProcesses();
-            assertThat(runCgroups).as("cgroups of the run's processes").isNotEmpty().allMatch(p -> p.startsWith(subtree));
             Set<String> outside = new TreeSet<>(cgroupDirectories(CGROUP_ROOT));
             outside.removeAll(Files.readAllLines(Path.of(System.getenv("ATO_VM_CGROUPS_BEFORE"))));
             // systemd's own units (started on demand since) are not the server's doing.
             outside.removeIf(d -> Path.of(d).startsWith(subtree) || d.matches(".*\\.(service|scope|slice|socket|mount)$"));
-            assertThat(outside).as("cgroups made outside " + subtree + " since before the install").isEmpty();
+            // Kill first, so that a misplaced cgroup is reported without hiding whether Kill works.
             long t0 = System.nanoTime();
             ws.kill();
             Done done = run.get(2, TimeUnit.MINUTES).done();
             assertThat(done.statusType()).isEqualTo("killed");
             assertThat(done.statusValue()).isEqualTo(9);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMinutes(1));
+            assertThat(runCgroups).as("cgroups of the run's processes").isNotEmpty().allMatch(p -> p.startsWith(subtree));
+            assertThat(outside).as("cgroups made outside " + subtree + " since before the install").isEmpty();
         }
         awaitNoRunLeft(subtree);
     }
