@@ -128,7 +128,7 @@ case "$CONFIG" in
     # (the JVM died: status >= 128 or an hs_err file), other.
     runs="$(arg ato.runs)"; runs="${runs:-10}"
     printf 'echo hi; exit 3\n' > /tmp/prog.sh
-    CLI=(-cp "$ROOT/ato-server/target/classes:$ROOT/ato-server/target/lib/*" --enable-native-access=ALL-UNNAMED dev.ato.server.cli.Main)
+    CLI=(-cp "$ROOT/ato-cli/target/classes:$ROOT/ato-cli/target/lib/*" --enable-native-access=ALL-UNNAMED dev.ato.cli.Main)
     # Interleaved, so that both settings see the same load: the JVM's defaults, then ato.jvm's options.
     opts="$JAVA_TOOL_OPTIONS"
     for i in $(seq "$runs"); do
