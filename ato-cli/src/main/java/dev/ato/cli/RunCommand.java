@@ -158,16 +158,11 @@ public final class RunCommand implements Callable<Integer> {
     /** Writes chunks and the Done record, raw or as JSON lines. */
     static final class Printer {
         private final boolean json;
-        private final CharsetDecoder outDecoder = decoder();
-        private final CharsetDecoder errDecoder = decoder();
+        private final Utf8Text outText = new Utf8Text();
+        private final Utf8Text errText = new Utf8Text();
 
         Printer(boolean json) {
             this.json = json;
-        }
-
-        private static CharsetDecoder decoder() {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
-                    .onUnmappableCharacter(CodingErrorAction.REPLACE);
         }
 
         void chunk(OutputStreamKind stream, byte[] data) {
@@ -177,14 +172,13 @@ public final class RunCommand implements Callable<Integer> {
                 ps.flush();
                 return;
             }
-            // Decoded per stream, so a character split across chunks is not mangled.
-            CharsetDecoder d = stream == OutputStreamKind.STDOUT ? outDecoder : errDecoder;
-            CharBuffer cb = CharBuffer.allocate(data.length + 4);
-            d.decode(ByteBuffer.wrap(data), cb, false);
-            cb.flip();
-            if (cb.length() == 0) return;
+            record(stream, (stream == OutputStreamKind.STDOUT ? outText : errText).decode(data, false));
+        }
+
+        private static void record(OutputStreamKind stream, String text) {
+            if (text.isEmpty()) return;
             ObjectNode n = JSON.createObjectNode();
-            n.put(stream == OutputStreamKind.STDOUT ? "stdout" : "stderr", cb.toString());
+            n.put(stream == OutputStreamKind.STDOUT ? "stdout" : "stderr", text);
             System.out.println(n);
             System.out.flush();
         }
@@ -198,6 +192,9 @@ public final class RunCommand implements Callable<Integer> {
                         r.oomKilled() ? ", out of memory" : "");
                 return;
             }
+            // Bytes of a character the program never finished are not dropped: they end as U+FFFD.
+            record(OutputStreamKind.STDOUT, outText.decode(new byte[0], true));
+            record(OutputStreamKind.STDERR, errText.decode(new byte[0], true));
             ObjectNode d = JSON.createObjectNode();
             d.put("status_type", r.statusType().wireName());
             d.put("status_value", r.statusValue());
@@ -220,6 +217,27 @@ public final class RunCommand implements Callable<Integer> {
             n.set("done", d);
             System.out.println(n);
             System.out.flush();
+        }
+    }
+
+    /**
+     * One stream's bytes as text, across chunks: a UTF-8 sequence split between two chunks is kept until its
+     * end arrives (CharsetDecoder leaves such bytes in its input buffer for the caller to carry over).
+     */
+    static final class Utf8Text {
+        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+        private byte[] rest = new byte[0];
+
+        /** The text of {@code data} after what was held back; {@code end}: the stream is over, hold nothing back. */
+        String decode(byte[] data, boolean end) {
+            ByteBuffer in = ByteBuffer.allocate(rest.length + data.length).put(rest).put(data).flip();
+            CharBuffer out = CharBuffer.allocate(in.remaining() + 4);
+            decoder.decode(in, out, end);
+            if (end) decoder.flush(out);
+            rest = new byte[in.remaining()];
+            in.get(rest);
+            return out.flip().toString();
         }
     }
 }

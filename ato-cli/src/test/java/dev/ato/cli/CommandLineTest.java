@@ -47,6 +47,21 @@ class CommandLineTest {
     }
 
     @Test
+    void runWithJsonLosesNoByteOfACharacterSplitBetweenChunks() throws Exception {
+        // The pauses put the halves of the euro sign (e2 82 | ac) in different reads of the pipe, as a slow
+        // machine does with any output; the run then ends inside a character (e2), which becomes U+FFFD.
+        Path code = Files.writeString(dir.resolve("prog.sh"),
+                "printf 'a\\342\\202'; sleep 0.3; printf '\\254\\n'; sleep 0.3; printf 'z\\342'");
+        Outcome o = ato("run", "bash", code.toString(), "--json", "--timeout", "10", "--config", config().toString());
+        assertThat(o.status()).isZero();
+        StringBuilder stdout = new StringBuilder();
+        for (String line : o.out().split("\n")) {
+            if (line.startsWith("{\"stdout\":")) stdout.append(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line).get("stdout").asText());
+        }
+        assertThat(stdout.toString()).isEqualTo("a\u20ac\nz\ufffd");
+    }
+
+    @Test
     void runRefusesAnUnknownLanguage() throws Exception {
         Path code = Files.writeString(dir.resolve("x"), "x");
         Outcome o = ato("run", "no_such_language", code.toString(), "--config", config().toString());

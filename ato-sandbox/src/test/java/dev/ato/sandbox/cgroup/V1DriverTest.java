@@ -61,7 +61,9 @@ class V1DriverTest {
 
     @Test
     void probeChoosesV1WhenTheUnifiedHierarchyHasNoMemoryController() throws Exception {
-        String controllers = Files.readString(Path.of("/sys/fs/cgroup/unified/cgroup.controllers"));
+        // The hybrid layout's empty cgroup2 tree, or none at all (a pure v1 host, as in the VM host matrix).
+        Path unified = Path.of("/sys/fs/cgroup/unified/cgroup.controllers");
+        String controllers = Files.exists(unified) ? Files.readString(unified) : "";
         org.junit.jupiter.api.Assumptions.assumeFalse(controllers.contains("memory"), "cgroup2 has memory here");
         // A fixed name: probe keeps a lock file per name in /run for good, so tests reuse one.
         String probeName = "ato-test-probe";

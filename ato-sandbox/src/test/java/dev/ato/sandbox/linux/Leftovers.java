@@ -65,7 +65,7 @@ final class Leftovers {
         assertThat(nameCgroups(config.cgroupName())).as("cgroup directories after close").isEmpty();
     }
 
-    /** {@code <controller>/<name>} in every cgroup hierarchy where it exists. */
+    /** {@code <hierarchy>/<name>} in every cgroup hierarchy where it exists. */
     static List<Path> nameCgroups(String name) throws IOException {
         return hierarchies().stream().map(h -> h.resolve(name)).filter(d -> Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
     }
