@@ -74,7 +74,18 @@ final class HostMask implements AutoCloseable {
                 String layer = "m" + n++;
                 Files.createDirectory(dir.resolve(layer));
                 int layerFd = m.hold(LibC.open(dir.resolve(layer).toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0), layer);
-                for (String entry : e.getValue()) whiteout(layerFd, entry);
+                for (String entry : e.getValue()) {
+                    if (!whiteout(layerFd, entry)) {
+                        // No whiteouts here: a container whose device rules refuse even the 0/0 node (podman, a
+                        // Kubernetes pod). Its "host" directories are its image's, not the machine's, so what is
+                        // left visible is the image's; say so once and bind the directories unmasked.
+                        System.getLogger(HostMask.class.getName()).log(System.Logger.Level.WARNING,
+                                "private host files are not masked: this host refuses overlay whiteouts (mknodat "
+                                        + entry + ": EPERM, a container's device rules); names of unreadable files show");
+                        m.close();
+                        return new HostMask(null);
+                    }
+                }
                 int hostFd = m.hold(LibC.open("/" + e.getKey(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0), "/" + e.getKey());
                 String lower = "/proc/self/fd/" + layerFd + ":/proc/self/fd/" + hostFd;
                 m.fallbackOptions.put(e.getKey(), "lowerdir=" + lower);
@@ -107,8 +118,12 @@ final class HostMask implements AutoCloseable {
         return fd;
     }
 
-    /** Makes {@code entry}'s parents (directories that merge with the host's) and a whiteout for it. */
-    private static void whiteout(int layerFd, String entry) {
+    /**
+     * Makes {@code entry}'s parents (directories that merge with the host's) and a whiteout for it.
+     *
+     * @return false when the host refuses the whiteout itself with EPERM (no mknod of a 0/0 device allowed)
+     */
+    private static boolean whiteout(int layerFd, String entry) {
         String[] parts = entry.split("/");
         int dir = LibC.openat(layerFd, ".", LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
         try {
@@ -122,8 +137,11 @@ final class HostMask implements AutoCloseable {
                 dir = next;
             }
             if (LibC.mknodat(dir, parts[parts.length - 1], LibC.S_IFCHR, 0) != 0) {
-                throw Sys.failure("mknodat", "whiteout " + entry, com.sun.jna.Native.getLastError());
+                int errno = com.sun.jna.Native.getLastError();
+                if (errno == dev.ato.sandbox.sys.Errno.EPERM) return false;
+                throw Sys.failure("mknodat", "whiteout " + entry, errno);
             }
+            return true;
         } finally {
             LibC.close(dir);
         }
