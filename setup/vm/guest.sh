@@ -97,7 +97,8 @@ case "$CONFIG" in
     junit dev.ato.sandbox.cgroup.V2DriverKernelTest dev.ato.sandbox.cgroup.Cgroup2KernelFsTest \
       dev.ato.sandbox.linux.LinuxSandboxTest dev.ato.sandbox.linux.CloseCleanupTest \
       dev.ato.sandbox.linux.CreateFailureTest dev.ato.sandbox.linux.NoexecStateDirTest \
-      dev.ato.sandbox.linux.LayeredImageTest dev.ato.sandbox.linux.JvmDeathTest dev.ato.hosts.V2HostCheck
+      dev.ato.sandbox.linux.LayeredImageTest dev.ato.sandbox.linux.JvmDeathTest \
+      dev.ato.sandbox.linux.ResourceLimitsTest dev.ato.sandbox.cgroup.DelegatedRootKernelTest dev.ato.hosts.V2HostCheck
     finish PASS ;;
   v1)
     junit dev.ato.sandbox.cgroup.V1DriverTest dev.ato.hosts.V1HostCheck
