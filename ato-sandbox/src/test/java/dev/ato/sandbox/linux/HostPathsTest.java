@@ -6,16 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ato.sandbox.CompletedRun;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.RunSpec;
-import dev.ato.sandbox.Sandbox;
 import dev.ato.sandbox.SandboxConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,21 +26,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class HostPathsTest {
     static final SandboxConfig CONFIG = KillMeMain.config("ato-test-host-paths", 360000);
     static final String DPKG = "/var/lib/dpkg";
-    static Sandbox sandbox;
-
-    @BeforeAll
-    static void start() {
-        sandbox = Sandbox.create(CONFIG);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (sandbox != null) sandbox.close();
-        Leftovers.assertNone(CONFIG);
-    }
+    @RegisterExtension
+    static final SandboxFixture FIXTURE = new SandboxFixture(CONFIG);
 
     static CompletedRun run(Image image, String script) {
-        return sandbox.run(RunSpec.builder().image(image).runnerScript(script).build());
+        return FIXTURE.sandbox.run(RunSpec.builder().image(image).runnerScript(script).build());
     }
 
     @Test

@@ -8,7 +8,6 @@ import dev.ato.sandbox.OutputStreamKind;
 import dev.ato.sandbox.Run;
 import dev.ato.sandbox.RunResult;
 import dev.ato.sandbox.RunSpec;
-import dev.ato.sandbox.Sandbox;
 import dev.ato.sandbox.SandboxConfig;
 import dev.ato.sandbox.StatusType;
 import java.io.ByteArrayOutputStream;
@@ -20,10 +19,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -35,23 +32,8 @@ import org.junit.jupiter.api.Timeout;
 class InteractiveStdinTest {
     static final SandboxConfig CONFIG = new SandboxConfig(Path.of("/run/ato-test-stdin"), "ato-test-stdin",
             300000, 300000, 65536, Limits.defaults(), 4L << 30, 1024);
-    static Sandbox sandbox;
-
-    @BeforeAll
-    static void start() {
-        sandbox = Sandbox.create(CONFIG);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (sandbox != null) sandbox.close();
-        Leftovers.assertClosedClean(CONFIG);
-    }
-
-    @AfterEach
-    void nothingLeftBehind() throws Exception {
-        Leftovers.assertNone(CONFIG);
-    }
+    @RegisterExtension
+    static final SandboxFixture FIXTURE = new SandboxFixture(CONFIG);
 
     /** Output as it arrives, so a test can wait for the program's answer to what it sent. */
     static final class Output {
@@ -77,7 +59,7 @@ class InteractiveStdinTest {
     }
 
     private static Run interactive(String input, String script, Output out) {
-        return sandbox.start(RunSpec.builder().interactiveStdin(true).input(input).runnerScript(script)
+        return FIXTURE.sandbox.start(RunSpec.builder().interactiveStdin(true).input(input).runnerScript(script)
                 .timeout(Duration.ofSeconds(30)).build(), out::add);
     }
 
@@ -132,7 +114,7 @@ class InteractiveStdinTest {
 
     @Test
     void withoutInteractiveStdinNothingChanges() throws Exception {
-        Run run = sandbox.start(RunSpec.builder().input("file input").runnerScript("cat < /ATO/input; test -f /ATO/input && echo ' file'")
+        Run run = FIXTURE.sandbox.start(RunSpec.builder().input("file input").runnerScript("cat < /ATO/input; test -f /ATO/input && echo ' file'")
                 .build(), (k, c) -> { });
         assertThat(run.result().get(20, TimeUnit.SECONDS).statusValue()).isZero();
         assertThatThrownBy(() -> run.writeStdin(new byte[1])).isInstanceOf(IllegalStateException.class);
