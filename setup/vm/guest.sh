@@ -36,7 +36,7 @@ if [ "$CONFIG" != systemd ]; then
   hostname ato-vm
   exec </dev/null >/dev/ttyS0 2>&1
   case "$CONFIG" in
-    v2|jit)
+    v2|jit|exec)
       mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup ;;
     v1)
       mount -t tmpfs -o mode=0755 cgroup /sys/fs/cgroup
@@ -122,6 +122,10 @@ case "$CONFIG" in
     export ATO_VM_BASE=http://127.0.0.1 ATO_VM_CGROUPS_BEFORE=/run/cgroups-before
     junit dev.ato.hosts.OperatorPathCheck
     finish PASS ;;
+  exec)
+    # Not part of CI: the script ATO_VM_SCRIPT named on the host, in the v2 machine (a debugging aid).
+    say "running exec.sh"
+    if bash "$OUT/exec.sh"; then finish PASS; else finish "FAIL exec.sh exited $?"; fi ;;
   jit)
     # Not part of CI: an experiment for the README's "Host matrix" (JIT faults under TCG, and whether a run's
     # output is ever lost). ato.runs=N runs of `ato run bash --json` of "echo hi; exit 3", one JVM each;

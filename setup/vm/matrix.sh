@@ -5,6 +5,8 @@
 #   v2       cgroup2 alone, no systemd: the sandbox's kernel tests, the v2 driver's, hostile programs, cleanup
 #   v1       cgroup v1 hierarchies only (no cgroup2 at all), no systemd: the v1 driver
 #   systemd  systemd as PID 1, pure cgroup v2: setup/install.sh --with-nginx and the operator path
+#   exec     not part of the matrix: the v2 machine, running the script ATO_VM_SCRIPT names (a debugging aid:
+#            PASS when it exits 0; its output is on the console and in results/exec/)
 # Needs a built checkout (./ato test or mvn install: the test classes and ato-hosts/target/test-classpath.txt)
 # and the packages of setup/packages/vm.txt. Results: .ato/vm/results/<config>/ (console.log, junit.txt,
 # reports/, status). Exit status 0 only when every configuration printed PASS.
@@ -30,13 +32,15 @@ die() { log "$*"; exit 1; }
 # development machine while other builds shared it (v2 520 s, v1 310 s).
 bound() {
   case "$1" in
-    v2) echo 1200 ;; v1) echo 720 ;; systemd) echo 1200 ;; probe) echo 20 ;; jit) echo $(( 120 + 60 * ${ATO_VM_RUNS:-10} )) ;;
+    v2) echo 1200 ;; v1) echo 720 ;; exec) echo 900 ;; systemd) echo 1200 ;; probe) echo 20 ;; jit) echo $(( 120 + 60 * ${ATO_VM_RUNS:-10} )) ;;
   esac
 }
 
 [ "$(id -u)" -eq 0 ] || die "run as root (QEMU's 9p share of / must read every file)"
 for c in "${CONFIGS[@]}"; do
-  case "$c" in v2|v1|systemd|jit) ;; *) die "unknown configuration '$c' (v2, v1, systemd; jit: the JIT experiment)" ;; esac
+  case "$c" in v2|v1|systemd|jit) ;;
+    exec) [ -f "${ATO_VM_SCRIPT:-}" ] || die "configuration exec runs the script ATO_VM_SCRIPT names: no such file '${ATO_VM_SCRIPT:-}'" ;;
+    *) die "unknown configuration '$c' (v2, v1, systemd; jit: the JIT experiment; exec: ATO_VM_SCRIPT)" ;; esac
 done
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing: setup/install-packages.sh vm"
 [ -x /bin/busybox ] || die "busybox is missing: setup/install-packages.sh vm"
@@ -159,6 +163,7 @@ for c in "${CONFIGS[@]}"; do
     tr ':' '\n' < "$CP_FILE" | grep -v -e '/dev/ato/' -e "^$ROOT/" | sed 's/^/:/' | tr -d '\n'
   } > "$res/classpath"
   echo "$JAVA" > "$res/java"
+  [ "$c" = exec ] && cp "$ATO_VM_SCRIPT" "$res/exec.sh"
   secs=$(( ${ATO_VM_BOUND:-$(bound "$c")} * SCALE ))
   log "$c: booting $PKG (${ACCEL_ARGS[*]}, -m $MEM, JVM options '$JVM_OPTS', bound ${secs} s)"
   t0=$(date +%s)

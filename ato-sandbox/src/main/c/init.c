@@ -1,6 +1,7 @@
 /*
  * ato-init NJOIN PROGRAM ARGS...   (environment: the run's environment)
  * ato-init userns                  (see make_userns below)
+ * ato-init private DIR             (see list_private below)
  *
  * PID 1 of every run. The JVM has already made the mount, UTS, IPC, network and PID namespaces and assembled
  * the container; it spawned this program with:
@@ -27,6 +28,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
@@ -119,8 +121,73 @@ static int make_userns(void) {
     return 0;
 }
 
+/*
+ * The entries below the directory fd `dir` (path `rel`, relative to the walk's top, "" at the top) that an
+ * unprivileged user could not read: files without o+r, directories without o+r or o+x (not descended
+ * into). Symbolic links are not followed (where they lead is walked there); directories of another device
+ * than `dev` are not entered. Each is written to fd 1 as its relative path and a NUL byte.
+ * An entry that vanishes meanwhile is skipped; one root cannot even stat is listed (hidden, not guessed at).
+ */
+static char out_buf[65536];
+static size_t out_len;
+
+static void emit(const char *rel, const char *name) {
+    size_t a = strlen(rel), b = strlen(name);
+    if (out_len + a + b + 1 > sizeof out_buf) { write_full(1, out_buf, out_len); out_len = 0; }
+    if (a + b + 1 > sizeof out_buf) { errno = ENAMETOOLONG; die("private: path"); }
+    memcpy(out_buf + out_len, rel, a);
+    memcpy(out_buf + out_len + a, name, b);
+    out_buf[out_len + a + b] = '\0';
+    out_len += a + b + 1;
+}
+
+static void walk_private(int dir, const char *rel, dev_t dev) {
+    DIR *d = fdopendir(dir);
+    if (d == NULL) die("private: fdopendir");
+    struct dirent *e;
+    while ((errno = 0, e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+            if (errno != ENOENT) emit(rel, e->d_name);
+            continue;
+        }
+        if (S_ISLNK(st.st_mode)) continue;
+        int dir_bits_missing = S_ISDIR(st.st_mode) && !(st.st_mode & S_IXOTH);
+        if (!(st.st_mode & S_IROTH) || dir_bits_missing) {
+            emit(rel, e->d_name);
+        } else if (S_ISDIR(st.st_mode) && st.st_dev == dev) {
+            int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub < 0) {
+                if (errno != ENOENT) emit(rel, e->d_name);
+                continue;
+            }
+            size_t n = strlen(rel) + strlen(e->d_name) + 2;
+            char *child = malloc(n);
+            if (child == NULL) die("private: malloc");
+            snprintf(child, n, "%s%s/", rel, e->d_name);
+            walk_private(sub, child, dev); /* closes sub */
+            free(child);
+        }
+    }
+    if (errno != 0) die("private: readdir");
+    closedir(d);
+}
+
+/* ato-init private DIR: the JVM's list of what to mask in a host directory (dev.ato.sandbox.linux.HostMask). */
+static int list_private(const char *top) {
+    int fd = open(top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) die("private: open");
+    struct stat st;
+    if (fstat(fd, &st) < 0) die("private: fstat");
+    walk_private(fd, "", st.st_dev);
+    write_full(1, out_buf, out_len);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "userns") == 0) return make_userns();
+    if (argc == 3 && strcmp(argv[1], "private") == 0) return list_private(argv[2]);
     if (argc < 3) {
         errno = EINVAL;
         die("usage: ato-init NJOIN PROGRAM [ARGS...]");

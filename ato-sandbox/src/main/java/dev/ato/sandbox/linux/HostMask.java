@@ -3,18 +3,12 @@ package dev.ato.sandbox.linux;
 import dev.ato.sandbox.SandboxException;
 import dev.ato.sandbox.sys.LibC;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What the host image shows of a host directory: only what any unprivileged host user could read. Entries
@@ -29,8 +23,9 @@ import java.util.Set;
  * bound as before. Where the kernel refuses binds from detached mounts, each run mounts the overlay itself
  * from the same layers (the fallback costs one overlay mount per masked directory per run).
  *
- * <p>The walk sees the host as it was when the sandbox started: a private file added later shows (unreadable,
- * by name) until the next start.
+ * <p>The walk sees the host as it was when the sandbox started (or up to {@link #WALK_REUSE} earlier, when
+ * another sandbox of this process walked it then): a private file added later shows (unreadable, by name)
+ * until the next start.
  */
 final class HostMask implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicInteger SEQUENCE = new java.util.concurrent.atomic.AtomicInteger();
@@ -54,10 +49,10 @@ final class HostMask implements AutoCloseable {
      *                         {@link #close()}, or by a later start once this process is gone: see {@link #isOrphan})
      * @param bindFromDetached whether runs may bind from a detached mount (see HostSetup)
      */
-    static HostMask build(List<String> dirs, Path stateDir, boolean bindFromDetached) {
+    static HostMask build(String initPath, List<String> dirs, Path stateDir, boolean bindFromDetached) {
         Map<String, List<String>> hidden = new LinkedHashMap<>();
         for (String d : dirs) {
-            List<String> h = hiddenEntries(Path.of("/", d));
+            List<String> h = hiddenEntries(initPath, d);
             if (!h.isEmpty()) hidden.put(d, h);
         }
         if (hidden.isEmpty()) return new HostMask(null);
@@ -147,65 +142,95 @@ final class HostMask implements AutoCloseable {
         }
     }
 
+    /** How long a walk of a host directory serves further sandboxes of this process (see {@link #hiddenEntries}). */
+    static final java.time.Duration WALK_REUSE = java.time.Duration.ofMinutes(10);
+    /** The largest listing a walk may print: 16 MiB of NUL-separated paths (~250,000 hidden entries). */
+    static final int MAX_LISTING = 16 << 20;
+    private static final Map<String, Walk> WALKS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Walk(List<String> hidden, long atNanos) {
+    }
+
     /**
-     * The entries below {@code dir} (relative paths) that an unprivileged user could not read: files without
-     * o+r, directories without o+r or o+x (not descended into). Symbolic links are always shown (their
-     * targets are checked where they lead). Other filesystems mounted below are not entered.
+     * The entries below host directory {@code dir} (relative paths) that an unprivileged user could not read:
+     * files without o+r, directories without o+r or o+x (not descended into). Symbolic links are always shown
+     * (their targets are checked where they lead); other filesystems mounted below are not entered.
+     *
+     * <p>The walk is native ({@code ato-init private DIR}: one fstatat per entry, about 1 s for a 220,000-entry
+     * /usr) and serves every sandbox this process starts in the next {@link #WALK_REUSE}: a process that starts
+     * many sandboxes (tests, an embedding application) walks a directory once per ten minutes, not per start.
+     *
+     * @param initPath the sandbox's {@code ato-init}
      */
-    static List<String> hiddenEntries(Path dir) {
+    static List<String> hiddenEntries(String initPath, String dir) {
+        Walk w = WALKS.get(dir);
+        if (w != null && System.nanoTime() - w.atNanos() < WALK_REUSE.toNanos()) return w.hidden();
+        Walk fresh = new Walk(walk(initPath, dir), System.nanoTime());
+        WALKS.put(dir, fresh);
+        return fresh.hidden();
+    }
+
+    /** Forgets every earlier walk, so that the next sandbox sees files made since (for tests). */
+    static void forgetWalks() {
+        WALKS.clear();
+    }
+
+    private static List<String> walk(String initPath, String dir) {
+        int[] out = Sys.pipe();
+        int[] err = Sys.pipe();
+        int[] in = Sys.pipe();
+        int pid = -1;
         try {
-            String dev = device(Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
-            List<Path> top;
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-                top = new ArrayList<>();
-                entries.forEach(top::add);
+            pid = Sys.spawn(initPath, List.of("ato-init", "private", "/" + dir), List.of(), new int[] {in[0], out[1], err[1]});
+            Sys.closeQuietly(out[1]);
+            out[1] = -1;
+            Sys.closeQuietly(err[1]);
+            err[1] = -1;
+            byte[] listing = readAll(out[0], MAX_LISTING, "/" + dir);
+            String complaint = new String(readAll(err[0], 4096, "/" + dir), java.nio.charset.StandardCharsets.UTF_8).strip();
+            int[] status = new int[1];
+            LibC.waitpid(pid, status, 0);
+            pid = -1;
+            if (status[0] != 0) {
+                throw new SandboxException("walking /" + dir + " for private files: "
+                        + (complaint.isEmpty() ? "ato-init private exited with wait status " + status[0] : complaint));
             }
-            // The first level's subtrees in parallel: a walk of /usr is ~200,000 stats, the cost of a sandbox's start.
-            return top.parallelStream().flatMap(p -> {
-                List<String> out = new ArrayList<>();
-                try {
-                    visit(p, "", dev, out);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+            List<String> hidden = new ArrayList<>();
+            int from = 0;
+            for (int i = 0; i < listing.length; i++) {
+                if (listing[i] == 0) {
+                    hidden.add(new String(listing, from, i - from, java.nio.charset.StandardCharsets.UTF_8));
+                    from = i + 1;
                 }
-                return out.stream();
-            }).toList();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw new SandboxException("walking " + dir + " for private files: " + e, e);
+            }
+            return List.copyOf(hidden);
+        } finally {
+            for (int fd : new int[] {in[0], in[1], out[0], out[1], err[0], err[1]}) Sys.closeQuietly(fd);
+            if (pid > 0) {
+                LibC.kill(pid, LibC.SIGKILL);
+                LibC.waitpid(pid, new int[1], 0);
+            }
         }
     }
 
-    /** One stat per entry; directories of another filesystem are not entered (the overlay shows what is under them). */
-    private static void walk(Path dir, String rel, String dev, List<String> out) throws IOException {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path p : entries) visit(p, rel, dev, out);
+    /** Everything until EOF on {@code fd}, refused past {@code max} bytes. */
+    private static byte[] readAll(int fd, int max, String what) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        byte[] chunk = new byte[65536];
+        while (true) {
+            long n = LibC.read(fd, chunk, chunk.length);
+            if (n < 0) {
+                int errno = com.sun.jna.Native.getLastError();
+                if (errno == dev.ato.sandbox.sys.Errno.EINTR) continue;
+                throw Sys.failure("read", "the private files of " + what, errno);
+            }
+            if (n == 0) return b.toByteArray();
+            if (b.size() + n > max) {
+                throw new SandboxException("walking " + what + " for private files: more than " + max
+                        + " bytes of hidden paths; refusing to mask a tree this size");
+            }
+            b.write(chunk, 0, (int) n);
         }
-    }
-
-    private static void visit(Path p, String rel, String dev, List<String> out) throws IOException {
-        String name = rel + p.getFileName();
-        PosixFileAttributes a;
-        try {
-            a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException e) {
-            out.add(name); // gone meanwhile, or not even root may stat it: hidden rather than guessed at
-            return;
-        }
-        if (a.isSymbolicLink()) return; // where it leads is checked there
-        Set<PosixFilePermission> perms = a.permissions();
-        if (!perms.contains(PosixFilePermission.OTHERS_READ)
-                || (a.isDirectory() && !perms.contains(PosixFilePermission.OTHERS_EXECUTE))) {
-            out.add(name);
-        } else if (a.isDirectory() && dev.equals(device(a))) {
-            walk(p, name + "/", dev, out);
-        }
-    }
-
-    /** The device part of the JDK's file key, "(dev=803,ino=131)" on Linux. */
-    private static String device(BasicFileAttributes attrs) {
-        String key = String.valueOf(attrs.fileKey());
-        int comma = key.indexOf(',');
-        return comma < 0 ? key : key.substring(0, comma);
     }
 
     /**

@@ -90,7 +90,7 @@ final class HostSetup {
         this.rootMount = stateDir.resolve("root");
         this.hostBinds = List.copyOf(hostBinds);
         try {
-            this.hostMask = HostMask.build(this.hostBinds, stateDir, m >= 0);
+            this.hostMask = HostMask.build(initPath, this.hostBinds, stateDir, m >= 0);
         } catch (RuntimeException e) {
             Sys.closeQuietly(initMemfd);
             Sys.closeQuietly(yargsMount);

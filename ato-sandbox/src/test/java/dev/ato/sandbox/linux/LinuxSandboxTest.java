@@ -265,7 +265,9 @@ class LinuxSandboxTest {
         Files.writeString(dir.resolve("inner"), "x");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         Files.writeString(open, "public");
-        // The mask is made when a sandbox starts: a second one sees the files made above.
+        // The mask is made when a sandbox starts: a second one sees the files made above (once this process's
+        // earlier walk is forgotten: a walk serves the sandboxes of the next ten minutes).
+        HostMask.forgetWalks();
         SandboxConfig other = CONFIG.withCgroupName("ato-test-sandbox-mask").withStateDir(Path.of("/run/ato-test-sandbox-mask"));
         try (Sandbox masked = Sandbox.create(other)) {
             CompletedRun r = masked.run(RunSpec.builder().runnerScript("ls -a /etc /usr/local/share | grep -c ato-test-private;"
