@@ -98,7 +98,7 @@ case "$CONFIG" in
       dev.ato.sandbox.linux.LinuxSandboxTest dev.ato.sandbox.linux.CloseCleanupTest \
       dev.ato.sandbox.linux.CreateFailureTest dev.ato.sandbox.linux.NoexecStateDirTest \
       dev.ato.sandbox.linux.LayeredImageTest dev.ato.sandbox.linux.JvmDeathTest \
-      dev.ato.sandbox.linux.ResourceLimitsTest dev.ato.sandbox.cgroup.DelegatedRootKernelTest dev.ato.hosts.V2HostCheck
+      dev.ato.sandbox.linux.ResourceLimitsTest dev.ato.sandbox.linux.HostMaskTest dev.ato.sandbox.cgroup.DelegatedRootKernelTest dev.ato.hosts.V2HostCheck
     finish PASS ;;
   v1)
     junit dev.ato.sandbox.cgroup.V1DriverTest dev.ato.hosts.V1HostCheck

@@ -34,8 +34,12 @@ final class HostMask implements AutoCloseable {
     private final Path maskDir;
     /** Host directory (relative to /, e.g. "etc") to its detached overlay's descriptor. */
     private final Map<String, Integer> overlays = new LinkedHashMap<>();
-    /** Host directory to the overlay options per-run mounts use (the fallback), over descriptors held here. */
-    private final Map<String, String> fallbackOptions = new LinkedHashMap<>();
+    /**
+     * Host directory to its mask layer (the fallback: per-run overlays stack this over the host directory). A
+     * path, opened again in each run's mount namespace: before Linux 6.6 overlayfs refuses a layer whose mount
+     * belongs to another mount namespace (EINVAL), such as a descriptor opened here in the host's.
+     */
+    private final Map<String, Path> fallbackLayers = new LinkedHashMap<>();
     private final List<Integer> heldFds = new ArrayList<>();
 
     private HostMask(Path maskDir) {
@@ -83,7 +87,7 @@ final class HostMask implements AutoCloseable {
                 }
                 int hostFd = m.hold(LibC.open("/" + e.getKey(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0), "/" + e.getKey());
                 String lower = "/proc/self/fd/" + layerFd + ":/proc/self/fd/" + hostFd;
-                m.fallbackOptions.put(e.getKey(), "lowerdir=" + lower);
+                m.fallbackLayers.put(e.getKey(), dir.resolve(layer));
                 if (bindFromDetached) m.overlays.put(e.getKey(), Sys.detachedOverlay(lower, "/" + e.getKey()));
             }
             return m;
@@ -239,11 +243,22 @@ final class HostMask implements AutoCloseable {
      */
     void mountHostDir(String d, String target) {
         Integer overlay = overlays.get(d);
-        String options = fallbackOptions.get(d);
+        Path layer = fallbackLayers.get(d);
         if (overlay != null) {
             Sys.bindReadOnly("/proc/self/fd/" + overlay, target);
-        } else if (options != null) {
-            Sys.mount("overlay", target, "overlay", LibC.MS_RDONLY | LibC.MS_NOSUID | LibC.MS_NODEV, options);
+        } else if (layer != null) {
+            int layerFd = Sys.openPath(layer.toString(), true);
+            try {
+                int hostFd = Sys.openPath("/" + d, true);
+                try {
+                    Sys.mount("overlay", target, "overlay", LibC.MS_RDONLY | LibC.MS_NOSUID | LibC.MS_NODEV,
+                            "lowerdir=/proc/self/fd/" + layerFd + ":/proc/self/fd/" + hostFd);
+                } finally {
+                    LibC.close(hostFd);
+                }
+            } finally {
+                LibC.close(layerFd);
+            }
         } else {
             Sys.bindReadOnly("/" + d, target);
         }
