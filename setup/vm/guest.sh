@@ -57,13 +57,8 @@ export JAVA_TOOL_OPTIONS="$(arg ato.jvm | tr ',' ' ')"
 JAVA="$(cat "$OUT/java")"
 TIME_SCALE="$(arg ato.timescale)"
 # Tests that fail on Debian 12's kernel 6.1 for a reason of the sandbox's, reported and left to its owner.
-# Each is named on the console at every run; remove it here once fixed.
+# Each is named on the console at every run; remove it here once fixed. None today.
 KNOWN_DEFECTS=()
-if [ "$CONFIG" = v2 ]; then
-  # 6.1 refuses a bind from a detached mount, so /ATO/yargs is bound from the state directory and the
-  # container's /proc/self/mountinfo shows /<state dir>/bin-*/yargs (HostSetup.bindsFromDetachedMounts).
-  KNOWN_DEFECTS+=('dev\.ato\.sandbox\.linux\.LinuxSandboxTest#theContainersMountTableShowsNoHostStatePath')
-fi
 
 # Runs the JUnit Platform console launcher over the named classes in one JVM; PASS needs every selected test
 # to have run and passed (an aborted test, e.g. an assumption that found no controller, fails the matrix).

@@ -148,8 +148,12 @@ final class Container {
         Sys.mkdirOwned(ato + "/context", 0755, uid, gid);
         Sys.writeNewFile(ato + "/bash", new byte[0], 0755, 0, 0);
         Sys.bindReadOnly(HostSetup.BASH_STATIC.toString(), ato + "/bash");
-        Sys.writeNewFile(ato + "/yargs", new byte[0], 0755, 0, 0);
-        Sys.bindReadOnly(host.yargsSource, ato + "/yargs");
+        if (host.yargsSource != null) {
+            Sys.writeNewFile(ato + "/yargs", new byte[0], 0755, 0, 0);
+            Sys.bindReadOnly(host.yargsSource, ato + "/yargs");
+        } else {
+            Sys.writeNewFile(ato + "/yargs", host.yargsCopy, 0555, 0, 0); // 48 KiB, on kernels before binds from detached mounts
+        }
 
         Sys.mount("tmpfs", root + "/tmp", "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV, "size=" + tmpfs + ",mode=1777");
 

@@ -44,10 +44,13 @@ final class HostSetup {
     private final int stateLock;
     /**
      * What runs bind as /ATO/yargs: {@code /proc/self/fd/N/yargs} in a detached tmpfs where the kernel lets
-     * a bind come from one (so the container's mountinfo shows {@code /yargs}, not a host path), else the
-     * extracted file.
+     * a bind come from one (so the container's mountinfo shows {@code /yargs}, not a host path); null where
+     * it does not (Linux 6.1), and each run gets a copy of {@link #yargsCopy} instead: a bind from the state
+     * directory would show the state directory's host path in the container's mountinfo.
      */
     final String yargsSource;
+    /** yargs itself, for runs to copy where {@link #yargsSource} is null. */
+    final byte[] yargsCopy;
     private final int yargsMount;
     final Path skeleton;
     final Path upperMount;
@@ -84,7 +87,8 @@ final class HostSetup {
             m = -1;
         }
         this.yargsMount = m;
-        this.yargsSource = m >= 0 ? "/proc/self/fd/" + m + "/yargs" : bin.resolve("yargs").toString();
+        this.yargsSource = m >= 0 ? "/proc/self/fd/" + m + "/yargs" : null;
+        this.yargsCopy = yargs.clone();
         this.skeleton = skeleton;
         this.upperMount = stateDir.resolve("upper");
         this.rootMount = stateDir.resolve("root");

@@ -545,8 +545,11 @@ class LinuxSandboxTest {
     @Test
     void theContainersMountTableShowsNoHostStatePath() {
         CompletedRun r = bash("cat /proc/self/mountinfo");
-        assertThat(r.stdoutText()).contains(" / / rw").contains(" /yargs /ATO/yargs ")
+        assertThat(r.stdoutText()).contains(" / / rw")
                 .doesNotContain(CONFIG.stateDir().toString()).doesNotContain("skel-").doesNotContain("bin-");
+        // yargs: bound from a detached tmpfs (shown as /yargs), or where the kernel refuses that (6.1), a copy.
+        assertThat(r.stdoutText()).satisfiesAnyOf(
+                t -> assertThat(t).contains(" /yargs /ATO/yargs "), t -> assertThat(t).doesNotContain("/ATO/yargs"));
     }
 
     @Test
