@@ -37,7 +37,11 @@ for group in "$@"; do
   while read -r gav dir _; do
     gav="${gav%%#*}"; [ -n "$gav" ] || continue
     [ "$(cat "$dir/.complete" 2>/dev/null)" = "$gav" ] && continue
-    command -v mvn >/dev/null || { echo "install-packages: $gav needs Maven (apt-get install maven)" >&2; exit 1; }
+    if ! command -v mvn >/dev/null; then
+      # Without Maven the language stays not ready (./ato languages --check says why); the rest goes on.
+      echo "install-packages: skipping $gav: it needs Maven (apt-get install maven), then run this again" >&2
+      continue
+    fi
     { mkdir -p "$(dirname "$dir")" 2>/dev/null && [ -w "$(dirname "$dir")" ]; } || { echo "install-packages: as root run: $0 $group (for $gav in $dir)" >&2; exit 1; }
     IFS=: read -r g a v <<<"$gav"
     tmp="$(mktemp -d)"
@@ -47,7 +51,7 @@ for group in "$@"; do
       '</project>' > "$tmp/pom.xml"
     echo "install-packages: fetching $gav into $dir" >&2
     rm -rf "$dir.new"
-    mvn -B -q -f "$tmp/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dir.new" >&2
+    mvn -B -q -Dstyle.color=never -f "$tmp/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dir.new" >&2
     rm -rf "$tmp" "$dir"
     mv "$dir.new" "$dir"
     echo "$gav" > "$dir/.complete"
