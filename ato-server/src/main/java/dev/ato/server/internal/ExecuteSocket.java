@@ -309,6 +309,9 @@ public final class ExecuteSocket implements WsListener {
                     RunService.Execution ex = execution;
                     if (ex != null) ex.cancel();
                     LOG.log(Level.DEBUG, "send failed; run cancelled", e);
+                    // The run's last message could not go out: nothing follows it, so this sender is done (waiting
+                    // on would hold the drain, and this thread, for ever).
+                    if (m instanceof LastDone || m instanceof Closing) return;
                 }
             }
         }

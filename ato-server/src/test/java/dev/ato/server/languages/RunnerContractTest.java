@@ -156,6 +156,19 @@ class RunnerContractTest {
                         while (n > 0) { System.out.write(buf, 0, n); n = System.in.read(buf) }
                         System.out.flush()
                         sys.exit(3)
+                        """),
+                // Scala 3 runs the file's @main method, as `scala code.scala` does on ATO.
+                Arguments.of("JVM", "scala3", false, """
+                        @main def echo(args: String*): Unit =
+                          for a <- args do print("[" + a + "]\\n")
+                          Console.out.flush()
+                          val buf = new Array[Byte](4096)
+                          var n = System.in.read(buf)
+                          while n > 0 do
+                            System.out.write(buf, 0, n)
+                            n = System.in.read(buf)
+                          System.out.flush()
+                          sys.exit(3)
                         """));
     }
 
@@ -190,7 +203,8 @@ class RunnerContractTest {
                 Arguments.of("JVM", "java", "class Main { public static void main(String[] a) { int x = \"no\"; } }\n",
                         "incompatible types"),
                 Arguments.of("JVM", "kotlin", "val x: Int = \"no\"\n", "type mismatch"),
-                Arguments.of("JVM", "scala2", "val x: Int = \"no\"\n", "type mismatch"));
+                Arguments.of("JVM", "scala2", "val x: Int = \"no\"\n", "type mismatch"),
+                Arguments.of("JVM", "scala3", "val x: Int = \"no\"\n@main def m = println(x)\n", "Type Mismatch Error"));
     }
 
     @ParameterizedTest(name = "{0} {1}")
