@@ -15,6 +15,7 @@ import dev.ato.sandbox.sys.LibC;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -36,8 +37,6 @@ import java.util.concurrent.TimeUnit;
 final class LinuxRun implements Run {
     static final int CHUNK = 16 * 1024;
     private static final int CORES = Runtime.getRuntime().availableProcessors();
-    private static final int REPORT_BYTES = 128;
-    private static final long REPORT_MAGIC = 0x41544f5245504f52L;
     /** After the init exits the kernel kills the rest of the PID namespace; their pipe ends close soon after. */
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final int STDERR_KEPT = 1024;
@@ -156,7 +155,7 @@ final class LinuxRun implements Run {
         boolean outTruncated;
         boolean errTruncated;
         boolean mapsWritten;
-        final byte[] report = new byte[REPORT_BYTES];
+        final byte[] report = new byte[InitReport.BYTES];
         int reportLen;
         final byte[] stderrHead = new byte[STDERR_KEPT];
         int stderrHeadLen;
@@ -377,7 +376,7 @@ final class LinuxRun implements Run {
                         initStatus = st[0];
                         // The timer may kill the init between our look at the clock and this poll's return:
                         // an init that died without its report after the timer fired was killed by it.
-                        if (timerFired && !timedOut && !killed && io.reportLen < REPORT_BYTES) timedOut = true;
+                        if (timerFired && !timedOut && !killed && io.reportLen < InitReport.BYTES) timedOut = true;
                         exitedAt = System.nanoTime();
                         drainUntil = exitedAt + DRAIN_NANOS;
                         forgetPidfd();
@@ -441,7 +440,7 @@ final class LinuxRun implements Run {
         }
 
         private void readStatus() {
-            long n = LibC.read(io.status, buf, REPORT_BYTES + 1);
+            long n = LibC.read(io.status, buf, InitReport.BYTES + 1);
             if (n < 0) {
                 int e = Native.getLastError();
                 if (e == Errno.EINTR || e == Errno.EAGAIN) return;
@@ -468,7 +467,7 @@ final class LinuxRun implements Run {
                 Sys.closeQuietly(io.control);
                 io.control = -1;
             }
-            int k = (int) Math.min(n - off, REPORT_BYTES - io.reportLen);
+            int k = (int) Math.min(n - off, InitReport.BYTES - io.reportLen);
             if (k > 0) {
                 System.arraycopy(buf, off, io.report, io.reportLen, k);
                 io.reportLen += k;
@@ -477,22 +476,20 @@ final class LinuxRun implements Run {
     }
 
     private RunResult compose(Loop loop, Io io, CgroupStats stats, long realNanos) {
-        ByteBuffer rep = ByteBuffer.wrap(io.report).order(ByteOrder.LITTLE_ENDIAN);
-        boolean haveReport = io.reportLen == REPORT_BYTES && rep.getLong(0) == REPORT_MAGIC;
+        Optional<InitReport> report = InitReport.parse(io.report, io.reportLen);
         StatusType type;
         int value;
-        if (loop.timedOut || (loop.killed && !haveReport)) {
+        if (loop.timedOut || (loop.killed && report.isEmpty())) {
             type = StatusType.KILLED;
             value = LibC.SIGKILL;
-        } else if (haveReport) {
-            int ws = (int) rep.getLong(8);
-            int sig = ws & 0x7f;
-            if (sig == 0) {
+        } else if (report.isPresent()) {
+            InitReport r = report.get();
+            if (r.termSignal() == 0) {
                 type = StatusType.EXITED;
-                value = (ws >> 8) & 0xff;
+                value = r.exitCode();
             } else {
-                type = (ws & 0x80) != 0 ? StatusType.CORE_DUMPED : StatusType.KILLED;
-                value = sig;
+                type = r.coreDumped() ? StatusType.CORE_DUMPED : StatusType.KILLED;
+                value = r.termSignal();
             }
         } else if (stats.oomKilled()) {
             type = StatusType.KILLED;
@@ -505,14 +502,15 @@ final class LinuxRun implements Run {
             throw new SandboxException("run " + id + ": the container's init failed (exit "
                     + ((loop.initStatus >> 8) & 0xff) + ")" + (why.isEmpty() ? "" : ": " + why));
         }
-        long w = haveReport ? 1 : 0;
+        // Without a report (the init was killed) the counts are 0, as ATO reports them.
+        InitReport r = report.orElse(new InitReport(0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
         long cgroupPeakKib = stats.peakMemoryBytes() / 1024;
         // ATO's max_mem is ru_maxrss of what was reaped; the cgroup's peak where that is higher (no report, or
         // memory no single process held, e.g. tmpfs files or several processes at once).
-        long maxMemKib = Math.max(w * rep.getLong(32), cgroupPeakKib);
+        long maxMemKib = Math.max(r.maxRssKib(), cgroupPeakKib);
         return new RunResult(type, value, loop.timedOut, io.outTruncated, io.errTruncated, realNanos,
                 stats.kernelNanos(), stats.userNanos(), maxMemKib,
-                w * rep.getLong(72), w * rep.getLong(80), w * rep.getLong(48), w * rep.getLong(40),
-                w * rep.getLong(56), w * rep.getLong(64), stats.oomKilled(), cgroupPeakKib);
+                r.voluntarySwitches(), r.involuntarySwitches(), r.majorFaults(), r.minorFaults(),
+                r.inputBlocks(), r.outputBlocks(), stats.oomKilled(), cgroupPeakKib);
     }
 }
