@@ -56,7 +56,7 @@
 #define MAX_JOIN 16
 #define MAX_FILTER 4096
 
-/* Layout read by the JVM (dev.ato.sandbox.linux.LinuxRun, compose): 16 little-endian int64 values. */
+/* Layout read by the JVM (dev.ato.sandbox.linux.InitReport, field by field): 16 little-endian int64 values. */
 struct report {
     int64_t magic;      /* 0x41544f5245504f52 "ATOREPOR" */
     int64_t wait_status;

@@ -1,7 +1,6 @@
 package dev.ato.rootfs.layer;
 
 import com.github.luben.zstd.ZstdInputStream;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

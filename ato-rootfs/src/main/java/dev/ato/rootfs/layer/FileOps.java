@@ -1,7 +1,8 @@
 package dev.ato.rootfs.layer;
 
-import com.sun.jna.LastErrorException;
-
+import dev.ato.sandbox.nativeaccess.AtFiles;
+import dev.ato.sandbox.nativeaccess.NativeException;
+import dev.ato.sandbox.nativeaccess.Sys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -48,11 +49,11 @@ public final class FileOps {
     public static void syncFileSystem(Path dir) throws IOException {
         int fd = openDir(dir);
         try {
-            Libc.syncfs(fd);
-        } catch (LastErrorException e) {
-            throw new IOException("syncfs(" + dir + "): " + Libc.errnoName(e.getErrorCode()));
+            AtFiles.syncFileSystem(fd, dir.toString());
+        } catch (NativeException e) {
+            throw new IOException(e.getMessage());
         } finally {
-            Libc.closeQuietly(fd);
+            Sys.closeQuietly(fd);
         }
     }
 
@@ -60,37 +61,28 @@ public final class FileOps {
     public static void fsyncDirectory(Path dir) throws IOException {
         int fd = openDir(dir);
         try {
-            Libc.fsync(fd);
-        } catch (LastErrorException e) {
-            throw new IOException("fsync(" + dir + "): " + Libc.errnoName(e.getErrorCode()));
+            AtFiles.fsync(fd, dir.toString());
+        } catch (NativeException e) {
+            throw new IOException(e.getMessage());
         } finally {
-            Libc.closeQuietly(fd);
+            Sys.closeQuietly(fd);
         }
     }
 
-    /** Free space for unprivileged writers; {@code inodes} is -1 where the file system has no fixed inode count. */
-    public record FreeSpace(long bytes, long inodes) { }
-
     /** The free bytes and inodes of the file system holding {@code path}, as statvfs(3) reports them. */
-    public static FreeSpace freeSpace(Path path) throws IOException {
-        byte[] buf = new byte[Libc.STATVFS_SIZE];
+    public static AtFiles.FreeSpace freeSpace(Path path) throws IOException {
         try {
-            Libc.statvfs(Libc.path(path.toString()), buf);
-        } catch (LastErrorException e) {
-            throw new IOException("statvfs(" + path + "): " + Libc.errnoName(e.getErrorCode()));
+            return AtFiles.freeSpace(path.toString());
+        } catch (NativeException e) {
+            throw new IOException(e.getMessage());
         }
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.nativeOrder());
-        long bytes = Math.multiplyHigh(b.getLong(Libc.F_BAVAIL_OFFSET), b.getLong(Libc.F_FRSIZE_OFFSET)) != 0 ? Long.MAX_VALUE
-                : b.getLong(Libc.F_BAVAIL_OFFSET) * b.getLong(Libc.F_FRSIZE_OFFSET);
-        long inodes = b.getLong(Libc.F_FILES_OFFSET) == 0 ? -1 : b.getLong(Libc.F_FAVAIL_OFFSET);
-        return new FreeSpace(bytes, inodes);
     }
 
     static int openDir(Path dir) throws IOException {
         try {
-            return Libc.openat(Libc.AT_FDCWD, Libc.path(dir.toString()), Libc.O_DIR_NOFOLLOW, 0);
-        } catch (LastErrorException e) {
-            throw new IOException("open(" + dir + "): " + Libc.errnoName(e.getErrorCode()));
+            return Sys.openDirectory(dir.toString());
+        } catch (NativeException e) {
+            throw new IOException(e.getMessage());
         }
     }
 
@@ -98,9 +90,8 @@ public final class FileOps {
     public static String readXattr(Path path, String name) {
         byte[] buf = new byte[256];
         try {
-            long n = Libc.lgetxattr(Libc.path(path.toString()), Libc.path(name), buf, buf.length);
-            return new String(buf, 0, (int) n, StandardCharsets.UTF_8);
-        } catch (LastErrorException e) {
+            return new String(buf, 0, AtFiles.getXattr(path.toString(), name, buf), StandardCharsets.UTF_8);
+        } catch (NativeException e) {
             return "";
         }
     }

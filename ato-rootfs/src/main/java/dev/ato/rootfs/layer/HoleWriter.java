@@ -1,7 +1,8 @@
 package dev.ato.rootfs.layer;
 
-import com.sun.jna.LastErrorException;
-
+import dev.ato.sandbox.nativeaccess.AtFiles;
+import dev.ato.sandbox.nativeaccess.Errno;
+import dev.ato.sandbox.nativeaccess.NativeException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -67,9 +68,9 @@ final class HoleWriter {
     void finish(long size) {
         flush();
         try {
-            Libc.ftruncate(fd, size);
-        } catch (LastErrorException e) {
-            throw new LayerRejectedException("truncate " + name + ": " + Libc.errnoName(e.getErrorCode()));
+            AtFiles.truncate(fd, size, name);
+        } catch (NativeException e) {
+            throw new LayerRejectedException("truncate " + name + ": " + Errno.name(e.errno()));
         }
         fd = -1;
     }
@@ -114,9 +115,9 @@ final class HoleWriter {
             direct.position(off);
             long w;
             try {
-                w = Libc.pwrite(fd, direct, len - off, at + from + off);
-            } catch (LastErrorException e) {
-                throw new LayerRejectedException("write " + name + ": " + Libc.errnoName(e.getErrorCode()));
+                w = AtFiles.writeAt(fd, direct, len - off, at + from + off, name);
+            } catch (NativeException e) {
+                throw new LayerRejectedException("write " + name + ": " + Errno.name(e.errno()));
             }
             if (w <= 0) throw new LayerRejectedException("write " + name + ": short write");
             off += (int) w;

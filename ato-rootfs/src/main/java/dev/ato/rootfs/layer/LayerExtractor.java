@@ -1,10 +1,10 @@
 package dev.ato.rootfs.layer;
 
-import com.sun.jna.LastErrorException;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveStructSparse;
-
+import dev.ato.sandbox.nativeaccess.AtFiles;
+import dev.ato.sandbox.nativeaccess.Errno;
+import dev.ato.sandbox.nativeaccess.LibC;
+import dev.ato.sandbox.nativeaccess.NativeException;
+import dev.ato.sandbox.nativeaccess.Sys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveStructSparse;
 
 /**
  * Extracts one layer tarball into an empty directory, in overlayfs's form, safely against hostile input.
@@ -39,7 +42,7 @@ import java.util.function.LongConsumer;
  * <p>Not thread-safe; one instance per extraction.
  */
 public final class LayerExtractor {
-    private static final byte[] OPAQUE_XATTR = Libc.path("trusted.overlay.opaque");
+    private static final byte[] OPAQUE_XATTR = AtFiles.cstring("trusted.overlay.opaque");
     private static final int NOBODY = 65534;
     /** Entries per layer: a full Debian image has ~100k; millions of empty files would only eat inodes. */
     static final long MAX_ENTRIES = 2_000_000;
@@ -132,9 +135,9 @@ public final class LayerExtractor {
 
     private void ownRoot(Path dir) {
         try {
-            Libc.fchown(rootFd, uidBase, gidBase);
-            Libc.fchmod(rootFd, 0755);
-        } catch (LastErrorException e) {
+            AtFiles.chown(rootFd, uidBase, gidBase, dir.toString());
+            AtFiles.chmod(rootFd, 0755, dir.toString());
+        } catch (NativeException e) {
             throw fail("chown/chmod layer root " + dir, e);
         }
     }
@@ -160,8 +163,8 @@ public final class LayerExtractor {
             if (leafStr.equals(".wh..wh..opq")) {
                 try {
                     byte[] y = {'y'};
-                    Libc.fsetxattr(parent, OPAQUE_XATTR, y, 1, 0);
-                } catch (LastErrorException ex) {
+                    AtFiles.setXattr(parent, OPAQUE_XATTR, y, parentKey);
+                } catch (NativeException ex) {
                     throw fail("set trusted.overlay.opaque on " + (parentKey.isEmpty() ? "/" : parentKey), ex);
                 }
             } else if (!leafStr.startsWith(".wh..wh.")) {
@@ -170,20 +173,20 @@ public final class LayerExtractor {
                 String hiddenKey = parentKey.isEmpty() ? leafStr.substring(4) : parentKey + "/" + leafStr.substring(4);
                 removeExisting(parent, hidden, hiddenKey);
                 try {
-                    Libc.mknodat(parent, Libc.path(hidden), Libc.S_IFCHR, 0);
-                } catch (LastErrorException ex) {
+                    AtFiles.mknod(parent, AtFiles.cstring(hidden), LibC.S_IFCHR, 0);
+                } catch (NativeException ex) {
                     throw fail("mknod whiteout " + hiddenKey, ex);
                 }
             }
             return;
         }
 
-        byte[] cleaf = Libc.path(leaf);
+        byte[] cleaf = AtFiles.cstring(leaf);
         if (e.isDirectory()) {
             try {
-                Libc.mkdirat(parent, cleaf, 0700);
-            } catch (LastErrorException ex) {
-                if (ex.getErrorCode() != Libc.EEXIST) throw fail("mkdir " + fullKey, ex);
+                AtFiles.mkdir(parent, cleaf, 0700);
+            } catch (NativeException ex) {
+                if (ex.errno() != Errno.EEXIST) throw fail("mkdir " + fullKey, ex);
                 if (!tree.isDirAt(parent, cleaf)) {
                     removeExisting(parent, leaf, fullKey);
                     mkdir(parent, cleaf, fullKey);
@@ -194,30 +197,30 @@ public final class LayerExtractor {
             tree.cacheDir(fullKey, fd);
             dirTimes.put(fullKey, times(e));
         } else if (e.isSymbolicLink()) {
-            byte[] target = Libc.path(e.getLinkName().getBytes(StandardCharsets.UTF_8));
-            createRetrying(parent, leaf, fullKey, () -> Libc.symlinkat(target, parent, cleaf));
+            byte[] target = AtFiles.cstring(e.getLinkName().getBytes(StandardCharsets.UTF_8));
+            createRetrying(parent, leaf, fullKey, () -> AtFiles.symlink(target, parent, cleaf));
             try {
-                Libc.fchownat(parent, cleaf, shiftUid(e.getLongUserId()), shiftGid(e.getLongGroupId()), Libc.AT_SYMLINK_NOFOLLOW);
-                Libc.utimensat(parent, cleaf, times4(e), Libc.AT_SYMLINK_NOFOLLOW);
-            } catch (LastErrorException ex) {
+                AtFiles.chown(parent, cleaf, shiftUid(e.getLongUserId()), shiftGid(e.getLongGroupId()));
+                AtFiles.setTimes(parent, cleaf, times4(e));
+            } catch (NativeException ex) {
                 throw fail("set owner/time of symlink " + fullKey, ex);
             }
         } else if (e.isLink()) {
             List<byte[]> tparts = LayerTree.split(e.getLinkName());
             if (tparts.isEmpty()) throw new LayerRejectedException("hardlink '" + name + "' points at the layer root");
             int tparent = tree.resolveDir(tparts, tparts.size() - 1, false, e.getLinkName());
-            byte[] tleaf = Libc.path(tparts.get(tparts.size() - 1));
+            byte[] tleaf = AtFiles.cstring(tparts.get(tparts.size() - 1));
             if (tree.isDirAt(tparent, tleaf)) throw new LayerRejectedException("hardlink '" + name + "' points at a directory");
-            createRetrying(parent, leaf, fullKey, () -> Libc.linkat(tparent, tleaf, parent, cleaf, 0));
+            createRetrying(parent, leaf, fullKey, () -> AtFiles.link(tparent, tleaf, parent, cleaf));
         } else if (e.isCharacterDevice() || e.isBlockDevice()) {
             // Device nodes are skipped: a container gets its /dev from the sandbox, never from an image.
         } else if (e.isFIFO()) {
-            createRetrying(parent, leaf, fullKey, () -> Libc.mknodat(parent, cleaf, Libc.S_IFIFO | 0600, 0));
+            createRetrying(parent, leaf, fullKey, () -> AtFiles.mknod(parent, cleaf, LibC.S_IFIFO | 0600, 0));
             try {
-                Libc.fchownat(parent, cleaf, shiftUid(e.getLongUserId()), shiftGid(e.getLongGroupId()), Libc.AT_SYMLINK_NOFOLLOW);
-                Libc.fchmodat(parent, cleaf, e.getMode() & 07777, 0);
-                Libc.utimensat(parent, cleaf, times4(e), Libc.AT_SYMLINK_NOFOLLOW);
-            } catch (LastErrorException ex) {
+                AtFiles.chown(parent, cleaf, shiftUid(e.getLongUserId()), shiftGid(e.getLongGroupId()));
+                AtFiles.chmodCreated(parent, cleaf, e.getMode() & 07777);
+                AtFiles.setTimes(parent, cleaf, times4(e));
+            } catch (NativeException ex) {
                 throw fail("set owner/mode of fifo " + fullKey, ex);
             }
         } else if (isRegular(e)) {
@@ -227,8 +230,7 @@ public final class LayerExtractor {
             }
             contentBytes += size;
             int[] fdBox = new int[1];
-            createRetrying(parent, leaf, fullKey, () -> fdBox[0] = Libc.openat(parent, cleaf,
-                    Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0600));
+            createRetrying(parent, leaf, fullKey, () -> fdBox[0] = AtFiles.createFile(parent, cleaf, 0600));
             int fd = fdBox[0];
             try {
                 files.begin(fd, fullKey);
@@ -236,11 +238,11 @@ public final class LayerExtractor {
                 if (read != size) throw new LayerRejectedException("entry '" + name + "' holds " + read + " bytes but declares " + size);
                 files.finish(size);
                 chownChmod(fd, e);
-                Libc.futimens(fd, times4(e));
-            } catch (LastErrorException ex) {
+                AtFiles.setTimes(fd, times4(e), fullKey);
+            } catch (NativeException ex) {
                 throw fail("write " + fullKey, ex);
             } finally {
-                Libc.closeQuietly(fd);
+                Sys.closeQuietly(fd);
             }
         } else {
             throw new LayerRejectedException("unsupported tar entry type '" + (char) e.getLinkFlag() + "' at '" + name + "'");
@@ -253,19 +255,19 @@ public final class LayerExtractor {
     }
 
     private interface Create {
-        void run() throws LastErrorException;
+        void run();
     }
 
     /** Creates a leaf; when the name exists (a later entry overrides an earlier one), removes it and retries once. */
     private void createRetrying(int parent, byte[] leaf, String key, Create create) {
         try {
             create.run();
-        } catch (LastErrorException ex) {
-            if (ex.getErrorCode() != Libc.EEXIST) throw fail("create " + key, ex);
+        } catch (NativeException ex) {
+            if (ex.errno() != Errno.EEXIST) throw fail("create " + key, ex);
             removeExisting(parent, leaf, key);
             try {
                 create.run();
-            } catch (LastErrorException ex2) {
+            } catch (NativeException ex2) {
                 throw fail("create " + key, ex2);
             }
         }
@@ -325,8 +327,8 @@ public final class LayerExtractor {
 
     private void mkdir(int parent, byte[] cleaf, String key) {
         try {
-            Libc.mkdirat(parent, cleaf, 0700);
-        } catch (LastErrorException ex) {
+            AtFiles.mkdir(parent, cleaf, 0700);
+        } catch (NativeException ex) {
             throw fail("mkdir " + key, ex);
         }
     }
@@ -334,9 +336,9 @@ public final class LayerExtractor {
     private void chownChmod(int fd, TarArchiveEntry e) {
         try {
             // chown first: it clears set-id bits, which chmod then restores.
-            Libc.fchown(fd, shiftUid(e.getLongUserId()), shiftGid(e.getLongGroupId()));
-            Libc.fchmod(fd, e.getMode() & 07777);
-        } catch (LastErrorException ex) {
+            AtFiles.chown(fd, shiftUid(e.getLongUserId()), shiftGid(e.getLongGroupId()), e.getName());
+            AtFiles.chmod(fd, e.getMode() & 07777, e.getName());
+        } catch (NativeException ex) {
             throw fail("chown/chmod " + e.getName(), ex);
         }
     }
@@ -364,13 +366,13 @@ public final class LayerExtractor {
         long[] t4 = {t[0], t[1], t[0], t[1]};
         try {
             if (key.isEmpty()) {
-                Libc.futimens(rootFd, t4);
+                AtFiles.setTimes(rootFd, t4, "/");
                 return;
             }
             List<byte[]> parts = LayerTree.split(key);
             int parent = tree.resolveDir(parts, parts.size() - 1, false, key);
-            Libc.utimensat(parent, Libc.path(parts.get(parts.size() - 1)), t4, Libc.AT_SYMLINK_NOFOLLOW);
-        } catch (LastErrorException | LayerRejectedException ignored) {
+            AtFiles.setTimes(parent, AtFiles.cstring(parts.get(parts.size() - 1)), t4);
+        } catch (NativeException | LayerRejectedException ignored) {
             // The directory was replaced or removed by a later entry: nothing to date.
         }
     }
@@ -381,7 +383,7 @@ public final class LayerExtractor {
         tree.remove(parent, leaf, key);
     }
 
-    private static LayerRejectedException fail(String what, LastErrorException e) {
+    private static LayerRejectedException fail(String what, NativeException e) {
         return LayerTree.fail(what, e);
     }
 

@@ -1,8 +1,9 @@
 package dev.ato.rootfs.layer;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Pointer;
-
+import dev.ato.sandbox.nativeaccess.AtFiles;
+import dev.ato.sandbox.nativeaccess.Errno;
+import dev.ato.sandbox.nativeaccess.NativeException;
+import dev.ato.sandbox.nativeaccess.Sys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,7 +28,6 @@ final class LayerTree implements AutoCloseable {
     private final int uidBase;
     private final int gidBase;
     private final int rootFd;
-    private final byte[] statBuf = new byte[256];
     /** Open directory fds by layer-relative path ("" is the root), least recently used first. */
     private final LinkedHashMap<String, Integer> dirs = new LinkedHashMap<>(128, 0.75f, true);
 
@@ -93,25 +93,25 @@ final class LayerTree implements AutoCloseable {
             }
         }
         for (int i = start; i < n; i++) {
-            byte[] c = Libc.path(parts.get(i));
+            byte[] c = AtFiles.cstring(parts.get(i));
             String ck = key(parts, i + 1);
             int next;
             try {
-                next = Libc.openat(fd, c, Libc.O_DIR_NOFOLLOW, 0);
-            } catch (LastErrorException ex) {
-                int errno = ex.getErrorCode();
-                if (errno == Libc.ENOENT && create) {
+                next = AtFiles.openDirectory(fd, c);
+            } catch (NativeException ex) {
+                int errno = ex.errno();
+                if (errno == Errno.ENOENT && create) {
                     try {
-                        Libc.mkdirat(fd, c, 0755);
-                        next = Libc.openat(fd, c, Libc.O_DIR_NOFOLLOW, 0);
-                        Libc.fchown(next, uidBase, gidBase);
-                        Libc.fchmod(next, 0755);
-                    } catch (LastErrorException ex2) {
+                        AtFiles.mkdir(fd, c, 0755);
+                        next = AtFiles.openDirectory(fd, c);
+                        AtFiles.chown(next, uidBase, gidBase, ck);
+                        AtFiles.chmod(next, 0755, ck);
+                    } catch (NativeException ex2) {
                         throw fail("create parent directory " + ck + " of '" + entryName + "'", ex2);
                     }
-                } else if (errno == Libc.ELOOP || errno == Libc.ENOTDIR) {
+                } else if (errno == Errno.ELOOP || errno == Errno.ENOTDIR) {
                     throw new LayerRejectedException("entry '" + entryName + "' goes through '" + ck + "', which is a symlink or not a directory");
-                } else if (errno == Libc.ENOENT) {
+                } else if (errno == Errno.ENOENT) {
                     throw new LayerRejectedException("'" + entryName + "' refers to '" + ck + "', which does not exist in the layer");
                 } else {
                     throw fail("open directory " + ck, ex);
@@ -125,15 +125,15 @@ final class LayerTree implements AutoCloseable {
 
     int openDirAt(int parent, byte[] cleaf, String key) {
         try {
-            return Libc.openat(parent, cleaf, Libc.O_DIR_NOFOLLOW, 0);
-        } catch (LastErrorException ex) {
+            return AtFiles.openDirectory(parent, cleaf);
+        } catch (NativeException ex) {
             throw fail("open directory " + key, ex);
         }
     }
 
     void cacheDir(String key, int fd) {
         Integer old = dirs.put(key, fd);
-        if (old != null && old != fd) Libc.closeQuietly(old);
+        if (old != null && old != fd) Sys.closeQuietly(old);
     }
 
     /**
@@ -143,20 +143,17 @@ final class LayerTree implements AutoCloseable {
     void trimCache() {
         Iterator<Map.Entry<String, Integer>> it = dirs.entrySet().iterator();
         while (dirs.size() > DIR_CACHE && it.hasNext()) {
-            Libc.closeQuietly(it.next().getValue());
+            Sys.closeQuietly(it.next().getValue());
             it.remove();
         }
     }
 
     boolean isDirAt(int parent, byte[] cleaf) {
         try {
-            Libc.fstatat(parent, cleaf, statBuf, Libc.AT_SYMLINK_NOFOLLOW);
-        } catch (LastErrorException ex) {
+            return AtFiles.isDirectory(parent, cleaf);
+        } catch (NativeException ex) {
             return false;
         }
-        int mode = (statBuf[Libc.ST_MODE_OFFSET] & 0xff) | (statBuf[Libc.ST_MODE_OFFSET + 1] & 0xff) << 8
-                | (statBuf[Libc.ST_MODE_OFFSET + 2] & 0xff) << 16 | (statBuf[Libc.ST_MODE_OFFSET + 3] & 0xff) << 24;
-        return (mode & Libc.S_IFMT) == Libc.S_IFDIR;
     }
 
     /** Removes whatever is at parent/leaf (recursively for directories, never following links), and forgets its fds. */
@@ -165,67 +162,55 @@ final class LayerTree implements AutoCloseable {
         while (it.hasNext()) {
             Map.Entry<String, Integer> d = it.next();
             if (d.getKey().equals(key) || d.getKey().startsWith(key + "/")) {
-                Libc.closeQuietly(d.getValue());
+                Sys.closeQuietly(d.getValue());
                 it.remove();
             }
         }
-        removeAt(parent, Libc.path(leaf), key, 0);
+        removeAt(parent, AtFiles.cstring(leaf), key, 0);
     }
 
     private void removeAt(int parent, byte[] cname, String key, int depth) {
         if (depth > 600) throw new LayerRejectedException("directory tree too deep at " + key);
         try {
-            Libc.unlinkat(parent, cname, 0);
+            AtFiles.unlink(parent, cname);
             return;
-        } catch (LastErrorException ex) {
-            if (ex.getErrorCode() == Libc.ENOENT) return;
-            if (ex.getErrorCode() != Libc.EISDIR && ex.getErrorCode() != 1) throw fail("unlink " + key, ex);
+        } catch (NativeException ex) {
+            if (ex.errno() == Errno.ENOENT) return;
+            if (ex.errno() != Errno.EISDIR && ex.errno() != Errno.EPERM) throw fail("unlink " + key, ex);
         }
         int fd;
         try {
-            fd = Libc.openat(parent, cname, Libc.O_DIR_NOFOLLOW, 0);
-        } catch (LastErrorException ex) {
+            fd = AtFiles.openDirectory(parent, cname);
+        } catch (NativeException ex) {
             throw fail("open " + key + " to remove it", ex);
         }
-        List<byte[]> children = new ArrayList<>();
-        int childFd;
+        List<byte[]> children;
         try {
-            childFd = Libc.openat(fd, Libc.path("."), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
-        } catch (LastErrorException ex) {
-            Libc.closeQuietly(fd);
+            children = AtFiles.list(fd);
+        } catch (NativeException ex) {
+            Sys.closeQuietly(fd);
             throw fail("open " + key + " to list it", ex);
-        }
-        Pointer dir = Libc.fdopendir(childFd);
-        try {
-            Pointer ent;
-            while ((ent = Libc.readdir(dir)) != null) {
-                byte[] nm = ent.getString(Libc.D_NAME_OFFSET, "ISO-8859-1").getBytes(StandardCharsets.ISO_8859_1);
-                if (isDots(nm)) continue;
-                children.add(Libc.path(nm));
-            }
-        } finally {
-            Libc.closedir(dir);
         }
         try {
             for (byte[] c : children) removeAt(fd, c, key + "/" + new String(c, 0, c.length - 1, StandardCharsets.UTF_8), depth + 1);
         } finally {
-            Libc.closeQuietly(fd);
+            Sys.closeQuietly(fd);
         }
         try {
-            Libc.unlinkat(parent, cname, Libc.AT_REMOVEDIR);
-        } catch (LastErrorException ex) {
+            AtFiles.rmdir(parent, cname);
+        } catch (NativeException ex) {
             throw fail("rmdir " + key, ex);
         }
     }
 
-    static LayerRejectedException fail(String what, LastErrorException e) {
-        return new LayerRejectedException(what + ": " + Libc.errnoName(e.getErrorCode()));
+    static LayerRejectedException fail(String what, NativeException e) {
+        return new LayerRejectedException(what + ": " + Errno.name(e.errno()));
     }
 
     @Override
     public void close() {
-        for (int fd : dirs.values()) Libc.closeQuietly(fd);
+        for (int fd : dirs.values()) Sys.closeQuietly(fd);
         dirs.clear();
-        Libc.closeQuietly(rootFd);
+        Sys.closeQuietly(rootFd);
     }
 }

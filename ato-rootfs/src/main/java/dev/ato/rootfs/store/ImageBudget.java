@@ -1,11 +1,10 @@
 package dev.ato.rootfs.store;
 
 import dev.ato.rootfs.StoreCaps;
-import dev.ato.rootfs.layer.FileOps.FreeSpace;
 import dev.ato.rootfs.layer.LayerBudget;
 import dev.ato.rootfs.layer.LayerRejectedException;
 import dev.ato.rootfs.store.StoreUsage.Usage;
-
+import dev.ato.sandbox.nativeaccess.AtFiles.FreeSpace;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

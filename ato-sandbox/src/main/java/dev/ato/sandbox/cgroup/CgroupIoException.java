@@ -1,7 +1,7 @@
 package dev.ato.sandbox.cgroup;
 
 import dev.ato.sandbox.SandboxException;
-import dev.ato.sandbox.sys.Errno;
+import dev.ato.sandbox.nativeaccess.Errno;
 
 /** A failed operation on a cgroup file system, carrying the errno so callers can tell "gone" from "busy". */
 final class CgroupIoException extends SandboxException {

@@ -2,7 +2,7 @@ package dev.ato.sandbox.cgroup;
 
 import dev.ato.sandbox.SandboxException;
 import dev.ato.sandbox.cgroup.CgroupFs.Dir;
-import dev.ato.sandbox.sys.Errno;
+import dev.ato.sandbox.nativeaccess.Errno;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

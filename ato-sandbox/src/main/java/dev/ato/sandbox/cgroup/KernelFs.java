@@ -1,9 +1,11 @@
 package dev.ato.sandbox.cgroup;
 
-import static dev.ato.sandbox.sys.LibC.*;
-
-import dev.ato.sandbox.sys.Errno;
-import dev.ato.sandbox.sys.LibC;
+import dev.ato.sandbox.nativeaccess.AtFiles;
+import dev.ato.sandbox.nativeaccess.Errno;
+import dev.ato.sandbox.nativeaccess.LibC;
+import dev.ato.sandbox.nativeaccess.NativeException;
+import dev.ato.sandbox.nativeaccess.Processes;
+import dev.ato.sandbox.nativeaccess.Sys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -35,53 +37,75 @@ final class KernelFs implements CgroupFs {
     @Override
     public Dir openRoot(Path absolute) {
         if (!absolute.isAbsolute()) throw new IllegalArgumentException("not absolute: " + absolute);
-        int fd = open(absolute.toString(), O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW, 0);
-        if (fd < 0) throw new CgroupIoException("open(" + absolute + ")", errno());
-        return new FdDir(absolute, fd);
+        try {
+            return new FdDir(absolute, AtFiles.openPathDirectory(LibC.AT_FDCWD, absolute.toString()));
+        } catch (NativeException e) {
+            throw new CgroupIoException("open(" + absolute + ")", e.errno());
+        }
     }
 
     @Override
     public int mkdir(Dir parent, String name) {
-        return mkdirat(fd(parent, name), name, 0755) == 0 ? 0 : errno();
+        try {
+            AtFiles.mkdir(fd(parent, name), name, 0755);
+            return 0;
+        } catch (NativeException e) {
+            return e.errno();
+        }
     }
 
     @Override
     public Dir openDir(Dir parent, String name) {
-        int fd = openat(fd(parent, name), name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW, 0);
-        if (fd < 0) throw new CgroupIoException("open(" + parent.path().resolve(name) + ")", errno());
-        return new FdDir(parent.path().resolve(name), fd);
+        try {
+            return new FdDir(parent.path().resolve(name), AtFiles.openPathDirectory(fd(parent, name), name));
+        } catch (NativeException e) {
+            throw new CgroupIoException("open(" + parent.path().resolve(name) + ")", e.errno());
+        }
     }
 
     @Override
     public int rmdir(Dir parent, String name) {
-        return unlinkat(fd(parent, name), name, AT_REMOVEDIR) == 0 ? 0 : errno();
+        try {
+            AtFiles.rmdir(fd(parent, name), name);
+            return 0;
+        } catch (NativeException e) {
+            return e.errno();
+        }
     }
 
     @Override
     public int write(Dir dir, String file, String value) {
-        int fd = openat(fd(dir, file), file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0);
-        if (fd < 0) return errno();
         try {
-            byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
-            // One write(): cgroup files parse each write as a whole, a split value would be two values.
-            long n = LibC.write(fd, bytes, bytes.length);
-            if (n < 0) return errno();
-            return n == bytes.length ? 0 : Errno.EIO_SHORT;
-        } finally {
-            LibC.close(fd);
+            int fd = AtFiles.open(fd(dir, file), file, LibC.O_WRONLY);
+            try {
+                // One write(): cgroup files parse each write as a whole, a split value would be two values.
+                Sys.writeOnce(fd, value.getBytes(StandardCharsets.US_ASCII), file);
+                return 0;
+            } finally {
+                Sys.closeQuietly(fd);
+            }
+        } catch (NativeException e) {
+            return e.errno();
         }
     }
 
     @Override
     public int openWrite(Dir dir, String file) {
-        int fd = openat(fd(dir, file), file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0);
-        return fd >= 0 ? fd : -errno();
+        try {
+            return AtFiles.open(fd(dir, file), file, LibC.O_WRONLY);
+        } catch (NativeException e) {
+            return -e.errno();
+        }
     }
 
     @Override
     public String read(Dir dir, String file) {
-        int fd = openat(fd(dir, file), file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
-        if (fd < 0) throw new CgroupIoException("open(" + dir.path().resolve(file) + ")", errno());
+        int fd;
+        try {
+            fd = AtFiles.open(fd(dir, file), file, LibC.O_RDONLY);
+        } catch (NativeException e) {
+            throw new CgroupIoException("open(" + dir.path().resolve(file) + ")", e.errno());
+        }
         try {
             byte[] buf = new byte[4096];
             int len = 0;
@@ -93,33 +117,24 @@ final class KernelFs implements CgroupFs {
                     }
                     buf = Arrays.copyOf(buf, Math.min(buf.length * 4, MAX_READ));
                 }
-                long n = readAt(fd, buf, len);
-                if (n < 0) {
-                    int e = errno();
-                    if (e == Errno.EINTR) continue;
-                    throw new CgroupIoException("read(" + dir.path().resolve(file) + ")", e);
+                int n;
+                try {
+                    n = Sys.read(fd, buf, len, file);
+                } catch (NativeException e) {
+                    throw new CgroupIoException("read(" + dir.path().resolve(file) + ")", e.errno());
                 }
                 if (n == 0) break;
-                len += (int) n;
+                len += n;
             }
             return new String(buf, 0, len, StandardCharsets.ISO_8859_1);
         } finally {
-            LibC.close(fd);
+            Sys.closeQuietly(fd);
         }
-    }
-
-    /** read() into buf at offset: direct mapping passes whole arrays, so read into a scratch array past the first call. */
-    private static long readAt(int fd, byte[] buf, int offset) {
-        if (offset == 0) return LibC.read(fd, buf, buf.length);
-        byte[] scratch = new byte[buf.length - offset];
-        long n = LibC.read(fd, scratch, scratch.length);
-        if (n > 0) System.arraycopy(scratch, 0, buf, offset, (int) n);
-        return n;
     }
 
     @Override
     public boolean exists(Dir dir, String file) {
-        return faccessat(fd(dir, file), file, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+        return AtFiles.exists(fd(dir, file), file);
     }
 
     @Override
@@ -142,33 +157,31 @@ final class KernelFs implements CgroupFs {
 
     @Override
     public void close(Dir dir) {
-        LibC.close(((FdDir) dir).fd());
+        Sys.closeQuietly(((FdDir) dir).fd());
     }
 
     @Override
     public int openProcess(int pid) {
         if (noPidfd) return pid;
-        long fd = syscall(SYS_PIDFD_OPEN, pid, 0, 0, 0);
-        if (fd >= 0) return (int) fd;
-        int e = errno();
-        if (e == Errno.ENOSYS) {
+        int fd = Processes.tryPidfdOpen(pid);
+        if (fd >= 0) return fd;
+        if (-fd == Errno.ENOSYS) {
             // Kernel < 5.3: fall back to the pid itself; the caller's second look at cgroup.procs
             // then narrows, but cannot close, the window in which the pid could be reused.
             noPidfd = true;
             return pid;
         }
-        return -e;
+        return fd;
     }
 
     @Override
     public int killProcess(int handle) {
-        if (noPidfd) return kill(handle, SIGKILL) == 0 ? 0 : errno();
-        return syscall(SYS_PIDFD_SEND_SIGNAL, handle, SIGKILL, 0, 0) == 0 ? 0 : errno();
+        return Processes.trySigkill(handle, !noPidfd);
     }
 
     @Override
     public void closeProcess(int handle) {
-        if (!noPidfd) LibC.close(handle);
+        if (!noPidfd) Sys.closeQuietly(handle);
     }
 
     private static int fd(Dir dir, String name) {

@@ -3,8 +3,8 @@ package dev.ato.sandbox.cgroup;
 import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.SandboxException;
 import dev.ato.sandbox.cgroup.CgroupFs.Dir;
-import dev.ato.sandbox.sys.Errno;
-import dev.ato.sandbox.sys.LibC;
+import dev.ato.sandbox.nativeaccess.Errno;
+import dev.ato.sandbox.nativeaccess.Sys;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -644,7 +644,7 @@ abstract class TreeDriver implements CgroupDriver {
                 for (int i = 0; i < dirs.length; i++) {
                     int fd = fs.openWrite(dirs[i], "tasks");
                     if (fd < 0) {
-                        for (int j = 0; j < i; j++) LibC.close(fds[j]);
+                        for (int j = 0; j < i; j++) Sys.closeQuietly(fds[j]);
                         throw new CgroupIoException("open(" + dirs[i].path().resolve("tasks") + ")", -fd);
                     }
                     fds[i] = fd;

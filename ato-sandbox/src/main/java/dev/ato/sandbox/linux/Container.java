@@ -3,8 +3,13 @@ package dev.ato.sandbox.linux;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.SandboxException;
-import dev.ato.sandbox.sys.Errno;
-import dev.ato.sandbox.sys.LibC;
+import dev.ato.sandbox.nativeaccess.Errno;
+import dev.ato.sandbox.nativeaccess.LibC;
+import dev.ato.sandbox.nativeaccess.Mounts;
+import dev.ato.sandbox.nativeaccess.Namespaces;
+import dev.ato.sandbox.nativeaccess.NativeException;
+import dev.ato.sandbox.nativeaccess.Processes;
+import dev.ato.sandbox.nativeaccess.Sys;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,14 +68,14 @@ final class Container {
         int pid = -1;
         int net = netns.take();
         try {
-            Sys.unshare(net >= 0 ? THREAD_NAMESPACES & ~LibC.CLONE_NEWNET : THREAD_NAMESPACES);
+            Namespaces.unshare(net >= 0 ? THREAD_NAMESPACES & ~LibC.CLONE_NEWNET : THREAD_NAMESPACES);
             unshared = true;
-            if (net >= 0) Sys.setns(net, LibC.CLONE_NEWNET, "pooled network namespace");
-            oldUmask = LibC.umask(0);
+            if (net >= 0) Namespaces.setns(net, LibC.CLONE_NEWNET, "pooled network namespace");
+            oldUmask = Processes.umask(0);
             pid = assembleAndSpawn(host, uid, gid, skeleton, layerIdmap, req, childFds, join, net < 0);
             return pid;
         } finally {
-            if (oldUmask >= 0) LibC.umask(oldUmask);
+            if (oldUmask >= 0) Processes.umask(oldUmask);
             Sys.closeQuietly(net);
             if (unshared) {
                 try {
@@ -78,8 +83,8 @@ final class Container {
                 } catch (HostNamespaces.StrandedThreadError e) {
                     // Nobody else knows the init: end it here (signals and wait need no filesystem).
                     if (pid > 0) {
-                        LibC.kill(pid, LibC.SIGKILL);
-                        LibC.waitpid(pid, new int[1], 0);
+                        Processes.kill(pid);
+                        Processes.reap(pid);
                     }
                     throw e;
                 }
@@ -93,9 +98,9 @@ final class Container {
         String upper = host.upperMount.toString();
         String root = host.rootMount.toString();
         // Copies of shared mounts would propagate our mounts back to the host; pivot_root refuses them too.
-        Sys.mount(null, "/", null, LibC.MS_REC | LibC.MS_PRIVATE, null);
+        Mounts.mount(null, "/", null, LibC.MS_REC | LibC.MS_PRIVATE, null);
 
-        Sys.mount("tmpfs", upper, "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV, "size=" + tmpfs + ",mode=0700");
+        Mounts.mount("tmpfs", upper, "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV, "size=" + tmpfs + ",mode=0700");
         Sys.mkdirOwned(upper + "/u", 0755, uid, gid); // the root directory of the container, container root's
         Sys.mkdir(upper + "/w", 0700);
         // The overlay's directories go by /proc/self/fd/N: the kernel shows the strings given here in the
@@ -116,24 +121,24 @@ final class Container {
                 if (lower.length() > 0) lower.append(':');
                 lower.append("/proc/self/fd/").append(fd);
             }
-            Sys.mount("overlay", root, "overlay", LibC.MS_NOSUID | LibC.MS_NODEV, "lowerdir=" + lower
+            Mounts.mount("overlay", root, "overlay", LibC.MS_NOSUID | LibC.MS_NODEV, "lowerdir=" + lower
                     + ",upperdir=/proc/self/fd/" + upperFd + "/u,workdir=/proc/self/fd/" + upperFd + "/w");
         } finally {
-            for (int fd : dirFds) LibC.close(fd);
+            for (int fd : dirFds) Sys.closeQuietly(fd);
         }
         if (image.hostImage()) {
             for (String d : host.hostBinds) host.hostMask.mountHostDir(d, root + "/" + d);
             for (String p : image.hostPaths()) {
                 if (!java.nio.file.Files.isDirectory(Path.of(p), java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
                 mountPoints(root, p, uid, gid);
-                Sys.bindReadOnly(p, root + p);
+                Mounts.bindReadOnly(p, root + p);
             }
         } else {
             for (String d : List.of("proc", "dev", "tmp", "ATO")) mountPoint(root + "/" + d);
         }
 
         String ato = root + "/ATO";
-        Sys.mount("tmpfs", ato, "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV,
+        Mounts.mount("tmpfs", ato, "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV,
                 "size=" + tmpfs + ",mode=0755,uid=" + uid + ",gid=" + gid);
         Sys.writeNewFile(ato + "/code", req.code(), 0644, uid, gid);
         if (req.stdinPipe() < 0) {
@@ -147,36 +152,36 @@ final class Container {
         if (req.runnerScript() != null) Sys.writeNewFile(ato + "/runner", req.runnerScript(), 0755, uid, gid);
         Sys.mkdirOwned(ato + "/context", 0755, uid, gid);
         Sys.writeNewFile(ato + "/bash", new byte[0], 0755, 0, 0);
-        Sys.bindReadOnly(HostSetup.BASH_STATIC.toString(), ato + "/bash");
+        Mounts.bindReadOnly(HostSetup.BASH_STATIC.toString(), ato + "/bash");
         if (host.yargsSource != null) {
             Sys.writeNewFile(ato + "/yargs", new byte[0], 0755, 0, 0);
-            Sys.bindReadOnly(host.yargsSource, ato + "/yargs");
+            Mounts.bindReadOnly(host.yargsSource, ato + "/yargs");
         } else {
             Sys.writeNewFile(ato + "/yargs", host.yargsCopy, 0555, 0, 0); // 48 KiB, on kernels before binds from detached mounts
         }
 
-        Sys.mount("tmpfs", root + "/tmp", "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV, "size=" + tmpfs + ",mode=1777");
+        Mounts.mount("tmpfs", root + "/tmp", "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV, "size=" + tmpfs + ",mode=1777");
 
         String dev = root + "/dev";
-        Sys.mount("tmpfs", dev, "tmpfs", LibC.MS_NOSUID | LibC.MS_NOEXEC, "size=64k,nr_inodes=64,mode=0755");
+        Mounts.mount("tmpfs", dev, "tmpfs", LibC.MS_NOSUID | LibC.MS_NOEXEC, "size=64k,nr_inodes=64,mode=0755");
         for (String d : DEVICES) {
             String[] f = d.split(":");
             Sys.mknodChar(dev + "/" + f[0], 0666, Integer.parseInt(f[1]), Integer.parseInt(f[2]));
         }
         Sys.mkdir(dev + "/pts", 0755);
-        Sys.mount("devpts", dev + "/pts", "devpts", LibC.MS_NOSUID | LibC.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620");
+        Mounts.mount("devpts", dev + "/pts", "devpts", LibC.MS_NOSUID | LibC.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620");
         Sys.symlink("pts/ptmx", dev + "/ptmx");
         Sys.mkdir(dev + "/shm", 0755);
-        Sys.mount("tmpfs", dev + "/shm", "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV, "size=" + tmpfs + ",mode=1777");
+        Mounts.mount("tmpfs", dev + "/shm", "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV, "size=" + tmpfs + ",mode=1777");
         Sys.mkdir(dev + "/mqueue", 0755);
-        Sys.mount("mqueue", dev + "/mqueue", "mqueue", LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, null);
+        Mounts.mount("mqueue", dev + "/mqueue", "mqueue", LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, null);
         Sys.symlink("/proc/self/fd", dev + "/fd");
         Sys.symlink("/proc/self/fd/0", dev + "/stdin");
         Sys.symlink("/proc/self/fd/1", dev + "/stdout");
         Sys.symlink("/proc/self/fd/2", dev + "/stderr");
 
-        Sys.sethostname(req.hostname());
-        if (ownNetwork) Sys.readyNetwork(); // a pooled namespace has lo up already
+        Namespaces.sethostname(req.hostname());
+        if (ownNetwork) Namespaces.readyNetwork(); // a pooled namespace has lo up already
 
         int stdin = req.stdinPipe() < 0 ? Sys.openRead(ato + "/input") : -1;
         int rootFd = -1;
@@ -192,7 +197,7 @@ final class Container {
             argv.add("ato-init");
             argv.add(Integer.toString(joinFds.length));
             argv.addAll(req.argv());
-            return Sys.spawn(host.initPath, argv, req.env(), fds);
+            return Processes.spawn(host.initPath, argv, req.env(), fds);
         } finally {
             Sys.closeQuietly(stdin);
             Sys.closeQuietly(rootFd);
@@ -208,8 +213,8 @@ final class Container {
         for (String part : path.substring(1).split("/")) {
             dir.append('/').append(part);
             String d = dir.toString();
-            if (LibC.mkdir(d, 0755) == 0) {
-                if (LibC.lchown(d, uid, gid) != 0) throw Sys.failure("lchown", d, com.sun.jna.Native.getLastError());
+            if (Sys.tryMkdir(d, 0755)) {
+                Sys.lchown(d, uid, gid);
             } else {
                 mountPoint(d);
             }
@@ -221,24 +226,24 @@ final class Container {
      * layers on detached mounts before Linux 6.15), opened O_PATH.
      */
     private static int idmappedLayer(Path layer, int userns, String at) {
-        int clone = Sys.idmappedClone(layer.toString(), userns);
+        int clone = Mounts.idmappedClone(layer.toString(), userns);
         try {
             Sys.mkdir(at, 0700);
-            Sys.moveMount(clone, at);
+            Mounts.moveMount(clone, at);
         } finally {
-            LibC.close(clone);
+            Sys.closeQuietly(clone);
         }
         return Sys.openPath(at, true);
     }
 
     /** A directory to mount on in an image's root: made if missing, refused if the image put a symlink there. */
     private static void mountPoint(String path) {
-        if (LibC.mkdir(path, 0755) == 0) return;
-        int fd = LibC.open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
-        if (fd < 0) {
+        if (Sys.tryMkdir(path, 0755)) return;
+        try {
+            Sys.closeQuietly(Sys.openDirectory(path));
+        } catch (NativeException e) {
             throw new SandboxException("the image's " + path.substring(path.lastIndexOf('/'))
-                    + " is not a directory (a symlink?): " + Errno.name(com.sun.jna.Native.getLastError()));
+                    + " is not a directory (a symlink?): " + Errno.name(e.errno()));
         }
-        LibC.close(fd);
     }
 }

@@ -1,7 +1,13 @@
 package dev.ato.sandbox.linux;
 
 import dev.ato.sandbox.SandboxException;
-import dev.ato.sandbox.sys.LibC;
+import dev.ato.sandbox.nativeaccess.AtFiles;
+import dev.ato.sandbox.nativeaccess.Errno;
+import dev.ato.sandbox.nativeaccess.LibC;
+import dev.ato.sandbox.nativeaccess.Mounts;
+import dev.ato.sandbox.nativeaccess.NativeException;
+import dev.ato.sandbox.nativeaccess.Processes;
+import dev.ato.sandbox.nativeaccess.Sys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +78,7 @@ final class HostMask implements AutoCloseable {
             for (Map.Entry<String, List<String>> e : hidden.entrySet()) {
                 String layer = "m" + n++;
                 Files.createDirectory(dir.resolve(layer));
-                int layerFd = m.hold(LibC.open(dir.resolve(layer).toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0), layer);
+                int layerFd = m.hold(Sys.openPath(dir.resolve(layer).toString(), true));
                 for (String entry : e.getValue()) {
                     if (!whiteout(layerFd, entry)) {
                         // No whiteouts here: a container whose device rules refuse even the 0/0 node (podman, a
@@ -85,10 +91,10 @@ final class HostMask implements AutoCloseable {
                         return new HostMask(null);
                     }
                 }
-                int hostFd = m.hold(LibC.open("/" + e.getKey(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0), "/" + e.getKey());
+                int hostFd = m.hold(Sys.openPath("/" + e.getKey(), true));
                 String lower = "/proc/self/fd/" + layerFd + ":/proc/self/fd/" + hostFd;
                 m.fallbackLayers.put(e.getKey(), dir.resolve(layer));
-                if (bindFromDetached) m.overlays.put(e.getKey(), Sys.detachedOverlay(lower, "/" + e.getKey()));
+                if (bindFromDetached) m.overlays.put(e.getKey(), Mounts.detachedOverlay(lower, "/" + e.getKey()));
             }
             return m;
         } catch (IOException | RuntimeException e) {
@@ -111,8 +117,7 @@ final class HostMask implements AutoCloseable {
         }
     }
 
-    private int hold(int fd, String what) {
-        if (fd < 0) throw Sys.failure("open", what, com.sun.jna.Native.getLastError());
+    private int hold(int fd) {
         heldFds.add(fd);
         return fd;
     }
@@ -124,25 +129,27 @@ final class HostMask implements AutoCloseable {
      */
     private static boolean whiteout(int layerFd, String entry) {
         String[] parts = entry.split("/");
-        int dir = LibC.openat(layerFd, ".", LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        int dir = AtFiles.openPathDirectory(layerFd, ".");
         try {
             for (int i = 0; i < parts.length - 1; i++) {
-                if (LibC.mkdirat(dir, parts[i], 0755) != 0 && com.sun.jna.Native.getLastError() != dev.ato.sandbox.sys.Errno.EEXIST) {
-                    throw Sys.failure("mkdirat", "mask " + entry, com.sun.jna.Native.getLastError());
+                try {
+                    AtFiles.mkdir(dir, parts[i], 0755);
+                } catch (NativeException e) {
+                    if (e.errno() != Errno.EEXIST) throw Sys.failure("mkdirat", "mask " + entry, e.errno());
                 }
-                int next = LibC.openat(dir, parts[i], LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
-                if (next < 0) throw Sys.failure("openat", "mask " + entry, com.sun.jna.Native.getLastError());
-                LibC.close(dir);
+                int next = AtFiles.openPathDirectory(dir, parts[i]);
+                Sys.closeQuietly(dir);
                 dir = next;
             }
-            if (LibC.mknodat(dir, parts[parts.length - 1], LibC.S_IFCHR, 0) != 0) {
-                int errno = com.sun.jna.Native.getLastError();
-                if (errno == dev.ato.sandbox.sys.Errno.EPERM) return false;
-                throw Sys.failure("mknodat", "whiteout " + entry, errno);
+            try {
+                AtFiles.mknod(dir, parts[parts.length - 1], LibC.S_IFCHR, 0);
+            } catch (NativeException e) {
+                if (e.errno() == Errno.EPERM) return false;
+                throw Sys.failure("mknodat", "whiteout " + entry, e.errno());
             }
             return true;
         } finally {
-            LibC.close(dir);
+            Sys.closeQuietly(dir);
         }
     }
 
@@ -188,19 +195,18 @@ final class HostMask implements AutoCloseable {
         int[] in = Sys.pipe();
         int pid = -1;
         try {
-            pid = Sys.spawn(initPath, List.of("ato-init", "private", "/" + dir), List.of(), new int[] {in[0], out[1], err[1]});
+            pid = Processes.spawn(initPath, List.of("ato-init", "private", "/" + dir), List.of(), new int[] {in[0], out[1], err[1]});
             Sys.closeQuietly(out[1]);
             out[1] = -1;
             Sys.closeQuietly(err[1]);
             err[1] = -1;
             byte[] listing = readAll(out[0], MAX_LISTING, "/" + dir);
             String complaint = new String(readAll(err[0], 4096, "/" + dir), java.nio.charset.StandardCharsets.UTF_8).strip();
-            int[] status = new int[1];
-            LibC.waitpid(pid, status, 0);
+            int status = Processes.waitFor(pid);
             pid = -1;
-            if (status[0] != 0) {
+            if (status != 0) {
                 throw new SandboxException("walking /" + dir + " for private files: "
-                        + (complaint.isEmpty() ? "ato-init private exited with wait status " + status[0] : complaint));
+                        + (complaint.isEmpty() ? "ato-init private exited with wait status " + status : complaint));
             }
             List<String> hidden = new ArrayList<>();
             int from = 0;
@@ -214,8 +220,8 @@ final class HostMask implements AutoCloseable {
         } finally {
             for (int fd : new int[] {in[0], in[1], out[0], out[1], err[0], err[1]}) Sys.closeQuietly(fd);
             if (pid > 0) {
-                LibC.kill(pid, LibC.SIGKILL);
-                LibC.waitpid(pid, new int[1], 0);
+                Processes.kill(pid);
+                Processes.reap(pid);
             }
         }
     }
@@ -225,18 +231,13 @@ final class HostMask implements AutoCloseable {
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
         byte[] chunk = new byte[65536];
         while (true) {
-            long n = LibC.read(fd, chunk, chunk.length);
-            if (n < 0) {
-                int errno = com.sun.jna.Native.getLastError();
-                if (errno == dev.ato.sandbox.sys.Errno.EINTR) continue;
-                throw Sys.failure("read", "the private files of " + what, errno);
-            }
+            int n = Sys.read(fd, chunk, 0, "the private files of " + what);
             if (n == 0) return b.toByteArray();
             if (b.size() + n > max) {
                 throw new SandboxException("walking " + what + " for private files: more than " + max
                         + " bytes of hidden paths; refusing to mask a tree this size");
             }
-            b.write(chunk, 0, (int) n);
+            b.write(chunk, 0, n);
         }
     }
 
@@ -248,22 +249,22 @@ final class HostMask implements AutoCloseable {
         Integer overlay = overlays.get(d);
         Path layer = fallbackLayers.get(d);
         if (overlay != null) {
-            Sys.bindReadOnly("/proc/self/fd/" + overlay, target);
+            Mounts.bindReadOnly("/proc/self/fd/" + overlay, target);
         } else if (layer != null) {
             int layerFd = Sys.openPath(layer.toString(), true);
             try {
                 int hostFd = Sys.openPath("/" + d, true);
                 try {
-                    Sys.mount("overlay", target, "overlay", LibC.MS_RDONLY | LibC.MS_NOSUID | LibC.MS_NODEV,
+                    Mounts.mount("overlay", target, "overlay", LibC.MS_RDONLY | LibC.MS_NOSUID | LibC.MS_NODEV,
                             "lowerdir=/proc/self/fd/" + layerFd + ":/proc/self/fd/" + hostFd);
                 } finally {
-                    LibC.close(hostFd);
+                    Sys.closeQuietly(hostFd);
                 }
             } finally {
-                LibC.close(layerFd);
+                Sys.closeQuietly(layerFd);
             }
         } else {
-            Sys.bindReadOnly("/" + d, target);
+            Mounts.bindReadOnly("/" + d, target);
         }
     }
 

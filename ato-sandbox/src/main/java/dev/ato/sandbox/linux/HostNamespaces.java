@@ -1,6 +1,8 @@
 package dev.ato.sandbox.linux;
 
-import dev.ato.sandbox.sys.LibC;
+import dev.ato.sandbox.nativeaccess.LibC;
+import dev.ato.sandbox.nativeaccess.Namespaces;
+import dev.ato.sandbox.nativeaccess.Sys;
 
 /**
  * Descriptors of the host's namespaces, opened once, so that a thread that unshared its own can return
@@ -28,9 +30,10 @@ final class HostNamespaces implements AutoCloseable {
      */
     void restore() {
         for (int i = 0; i < NAMES.length; i++) {
-            if (LibC.setns(fds[i], TYPES[i]) != 0) {
+            int errno = Namespaces.trySetns(fds[i], TYPES[i]);
+            if (errno != 0) {
                 throw new StrandedThreadError("cannot return to the host's namespaces: "
-                        + Sys.failure("setns", NAMES[i], com.sun.jna.Native.getLastError()).getMessage());
+                        + Sys.failure("setns", NAMES[i], errno).getMessage());
             }
         }
     }

@@ -2,8 +2,12 @@ package dev.ato.sandbox.linux;
 
 import dev.ato.sandbox.SandboxConfig;
 import dev.ato.sandbox.SandboxException;
-import dev.ato.sandbox.sys.Errno;
-import dev.ato.sandbox.sys.LibC;
+import dev.ato.sandbox.nativeaccess.Errno;
+import dev.ato.sandbox.nativeaccess.LibC;
+import dev.ato.sandbox.nativeaccess.Mounts;
+import dev.ato.sandbox.nativeaccess.Namespaces;
+import dev.ato.sandbox.nativeaccess.NativeException;
+import dev.ato.sandbox.nativeaccess.Sys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -77,13 +81,13 @@ final class HostSetup {
         this.initPath = initMemfd >= 0 ? "/proc/self/fd/" + initMemfd : bin.resolve("ato-init").toString();
         int m;
         try {
-            m = Sys.detachedFile("yargs", yargs);
+            m = Mounts.detachedFile("yargs", yargs);
         } catch (RuntimeException e) {
             Sys.closeQuietly(initMemfd);
             throw e;
         }
         if (m >= 0 && !bindsFromDetachedMounts(m, stateDir.resolve("root"))) {
-            LibC.close(m);
+            Sys.closeQuietly(m);
             m = -1;
         }
         this.yargsMount = m;
@@ -110,9 +114,14 @@ final class HostSetup {
     private static boolean bindsFromDetachedMounts(int mnt, Path mountPoint) {
         boolean[] ok = new boolean[1];
         Thread t = Thread.ofPlatform().name("ato-probe-bind").unstarted(() -> {
-            if (LibC.unshare(LibC.CLONE_NEWNS) != 0) return;
-            if (LibC.mount(null, "/", null, LibC.MS_REC | LibC.MS_PRIVATE, null) != 0) return;
-            ok[0] = LibC.mount("/proc/self/fd/" + mnt, mountPoint.toString(), null, LibC.MS_BIND, null) == 0;
+            try {
+                Namespaces.unshare(LibC.CLONE_NEWNS);
+                Mounts.mount(null, "/", null, LibC.MS_REC | LibC.MS_PRIVATE, null);
+                Mounts.mount("/proc/self/fd/" + mnt, mountPoint.toString(), null, LibC.MS_BIND, null);
+                ok[0] = true;
+            } catch (NativeException e) {
+                // refused: the answer is no
+            }
         });
         t.start();
         try {
@@ -143,12 +152,12 @@ final class HostSetup {
         Sys.closeQuietly(initMemfd);
         Sys.closeQuietly(yargsMount);
         try {
-            if (LibC.flock(stateLock, LibC.LOCK_EX | LibC.LOCK_NB) == 0) removeState(stateDir);
+            if (Sys.tryLockExclusive(stateLock)) removeState(stateDir);
         } catch (IOException | RuntimeException e) {
             System.getLogger(HostSetup.class.getName()).log(System.Logger.Level.WARNING,
                     "could not remove the sandbox's files in " + stateDir + ": " + e);
         } finally {
-            LibC.close(stateLock); // drops the flock
+            Sys.closeQuietly(stateLock); // drops the flock
         }
     }
 
@@ -166,14 +175,14 @@ final class HostSetup {
         for (Path p : entries) {
             String n = p.getFileName().toString();
             if (n.equals("upper") || n.equals("root")) {
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) LibC.rmdir(p.toString());
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) Sys.tryRmdir(p.toString());
             } else if (n.startsWith("bin-") || n.startsWith("skel-") || n.startsWith(".bin-") || n.startsWith(".skel-")
                     || n.startsWith("mask-")) {
                 deleteTree(p);
             }
         }
         // ENOTEMPTY (someone else's files), EBUSY (a mount point): the directory stays.
-        LibC.rmdir(state.toString());
+        Sys.tryRmdir(state.toString());
     }
 
     /**
@@ -185,15 +194,16 @@ final class HostSetup {
         for (int attempt = 0; ; attempt++) {
             Files.createDirectories(state);
             if (Files.isSymbolicLink(state)) throw new SandboxException("state directory is a symlink: " + state);
-            int fd = LibC.open(state.toString(), LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
-            if (fd < 0) {
-                int e = com.sun.jna.Native.getLastError();
-                if (e == Errno.ENOENT && attempt < 100) continue; // removed by a closing sandbox just now
-                throw Sys.failure("open", state.toString(), e);
+            int fd;
+            try {
+                fd = Sys.openDirectory(state.toString());
+            } catch (NativeException e) {
+                if (e.errno() == Errno.ENOENT && attempt < 100) continue; // removed by a closing sandbox just now
+                throw e;
             }
             boolean keep = false;
             try {
-                if (LibC.flock(fd, LibC.LOCK_SH) != 0) throw Sys.failure("flock", state.toString(), com.sun.jna.Native.getLastError());
+                Sys.lockShared(fd, state.toString());
                 Object locked = Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:ino");
                 Object lockedDev = Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:dev");
                 try {
@@ -205,7 +215,7 @@ final class HostSetup {
                 if (keep) return fd;
                 if (attempt >= 100) throw new SandboxException("the state directory " + state + " keeps being replaced");
             } finally {
-                if (!keep) LibC.close(fd);
+                if (!keep) Sys.closeQuietly(fd);
             }
         }
     }
@@ -250,11 +260,11 @@ final class HostSetup {
         } finally {
             if (lock >= 0) { // failed: leave nothing half-made behind, unless another sandbox uses the directory
                 try {
-                    if (LibC.flock(lock, LibC.LOCK_EX | LibC.LOCK_NB) == 0) removeState(state);
+                    if (Sys.tryLockExclusive(lock)) removeState(state);
                 } catch (IOException | RuntimeException e) {
                     // the original failure is the one to report
                 }
-                LibC.close(lock);
+                Sys.closeQuietly(lock);
             }
         }
     }
@@ -306,9 +316,7 @@ final class HostSetup {
             Path p = dir.resolve(d);
             Files.createDirectory(p);
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(d.equals("var/tmp") ? "rwxrwxrwx" : "rwxr-xr-x"));
-            if (LibC.lchown(p.toString(), uid, gid) != 0) {
-                throw Sys.failure("lchown", p.toString(), com.sun.jna.Native.getLastError());
-            }
+            Sys.lchown(p.toString(), uid, gid);
         }
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     }

@@ -1,6 +1,5 @@
 package dev.ato.sandbox.linux;
 
-import com.sun.jna.Native;
 import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.OutputListener;
 import dev.ato.sandbox.OutputStreamKind;
@@ -10,11 +9,13 @@ import dev.ato.sandbox.SandboxException;
 import dev.ato.sandbox.StatusType;
 import dev.ato.sandbox.cgroup.CgroupStats;
 import dev.ato.sandbox.cgroup.RunCgroup;
-import dev.ato.sandbox.sys.Errno;
-import dev.ato.sandbox.sys.LibC;
+import dev.ato.sandbox.nativeaccess.LibC;
+import dev.ato.sandbox.nativeaccess.Processes;
+import dev.ato.sandbox.nativeaccess.Sys;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -36,8 +37,6 @@ import java.util.concurrent.TimeUnit;
 final class LinuxRun implements Run {
     static final int CHUNK = 16 * 1024;
     private static final int CORES = Runtime.getRuntime().availableProcessors();
-    private static final int REPORT_BYTES = 128;
-    private static final long REPORT_MAGIC = 0x41544f5245504f52L;
     /** After the init exits the kernel kills the rest of the PID namespace; their pipe ends close soon after. */
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final int STDERR_KEPT = 1024;
@@ -98,10 +97,9 @@ final class LinuxRun implements Run {
      */
     private void killNow() {
         synchronized (killLock) {
-            if (livePidfd >= 0) Sys.pidfdKill(livePidfd);
+            if (livePidfd >= 0) Processes.pidfdKill(livePidfd);
             if (!killFdClosed) {
-                // eventfd(2): an 8-byte native-endian counter increment wakes the run's poll.
-                LibC.write(killFd, new byte[] {1, 0, 0, 0, 0, 0, 0, 0}, 8);
+                Sys.signalEventfd(killFd); // wakes the run's poll
             }
         }
     }
@@ -139,7 +137,7 @@ final class LinuxRun implements Run {
         synchronized (killLock) {
             if (!killFdClosed) {
                 killFdClosed = true;
-                LibC.close(killFd);
+                Sys.closeQuietly(killFd);
             }
         }
     }
@@ -156,7 +154,7 @@ final class LinuxRun implements Run {
         boolean outTruncated;
         boolean errTruncated;
         boolean mapsWritten;
-        final byte[] report = new byte[REPORT_BYTES];
+        final byte[] report = new byte[InitReport.BYTES];
         int reportLen;
         final byte[] stderrHead = new byte[STDERR_KEPT];
         int stderrHeadLen;
@@ -204,9 +202,7 @@ final class LinuxRun implements Run {
             // output (echo hi > /dev/stdout, > /proc/self/fd/2) as on any Linux. Both ends are one inode.
             slot = sandbox.uidSlots().acquire();
             for (int end : new int[] {out[1], err[1]}) {
-                if (LibC.fchown(end, slot.uid(), slot.gid()) != 0) {
-                    throw Sys.failure("fchown", "the run's output pipe", com.sun.jna.Native.getLastError());
-                }
+                Sys.fchown(end, slot.uid(), slot.gid(), "the run's output pipe");
             }
             int[] ctl = Sys.pipe();
             childEnds[2] = ctl[0];
@@ -230,7 +226,7 @@ final class LinuxRun implements Run {
                 Sys.closeQuietly(childEnds[i]);
                 childEnds[i] = -1;
             }
-            io.pidfd = Sys.pidfdOpen(pid);
+            io.pidfd = Processes.pidfdOpen(pid);
             synchronized (killLock) {
                 livePidfd = io.pidfd;
             }
@@ -263,9 +259,9 @@ final class LinuxRun implements Run {
             if (timer != null) timer.cancel(false);
             forgetPidfd();
             if (pid > 0 && !reaped) {
-                if (io.pidfd >= 0) Sys.pidfdKill(io.pidfd);
-                else LibC.kill(pid, LibC.SIGKILL);
-                LibC.waitpid(pid, new int[1], 0);
+                if (io.pidfd >= 0) Processes.pidfdKill(io.pidfd);
+                else Processes.kill(pid);
+                Processes.reap(pid);
             }
             Sys.closeQuietly(io.pidfd);
             if (cgroup == null) {
@@ -304,13 +300,13 @@ final class LinuxRun implements Run {
     }
 
     private void setRlimits(int pid) {
-        Sys.prlimit(pid, LibC.RLIMIT_FSIZE, limits.fileSizeBytes(), "RLIMIT_FSIZE");
-        Sys.prlimit(pid, LibC.RLIMIT_CORE, sandbox.runCoreLimit(), "RLIMIT_CORE");
-        Sys.prlimit(pid, LibC.RLIMIT_LOCKS, 1024, "RLIMIT_LOCKS");
-        Sys.prlimit(pid, LibC.RLIMIT_SIGPENDING, 1024, "RLIMIT_SIGPENDING");
-        Sys.prlimit(pid, LibC.RLIMIT_MSGQUEUE, 800 * 1024, "RLIMIT_MSGQUEUE");
-        Sys.prlimit(pid, LibC.RLIMIT_MEMLOCK, 64 * 1024, "RLIMIT_MEMLOCK");
-        Sys.prlimit(pid, LibC.RLIMIT_NOFILE, 4096, "RLIMIT_NOFILE");
+        Processes.prlimit(pid, LibC.RLIMIT_FSIZE, limits.fileSizeBytes(), "RLIMIT_FSIZE");
+        Processes.prlimit(pid, LibC.RLIMIT_CORE, sandbox.runCoreLimit(), "RLIMIT_CORE");
+        Processes.prlimit(pid, LibC.RLIMIT_LOCKS, 1024, "RLIMIT_LOCKS");
+        Processes.prlimit(pid, LibC.RLIMIT_SIGPENDING, 1024, "RLIMIT_SIGPENDING");
+        Processes.prlimit(pid, LibC.RLIMIT_MSGQUEUE, 800 * 1024, "RLIMIT_MSGQUEUE");
+        Processes.prlimit(pid, LibC.RLIMIT_MEMLOCK, 64 * 1024, "RLIMIT_MEMLOCK");
+        Processes.prlimit(pid, LibC.RLIMIT_NOFILE, 4096, "RLIMIT_NOFILE");
     }
 
     /** The poll loop of one run. */
@@ -359,25 +355,18 @@ final class LinuxRun implements Run {
                     pollfds[2 * i] = fds[i];
                     pollfds[2 * i + 1] = LibC.POLLIN;
                 }
-                int n = LibC.poll(pollfds, fds.length, waitMillis);
-                if (n < 0) {
-                    int e = Native.getLastError();
-                    if (e == Errno.EINTR) continue;
-                    throw Sys.failure("poll", "run " + id, e);
-                }
-                if (n == 0) continue;
+                if (Sys.poll(pollfds, fds.length, waitMillis, "run " + id) == 0) continue; // a timeout, or EINTR
                 if (ready(0)) io.out = readOutput(io.out, OutputStreamKind.STDOUT);
                 if (ready(1)) io.err = readOutput(io.err, OutputStreamKind.STDERR);
                 if (ready(2)) readStatus();
-                if (ready(4)) LibC.read(killFd, new byte[8], 8); // drained; acted on at the top of the loop
+                if (ready(4)) Sys.drainEventfd(killFd); // acted on at the top of the loop
                 if (ready(3)) {
                     int[] st = new int[1];
-                    int r = LibC.waitpid(pid, st, LibC.WNOHANG);
-                    if (r == pid) {
+                    if (Processes.waitNoHang(pid, st) == pid) {
                         initStatus = st[0];
                         // The timer may kill the init between our look at the clock and this poll's return:
                         // an init that died without its report after the timer fired was killed by it.
-                        if (timerFired && !timedOut && !killed && io.reportLen < REPORT_BYTES) timedOut = true;
+                        if (timerFired && !timedOut && !killed && io.reportLen < InitReport.BYTES) timedOut = true;
                         exitedAt = System.nanoTime();
                         drainUntil = exitedAt + DRAIN_NANOS;
                         forgetPidfd();
@@ -385,8 +374,6 @@ final class LinuxRun implements Run {
                         io.pidfd = -1;
                         Sys.closeQuietly(io.control);
                         io.control = -1;
-                    } else if (r < 0) {
-                        throw Sys.failure("waitpid", Integer.toString(pid), Native.getLastError());
                     }
                 }
             }
@@ -398,24 +385,19 @@ final class LinuxRun implements Run {
 
         /** Kills the init: as PID 1 of the run's PID namespace, its death takes every process of the run. */
         private void stop() {
-            if (io.pidfd >= 0) Sys.pidfdKill(io.pidfd);
+            if (io.pidfd >= 0) Processes.pidfdKill(io.pidfd);
             Sys.closeQuietly(io.control); // an init still waiting for 'G' gives up
             io.control = -1;
         }
 
         private int readOutput(int fd, OutputStreamKind kind) {
-            long n = LibC.read(fd, buf, buf.length);
-            if (n < 0) {
-                int e = Native.getLastError();
-                if (e == Errno.EINTR || e == Errno.EAGAIN) return fd;
-                LibC.close(fd);
-                return -1;
-            }
+            int n = Sys.readOrEnd(fd, buf, buf.length);
+            if (n < 0) return fd; // nothing yet
             if (n == 0) {
-                LibC.close(fd);
+                Sys.closeQuietly(fd);
                 return -1;
             }
-            int len = (int) n;
+            int len = n;
             boolean isOut = kind == OutputStreamKind.STDOUT;
             // ATO's rule: every read is delivered whole; the one that takes the total past the limit is the last.
             boolean over = (isOut ? io.outBytes : io.errBytes) + len > limits.outputBytes();
@@ -434,21 +416,17 @@ final class LinuxRun implements Run {
             if (over) {
                 if (isOut) io.outTruncated = true;
                 else io.errTruncated = true;
-                LibC.close(fd); // the writer now gets SIGPIPE / EPIPE
+                Sys.closeQuietly(fd); // the writer now gets SIGPIPE / EPIPE
                 return -1;
             }
             return fd;
         }
 
         private void readStatus() {
-            long n = LibC.read(io.status, buf, REPORT_BYTES + 1);
-            if (n < 0) {
-                int e = Native.getLastError();
-                if (e == Errno.EINTR || e == Errno.EAGAIN) return;
-                n = 0;
-            }
+            int n = Sys.readOrEnd(io.status, buf, InitReport.BYTES + 1);
+            if (n < 0) return; // nothing yet
             if (n == 0) {
-                LibC.close(io.status);
+                Sys.closeQuietly(io.status);
                 io.status = -1;
                 return;
             }
@@ -468,7 +446,7 @@ final class LinuxRun implements Run {
                 Sys.closeQuietly(io.control);
                 io.control = -1;
             }
-            int k = (int) Math.min(n - off, REPORT_BYTES - io.reportLen);
+            int k = Math.min(n - off, InitReport.BYTES - io.reportLen);
             if (k > 0) {
                 System.arraycopy(buf, off, io.report, io.reportLen, k);
                 io.reportLen += k;
@@ -477,22 +455,20 @@ final class LinuxRun implements Run {
     }
 
     private RunResult compose(Loop loop, Io io, CgroupStats stats, long realNanos) {
-        ByteBuffer rep = ByteBuffer.wrap(io.report).order(ByteOrder.LITTLE_ENDIAN);
-        boolean haveReport = io.reportLen == REPORT_BYTES && rep.getLong(0) == REPORT_MAGIC;
+        Optional<InitReport> report = InitReport.parse(io.report, io.reportLen);
         StatusType type;
         int value;
-        if (loop.timedOut || (loop.killed && !haveReport)) {
+        if (loop.timedOut || (loop.killed && report.isEmpty())) {
             type = StatusType.KILLED;
             value = LibC.SIGKILL;
-        } else if (haveReport) {
-            int ws = (int) rep.getLong(8);
-            int sig = ws & 0x7f;
-            if (sig == 0) {
+        } else if (report.isPresent()) {
+            InitReport r = report.get();
+            if (r.termSignal() == 0) {
                 type = StatusType.EXITED;
-                value = (ws >> 8) & 0xff;
+                value = r.exitCode();
             } else {
-                type = (ws & 0x80) != 0 ? StatusType.CORE_DUMPED : StatusType.KILLED;
-                value = sig;
+                type = r.coreDumped() ? StatusType.CORE_DUMPED : StatusType.KILLED;
+                value = r.termSignal();
             }
         } else if (stats.oomKilled()) {
             type = StatusType.KILLED;
@@ -505,14 +481,15 @@ final class LinuxRun implements Run {
             throw new SandboxException("run " + id + ": the container's init failed (exit "
                     + ((loop.initStatus >> 8) & 0xff) + ")" + (why.isEmpty() ? "" : ": " + why));
         }
-        long w = haveReport ? 1 : 0;
+        // Without a report (the init was killed) the counts are 0, as ATO reports them.
+        InitReport r = report.orElse(new InitReport(0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
         long cgroupPeakKib = stats.peakMemoryBytes() / 1024;
         // ATO's max_mem is ru_maxrss of what was reaped; the cgroup's peak where that is higher (no report, or
         // memory no single process held, e.g. tmpfs files or several processes at once).
-        long maxMemKib = Math.max(w * rep.getLong(32), cgroupPeakKib);
+        long maxMemKib = Math.max(r.maxRssKib(), cgroupPeakKib);
         return new RunResult(type, value, loop.timedOut, io.outTruncated, io.errTruncated, realNanos,
                 stats.kernelNanos(), stats.userNanos(), maxMemKib,
-                w * rep.getLong(72), w * rep.getLong(80), w * rep.getLong(48), w * rep.getLong(40),
-                w * rep.getLong(56), w * rep.getLong(64), stats.oomKilled(), cgroupPeakKib);
+                r.voluntarySwitches(), r.involuntarySwitches(), r.majorFaults(), r.minorFaults(),
+                r.inputBlocks(), r.outputBlocks(), stats.oomKilled(), cgroupPeakKib);
     }
 }

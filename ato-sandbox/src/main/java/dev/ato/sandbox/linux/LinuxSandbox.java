@@ -10,7 +10,7 @@ import dev.ato.sandbox.Sandbox;
 import dev.ato.sandbox.SandboxConfig;
 import dev.ato.sandbox.SandboxException;
 import dev.ato.sandbox.cgroup.CgroupDriver;
-import dev.ato.sandbox.sys.LibC;
+import dev.ato.sandbox.nativeaccess.Processes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -87,7 +87,7 @@ public final class LinuxSandbox implements Sandbox {
             throw new SandboxException("the sandbox needs Linux on x86_64 (this is " + System.getProperty("os.name")
                     + " on " + System.getProperty("os.arch") + ")");
         }
-        int euid = LibC.geteuid();
+        int euid = Processes.effectiveUid();
         if (euid != 0) throw new SandboxException("the sandbox needs root: it makes namespaces, mounts and cgroups (euid is " + euid + ")");
         if (!Files.isRegularFile(HostSetup.BASH_STATIC)) {
             throw new SandboxException("no " + HostSetup.BASH_STATIC + ": install Debian's bash-static (it is /ATO/bash in every container)");

@@ -1,6 +1,8 @@
 package dev.ato.sandbox.linux;
 
-import dev.ato.sandbox.sys.LibC;
+import dev.ato.sandbox.nativeaccess.LibC;
+import dev.ato.sandbox.nativeaccess.Namespaces;
+import dev.ato.sandbox.nativeaccess.Sys;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -56,16 +58,16 @@ final class NetnsPool implements AutoCloseable {
 
     /** Makes one namespace on this thread and comes back to the host's; -1 if coming back failed. */
     private int make() {
-        Sys.unshare(LibC.CLONE_NEWNET);
+        Namespaces.unshare(LibC.CLONE_NEWNET);
         int fd = -1;
         RuntimeException failure = null;
         try {
-            Sys.readyNetwork();
+            Namespaces.readyNetwork();
             fd = Sys.openNamespace("/proc/thread-self/ns/net");
         } catch (RuntimeException e) {
             failure = e;
         }
-        if (LibC.setns(hostNet, LibC.CLONE_NEWNET) != 0) {
+        if (Namespaces.trySetns(hostNet, LibC.CLONE_NEWNET) != 0) {
             // Stranded in a private network namespace: this thread makes no more and ends.
             Sys.closeQuietly(fd);
             closed = true;

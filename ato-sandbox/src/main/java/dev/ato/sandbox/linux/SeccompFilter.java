@@ -1,6 +1,6 @@
 package dev.ato.sandbox.linux;
 
-import dev.ato.sandbox.sys.Errno;
+import dev.ato.sandbox.nativeaccess.Errno;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

@@ -1,7 +1,8 @@
 package dev.ato.sandbox.linux;
 
 import dev.ato.sandbox.SandboxException;
-import dev.ato.sandbox.sys.LibC;
+import dev.ato.sandbox.nativeaccess.NativeException;
+import dev.ato.sandbox.nativeaccess.Sys;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 
@@ -40,9 +41,11 @@ final class StdinPipe {
         int[] fds = Sys.pipe();
         readEnd = fds[0];
         writeEnd = fds[1];
-        if (LibC.fchown(readEnd, uid, gid) != 0) {
-            LibC.close(readEnd);
-            LibC.close(writeEnd);
+        try {
+            Sys.fchown(readEnd, uid, gid, "the stdin pipe");
+        } catch (NativeException e) {
+            Sys.closeQuietly(readEnd);
+            Sys.closeQuietly(writeEnd);
             throw new SandboxException("fchown of the stdin pipe failed");
         }
         if (initial.length > 0) write(initial);
@@ -85,7 +88,7 @@ final class StdinPipe {
             queue.add(STOP);
             if (!readClosed) {
                 readClosed = true;
-                LibC.close(readEnd);
+                Sys.closeQuietly(readEnd);
             }
         }
     }
@@ -97,7 +100,7 @@ final class StdinPipe {
                 Object item = queue.take();
                 if (item == STOP) break;
                 if (item == EOF) {
-                    LibC.close(writeEnd);
+                    Sys.closeQuietly(writeEnd);
                     writeOpen = false;
                     continue;
                 }
@@ -117,7 +120,7 @@ final class StdinPipe {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            if (writeOpen) LibC.close(writeEnd);
+            if (writeOpen) Sys.closeQuietly(writeEnd);
             for (Object item : queue) {
                 if (item instanceof Chunk c) c.done().completeExceptionally(new SandboxException("the run has ended"));
             }

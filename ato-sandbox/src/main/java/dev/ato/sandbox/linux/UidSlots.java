@@ -2,7 +2,8 @@ package dev.ato.sandbox.linux;
 
 import dev.ato.sandbox.SandboxConfig;
 import dev.ato.sandbox.SandboxException;
-import dev.ato.sandbox.sys.LibC;
+import dev.ato.sandbox.nativeaccess.Processes;
+import dev.ato.sandbox.nativeaccess.Sys;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -86,14 +87,14 @@ final class UidSlots implements AutoCloseable {
         int[] out = Sys.pipe();
         int pid = -1;
         try {
-            pid = Sys.spawn(initPath, List.of("ato-init", "userns"), List.of(), new int[] {in[0], out[1], out[1]});
-            LibC.close(out[1]);
+            pid = Processes.spawn(initPath, List.of("ato-init", "userns"), List.of(), new int[] {in[0], out[1], out[1]});
+            Sys.closeQuietly(out[1]);
             out[1] = -1;
             byte[] b = new byte[256];
-            long n = LibC.read(out[0], b, b.length);
+            int n = Sys.readOrEnd(out[0], b, b.length);
             if (n != 1 || b[0] != 'U') {
                 throw new SandboxException("making a user namespace for idmapped layers: "
-                        + (n > 0 ? new String(b, 0, (int) n).strip() : "the helper exited"));
+                        + (n > 0 ? new String(b, 0, n).strip() : "the helper exited"));
             }
             Sys.writeExisting("/proc/" + pid + "/uid_map", uidMap);
             Sys.writeExisting("/proc/" + pid + "/gid_map", gidMap);
@@ -103,7 +104,7 @@ final class UidSlots implements AutoCloseable {
             Sys.closeQuietly(in[0]);
             Sys.closeQuietly(out[0]);
             Sys.closeQuietly(out[1]);
-            if (pid > 0) LibC.waitpid(pid, new int[1], 0);
+            if (pid > 0) Processes.reap(pid);
         }
     }
 

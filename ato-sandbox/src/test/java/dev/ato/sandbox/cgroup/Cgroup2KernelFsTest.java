@@ -1,9 +1,9 @@
 package dev.ato.sandbox.cgroup;
 
-import dev.ato.sandbox.sys.Errno;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ato.sandbox.nativeaccess.Errno;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;

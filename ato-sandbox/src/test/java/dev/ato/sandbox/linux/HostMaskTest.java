@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ato.sandbox.SandboxException;
-import dev.ato.sandbox.sys.LibC;
+import dev.ato.sandbox.nativeaccess.LibC;
+import dev.ato.sandbox.nativeaccess.Mounts;
+import dev.ato.sandbox.nativeaccess.Namespaces;
+import dev.ato.sandbox.nativeaccess.Sys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,9 +16,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The mask of private host files in both of its ways: a bind of a detached overlay (Linux 6.15+ and this
@@ -57,7 +60,7 @@ class HostMaskTest {
                     if (Files.exists(target.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) seen.add(name);
                 }
                 seen.add(Files.readString(target.resolve("passwd")).startsWith("root:") ? "readable" : "unreadable");
-                seen.add(LibC.mkdir(target + "/x", 0755) == 0 ? "writable" : "read-only");
+                seen.add(Sys.tryMkdir(target + "/x", 0755) ? "writable" : "read-only");
             });
         }
         assertThat(seen).containsExactly("passwd", "hostname", "readable", "read-only");
@@ -102,8 +105,8 @@ class HostMaskTest {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread t = Thread.ofPlatform().unstarted(() -> {
             try {
-                Sys.unshare(LibC.CLONE_NEWNS);
-                Sys.mount(null, "/", null, LibC.MS_REC | LibC.MS_PRIVATE, null);
+                Namespaces.unshare(LibC.CLONE_NEWNS);
+                Mounts.mount(null, "/", null, LibC.MS_REC | LibC.MS_PRIVATE, null);
                 body.run();
             } catch (Throwable e) {
                 failure.set(e);

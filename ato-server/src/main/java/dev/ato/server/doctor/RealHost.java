@@ -1,16 +1,17 @@
 package dev.ato.server.doctor;
 
-import com.sun.jna.Native;
 import dev.ato.languages.Language;
 import dev.ato.languages.LanguageCatalog;
 import dev.ato.sandbox.CompletedRun;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.RunSpec;
 import dev.ato.sandbox.Sandbox;
+import dev.ato.sandbox.nativeaccess.Errno;
+import dev.ato.sandbox.nativeaccess.Processes;
+import dev.ato.sandbox.nativeaccess.Sys;
 import dev.ato.server.ImageResolver;
 import dev.ato.server.ServerConfig;
 import dev.ato.server.internal.LanguageStatus;
-import dev.ato.server.internal.Libc;
 import dev.ato.server.internal.PortCheck;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,11 +25,9 @@ import java.util.concurrent.TimeUnit;
 
 /** The facts of the machine the doctor runs on. */
 public final class RealHost implements Doctor.Host {
-    private static final long SYS_PIDFD_OPEN = 434;
-
     @Override
     public int euid() {
-        return Libc.I.geteuid();
+        return Processes.effectiveUid();
     }
 
     @Override
@@ -70,9 +69,9 @@ public final class RealHost implements Doctor.Host {
 
     @Override
     public Optional<String> pidfdProblem() {
-        long fd = Libc.I.syscall(SYS_PIDFD_OPEN, ProcessHandle.current().pid(), 0);
-        if (fd < 0) return Optional.of("errno " + Native.getLastError());
-        Libc.I.close((int) fd);
+        int fd = Processes.tryPidfdOpen((int) ProcessHandle.current().pid());
+        if (fd < 0) return Optional.of(Errno.name(-fd));
+        Sys.closeQuietly(fd);
         return Optional.empty();
     }
 

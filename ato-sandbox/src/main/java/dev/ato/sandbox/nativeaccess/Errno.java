@@ -1,8 +1,9 @@
-package dev.ato.sandbox.sys;
+package dev.ato.sandbox.nativeaccess;
 
 /**
- * errno values the sandbox acts on, and the one table of names its messages use (x86_64 Linux numbers).
- * Shared by the container code and the cgroup drivers so a failure reads the same from either.
+ * errno values the sandbox and the image store act on, and the one table of names their messages use
+ * (x86_64 Linux numbers), so a failure reads the same from the container code, the cgroup drivers and layer
+ * extraction.
  */
 public final class Errno {
     public static final int EPERM = 1;
@@ -17,6 +18,7 @@ public final class Errno {
     public static final int EEXIST = 17;
     public static final int ENODEV = 19;
     public static final int ENOTDIR = 20;
+    public static final int EISDIR = 21;
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
     public static final int EROFS = 30;
@@ -56,7 +58,7 @@ public final class Errno {
             case 18 -> "EXDEV";
             case ENODEV -> "ENODEV";
             case ENOTDIR -> "ENOTDIR";
-            case 21 -> "EISDIR";
+            case EISDIR -> "EISDIR";
             case EINVAL -> "EINVAL";
             case 23 -> "ENFILE";
             case 24 -> "EMFILE";
