@@ -90,7 +90,7 @@ if [ ! -f "$INITRD" ] || [ "$ROOT/setup/vm/init" -nt "$INITRD" ] || [ "$0" -nt "
     for d in $deps; do add "$(basename "$d" | sed 's/\.ko.*//')"; done
     case " ${order[*]-} " in *" $path "*) ;; *) order+=("$path") ;; esac
   }
-  for m in virtio_pci 9pnet_virtio 9p virtiofs overlay; do add "$m"; done
+  for m in virtio_pci 9pnet_virtio 9p virtiofs overlay virtio_blk ext4; do add "$m"; done
   for p in "${order[@]}"; do
     mkdir -p "$T/lib/modules/$KVER/$(dirname "$p")"
     cp "$MD/$p" "$T/lib/modules/$KVER/$p"
@@ -143,6 +143,12 @@ boot() {
     share=(-object "memory-backend-memfd,id=mem,size=${MEM}M,share=on" -numa node,memdev=mem
            -chardev "socket,id=vfs,path=$sock" -device vhost-user-fs-pci,queue-size=1024,chardev=vfs,tag=host)
   fi
+  # /tmp is a disk of its own, ext4 as Debian 12 keeps /tmp on its root filesystem: test image stores live
+  # there, and 6.1 can idmap ext4 (the uid slots' layers) but not tmpfs or overlayfs.
+  rm -f "$res/tmp.img"
+  truncate -s 4G "$res/tmp.img"
+  mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$res/tmp.img"
+  share+=(-drive "file=$res/tmp.img,format=raw,if=virtio,cache=unsafe")
   set +e
   timeout -k 10 "$secs" qemu-system-x86_64 "${ACCEL_ARGS[@]}" -smp 2 -m "$MEM" -nographic -no-reboot \
       -monitor none -nic none -kernel "$VMLINUZ" -initrd "$INITRD" \
@@ -156,6 +162,7 @@ boot() {
   wait "$QEMU_PID"
   local rc=$?
   QEMU_PID=""
+  rm -f "$res/tmp.img"
   if [ -n "$VIRTIOFSD_PID" ]; then kill "$VIRTIOFSD_PID" 2>/dev/null; wait "$VIRTIOFSD_PID" 2>/dev/null; VIRTIOFSD_PID=""; fi
   wait "$tailer" 2>/dev/null
   set -e

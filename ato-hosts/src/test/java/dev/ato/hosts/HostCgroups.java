@@ -91,8 +91,11 @@ final class HostCgroups {
                     .runnerScript("exec /ATO/bash -c 'a=xxxxxxxxxxxxxxxx; while :; do a=$a$a; done'").build());
             assertThat(hog.result().oomKilled()).as("OOM reported").isTrue();
             assertThat(hog.result().statusType()).isEqualTo(StatusType.KILLED);
-            // cgroup v1's max_usage_in_bytes may pass the limit by the charge batches of the CPUs (seen: +304 KiB).
-            assertThat(hog.result().maxMemKib()).as("peak memory, KiB").isBetween(24L << 10, 49L << 10);
+            // max_mem is ATO's figure, the largest ru_maxrss, which counts shared pages the cgroup never paid
+            // for (bash's and libc's, charged to whoever read them first): it may pass the limit (seen: +1.7 MiB
+            // on 6.1). The cgroup's own peak may not, but for the CPUs' charge batches (v1: +304 KiB seen).
+            assertThat(hog.result().maxMemKib()).as("peak memory (ATO's max_mem), KiB").isBetween(24L << 10, 52L << 10);
+            assertThat(hog.result().cgroupPeakKib()).as("the cgroup's own peak, KiB").isBetween(24L << 10, 49L << 10);
         }
         for (Path root : roots) assertThat(root.resolve(CONFIG.cgroupName())).doesNotExist();
         assertThat(CONFIG.stateDir()).doesNotExist();

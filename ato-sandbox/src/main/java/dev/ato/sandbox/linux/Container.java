@@ -226,7 +226,15 @@ final class Container {
      * layers on detached mounts before Linux 6.15), opened O_PATH.
      */
     private static int idmappedLayer(Path layer, int userns, String at) {
-        int clone = Mounts.idmappedClone(layer.toString(), userns);
+        int clone;
+        try {
+            clone = Mounts.idmappedClone(layer.toString(), userns);
+        } catch (dev.ato.sandbox.nativeaccess.NativeException e) {
+            if (e.errno() != dev.ato.sandbox.nativeaccess.Errno.EINVAL) throw e;
+            throw new SandboxException(e.getMessage() + ": the filesystem of the image store cannot be idmapped on"
+                    + " this kernel (tmpfs before Linux 6.3, overlayfs): keep the store on ext4, xfs or btrfs, or"
+                    + " run with one uid slot", e);
+        }
         try {
             Sys.mkdir(at, 0700);
             Mounts.moveMount(clone, at);

@@ -120,12 +120,13 @@ class DelegatedRootKernelTest {
             V1Host.Gated g = V1Host.gated("sh", "tail /dev/zero");
             started.add(g.process());
             try (RunCgroup run = d.create("k", "r1", limits(16 * MIB, 10), 256 * MIB, 40)) {
-                assertThat(run.path()).isEqualTo(service.resolve(name + "/k/r1").toString());
+                // Below this process's own subtree of the sandbox's (p<pid>: see TreeDriver.ownerName).
+                assertThat(run.path()).isEqualTo(service.resolve(name + "/" + TreeDriver.ownerName(self) + "/k/r1").toString());
                 g.startIn(run);
                 assertThat(g.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
                 assertThat(run.stats().oomKilled()).as("memory.max of the run below the service holds").isTrue();
             }
-            assertThat(service.resolve(name + "/k")).doesNotExist();
+            assertThat(service.resolve(name + "/" + TreeDriver.ownerName(self) + "/k")).doesNotExist();
 
             // A leftover of an earlier process of the service: swept, inside the service.
             Process leftover = new ProcessBuilder("sleep", "600").start();
