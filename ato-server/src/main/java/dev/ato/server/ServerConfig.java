@@ -227,11 +227,8 @@ public final class ServerConfig {
      * {@link #cgroupName()}, {@link #limits()} as its default limits and the per-client aggregate limits.
      */
     public SandboxConfig sandboxConfig() {
-        return SandboxConfig.defaults()
-                .withStateDir(runDir())
-                .withCgroupName(cgroupName())
-                .withDefaultLimits(limits)
-                .withClientLimits(clientMemoryBytes(), clientPids());
+        return SandboxConfig.builder().stateDir(runDir()).cgroupName(cgroupName()).defaultLimits(limits)
+                .clientLimits(clientMemoryBytes(), clientPids()).build();
     }
 
     /** Builds a {@link ServerConfig}; every setter checks its value as the key does. */

@@ -510,9 +510,11 @@ final class LinuxRun implements Run {
         // ATO's max_mem is ru_maxrss of what was reaped; the cgroup's peak where that is higher (no report, or
         // memory no single process held, e.g. tmpfs files or several processes at once).
         long maxMemKib = Math.max(w * rep.getLong(32), cgroupPeakKib);
-        return new RunResult(type, value, loop.timedOut, io.outTruncated, io.errTruncated, realNanos,
-                stats.kernelNanos(), stats.userNanos(), maxMemKib,
-                w * rep.getLong(72), w * rep.getLong(80), w * rep.getLong(48), w * rep.getLong(40),
-                w * rep.getLong(56), w * rep.getLong(64), stats.oomKilled(), cgroupPeakKib);
+        return RunResult.builder().status(type, value).timedOut(loop.timedOut).stdoutTruncated(io.outTruncated)
+                .stderrTruncated(io.errTruncated).realNanos(realNanos).kernelNanos(stats.kernelNanos())
+                .userNanos(stats.userNanos()).maxMemKib(maxMemKib).waits(w * rep.getLong(72))
+                .preemptions(w * rep.getLong(80)).majorPageFaults(w * rep.getLong(48))
+                .minorPageFaults(w * rep.getLong(40)).inputOps(w * rep.getLong(56)).outputOps(w * rep.getLong(64))
+                .oomKilled(stats.oomKilled()).cgroupPeakKib(cgroupPeakKib).build();
     }
 }

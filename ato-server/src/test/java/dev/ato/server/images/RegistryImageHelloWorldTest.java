@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.ato.protocol.AtoClient;
 import dev.ato.protocol.ExecuteRequest;
 import dev.ato.protocol.Result;
+import dev.ato.protocol.StatusType;
 import dev.ato.rootfs.ImageReference;
 import dev.ato.rootfs.ImageStore;
 import dev.ato.rootfs.ProgressListener;
@@ -57,7 +58,7 @@ class RegistryImageHelloWorldTest {
                 Result r = client.run(ExecuteRequest.builder("bash_from_registry").code(hello.code()).build());
                 String account = r.done().statusType() + " " + r.done().statusValue() + "\n" + r.stdoutText() + "\n" + r.stderrText();
                 assertThat(r.stdoutText()).as(account).isEqualTo(hello.output());
-                assertThat(r.done().statusType()).as(account).isEqualTo("exited");
+                assertThat(r.done().statusType()).as(account).isEqualTo(StatusType.EXITED);
             }
         }
     }
