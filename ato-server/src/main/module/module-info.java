@@ -16,6 +16,7 @@ module dev.ato.server {
     requires transitive dev.ato.rootfs;
     requires transitive dev.ato.languages;
     requires com.fasterxml.jackson.databind;
+    requires com.google.common;
     requires com.sun.jna;
     requires msgpack.core;
     requires org.yaml.snakeyaml;
