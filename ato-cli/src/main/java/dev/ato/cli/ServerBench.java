@@ -125,7 +125,7 @@ final class ServerBench {
         } else {
             ServerConfig cfg = ServerConfig.load(Optional.empty()).toBuilder().port(0).build();
             sandbox = Sandbox.create(cfg.sandboxConfig());
-            local = AtoServer.start(cfg.toBuilder().sandbox(sandbox).build());
+            local = AtoServer.builder(cfg).sandbox(sandbox).start();
             target = local.uri();
         }
         try {

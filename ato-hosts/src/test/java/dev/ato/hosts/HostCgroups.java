@@ -26,8 +26,8 @@ import java.util.stream.Stream;
  */
 final class HostCgroups {
     static final long MIB = 1L << 20;
-    static final SandboxConfig CONFIG = SandboxConfig.defaults()
-            .withStateDir(Path.of("/run/ato-host-check")).withCgroupName("ato-host-check");
+    static final SandboxConfig CONFIG = SandboxConfig.builder().stateDir(Path.of("/run/ato-host-check"))
+            .cgroupName("ato-host-check").build();
 
     private HostCgroups() { }
 

@@ -8,6 +8,7 @@ import dev.ato.protocol.ExecuteRequest;
 import dev.ato.protocol.ProtocolCodec;
 import dev.ato.protocol.ServerMessage;
 import dev.ato.protocol.V0Response;
+import dev.ato.protocol.StatusType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -66,7 +67,7 @@ class OperatorPathCheck {
             Ws.Outcome o = ws.run(ExecuteRequest.builder("bash").code("echo hi; echo err >&2; exit 3").build(), Duration.ofMinutes(3));
             assertThat(o.stdout()).isEqualTo("hi\n");
             assertThat(o.stderr()).isEqualTo("err\n");
-            assertThat(o.done().statusType()).isEqualTo("exited");
+            assertThat(o.done().statusType()).isEqualTo(StatusType.EXITED);
             assertThat(o.done().statusValue()).isEqualTo(3);
         }
     }
@@ -96,7 +97,7 @@ class OperatorPathCheck {
             long t0 = System.nanoTime();
             ws.kill();
             Done done = run.get(2, TimeUnit.MINUTES).done();
-            assertThat(done.statusType()).isEqualTo("killed");
+            assertThat(done.statusType()).isEqualTo(StatusType.KILLED);
             assertThat(done.statusValue()).isEqualTo(9);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMinutes(1));
             assertThat(runCgroups).as("cgroups of the run's processes").isNotEmpty().allMatch(p -> p.startsWith(subtree));

@@ -3,151 +3,158 @@ package dev.ato.protocol;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 
 /**
  * How a run ended, with ATO's fields: the {@code {"Done": {...}}} message of the v1 API, and the status part of
- * the v0 reply.
+ * the v0 reply. Immutable; make one with {@link #builder(StatusType, int)} (every other field defaults to
+ * false, 0 or absent), so that a field added later breaks no caller.
  *
- * @param timedOut the run overran its timeout and was killed
- * @param stdoutTruncated standard output exceeded the limit and the rest was dropped
- * @param stderrTruncated standard error exceeded the limit and the rest was dropped
- * @param statusType {@code exited}, {@code killed}, {@code core_dumped} or {@code unknown}
- * @param statusValue the exit code ({@code exited}), the signal ({@code killed}, {@code core_dumped}), or -1
- * @param real wall-clock time in nanoseconds
- * @param kernel CPU time in kernel mode in nanoseconds
- * @param user CPU time in user mode in nanoseconds
- * @param maxMem peak memory in KiB, as ATO reports it: the largest resident set of any process of the run
- *     ({@code getrusage} {@code ru_maxrss}), or the run's cgroup peak where that is higher
- * @param waits voluntary context switches
- * @param preemptions involuntary context switches
- * @param majorPageFaults major page faults
- * @param minorPageFaults minor page faults
- * @param inputOps block input operations
- * @param outputOps block output operations
- * @param extras beyond ATO: the optional fields, each sent after ATO's only when present ({@link Extras})
+ * <p>ATO's fifteen fields are always present. Beyond ATO, four optional fields follow them on the wire, each only
+ * when present: {@code oom_killed}, {@code case}, {@code quota} and {@code cgroup_max_mem}. An ATO client skips
+ * them, and a server adds only those the client asked for (or, for the server's own, to a client that asked for
+ * extensions: {@link #withoutServerExtras()}). To add one: a field and a builder setter here, and its name and
+ * value in {@code ProtocolCodec}'s {@code extraFields} and {@code readDone}.
  */
-public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTruncated, String statusType,
-        int statusValue, long real, long kernel, long user, long maxMem, long waits, long preemptions,
-        long majorPageFaults, long minorPageFaults, long inputOps, long outputOps, Extras extras) {
+public final class Done {
+    private final boolean timedOut;
+    private final boolean stdoutTruncated;
+    private final boolean stderrTruncated;
+    private final StatusType statusType;
+    private final int statusValue;
+    private final long real;
+    private final long kernel;
+    private final long user;
+    private final long maxMem;
+    private final long waits;
+    private final long preemptions;
+    private final long majorPageFaults;
+    private final long minorPageFaults;
+    private final long inputOps;
+    private final long outputOps;
+    private final Optional<Boolean> oomKilled;
+    private final OptionalInt caseIndex;
+    private final Optional<Quota> quota;
+    private final Optional<Long> cgroupMaxMem;
 
-    /** ATO's status types. */
-    public static final Set<String> STATUS_TYPES = Set.of("exited", "killed", "core_dumped", "unknown");
-
-    /**
-     * Checks the status type against ATO's four values.
-     */
-    public Done {
-        Objects.requireNonNull(statusType, "statusType");
-        Objects.requireNonNull(extras, "extras");
-        if (!STATUS_TYPES.contains(statusType)) {
-            throw new IllegalArgumentException("status_type must be one of " + STATUS_TYPES + ": " + statusType);
-        }
+    private Done(Builder b) {
+        this.timedOut = b.timedOut;
+        this.stdoutTruncated = b.stdoutTruncated;
+        this.stderrTruncated = b.stderrTruncated;
+        this.statusType = b.statusType;
+        this.statusValue = b.statusValue;
+        this.real = b.real;
+        this.kernel = b.kernel;
+        this.user = b.user;
+        this.maxMem = b.maxMem;
+        this.waits = b.waits;
+        this.preemptions = b.preemptions;
+        this.majorPageFaults = b.majorPageFaults;
+        this.minorPageFaults = b.minorPageFaults;
+        this.inputOps = b.inputOps;
+        this.outputOps = b.outputOps;
+        this.oomKilled = b.oomKilled;
+        this.caseIndex = b.caseIndex;
+        this.quota = b.quota;
+        this.cgroupMaxMem = b.cgroupMaxMem;
     }
 
     /**
-     * A record with ATO's fields only (no extras).
+     * A builder with the status; every other field false, 0 or absent.
      *
-     * @param timedOut the run overran its timeout
-     * @param stdoutTruncated standard output was truncated
-     * @param stderrTruncated standard error was truncated
-     * @param statusType {@code exited}, {@code killed}, {@code core_dumped} or {@code unknown}
-     * @param statusValue exit code, signal number, or -1
-     * @param real wall-clock time in ns
-     * @param kernel kernel CPU time in ns
-     * @param user user CPU time in ns
-     * @param maxMem peak memory in KiB
-     * @param waits voluntary context switches
-     * @param preemptions involuntary context switches
-     * @param majorPageFaults major page faults
-     * @param minorPageFaults minor page faults
-     * @param inputOps block input operations
-     * @param outputOps block output operations
+     * @param statusType how the run ended
+     * @param statusValue the exit code ({@code exited}), the signal ({@code killed}, {@code core_dumped}), or -1
+     * @return the builder
      */
-    public Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTruncated, String statusType,
-            int statusValue, long real, long kernel, long user, long maxMem, long waits, long preemptions,
-            long majorPageFaults, long minorPageFaults, long inputOps, long outputOps) {
-        this(timedOut, stdoutTruncated, stderrTruncated, statusType, statusValue, real, kernel, user, maxMem, waits,
-                preemptions, majorPageFaults, minorPageFaults, inputOps, outputOps, Extras.NONE);
+    public static Builder builder(StatusType statusType, int statusValue) {
+        return new Builder(statusType, statusValue);
     }
 
     /**
-     * Beyond ATO: the optional fields of Done, one mechanism for all of them. Each is written after ATO's fifteen
-     * fields, in this order, only when present; an ATO client skips them, and a server adds only those the
-     * client asked for (or, for {@code oom_killed}, those this server has always sent). To add one: a component
-     * here, a {@code with} method on {@link Done}, and its name and value in {@code ProtocolCodec}'s
-     * {@code extraFields} and {@code readDone}.
+     * A builder holding every field of this record.
      *
-     * @param oomKilled {@code oom_killed}: whether the run hit its memory limit, when the server knows
-     * @param caseIndex {@code case}: which test case of a batch this Done ends (request field {@code cases})
-     * @param quota {@code quota}: the client's admission state (request field {@code want_quota})
-     * @param cgroupMaxMem {@code cgroup_max_mem}: the peak memory charged to the run's cgroup in KiB, when the
-     *     server knows
+     * @return the builder
      */
-    public record Extras(Optional<Boolean> oomKilled, OptionalInt caseIndex, Optional<Quota> quota,
-            Optional<Long> cgroupMaxMem) {
-        /** No extra field. */
-        public static final Extras NONE = new Extras(Optional.empty(), OptionalInt.empty(), Optional.empty(),
-                Optional.empty());
-
-        /**
-         * Checks that every component is there (an absent field is an empty optional).
-         */
-        public Extras {
-            Objects.requireNonNull(oomKilled, "oomKilled");
-            Objects.requireNonNull(caseIndex, "caseIndex");
-            Objects.requireNonNull(quota, "quota");
-            Objects.requireNonNull(cgroupMaxMem, "cgroupMaxMem");
-        }
+    public Builder toBuilder() {
+        Builder b = new Builder(statusType, statusValue);
+        b.timedOut = timedOut;
+        b.stdoutTruncated = stdoutTruncated;
+        b.stderrTruncated = stderrTruncated;
+        b.real = real;
+        b.kernel = kernel;
+        b.user = user;
+        b.maxMem = maxMem;
+        b.waits = waits;
+        b.preemptions = preemptions;
+        b.majorPageFaults = majorPageFaults;
+        b.minorPageFaults = minorPageFaults;
+        b.inputOps = inputOps;
+        b.outputOps = outputOps;
+        b.oomKilled = oomKilled;
+        b.caseIndex = caseIndex;
+        b.quota = quota;
+        b.cgroupMaxMem = cgroupMaxMem;
+        return b;
     }
 
-    /**
-     * Beyond ATO: whether the run hit its memory limit, when the server knows ({@code oom_killed}).
-     *
-     * @return the flag, or empty
-     */
-    public Optional<Boolean> oomKilled() {
-        return extras.oomKilled();
-    }
+    /** The run overran its timeout and was killed. */
+    public boolean timedOut() { return timedOut; }
 
-    /**
-     * Beyond ATO: the index of the test case this Done ends ({@code case}), in a batch.
-     *
-     * @return the index, or empty
-     */
-    public OptionalInt caseIndex() {
-        return extras.caseIndex();
-    }
+    /** Standard output exceeded the limit and the rest was dropped. */
+    public boolean stdoutTruncated() { return stdoutTruncated; }
 
-    /**
-     * Beyond ATO: the client's admission state ({@code quota}), when the request asked for it.
-     *
-     * @return the quota, or empty
-     */
-    public Optional<Quota> quota() {
-        return extras.quota();
-    }
+    /** Standard error exceeded the limit and the rest was dropped. */
+    public boolean stderrTruncated() { return stderrTruncated; }
+
+    /** How the run ended ({@code status_type}). */
+    public StatusType statusType() { return statusType; }
+
+    /** The exit code ({@code exited}), the signal ({@code killed}, {@code core_dumped}), or -1. */
+    public int statusValue() { return statusValue; }
+
+    /** Wall-clock time in nanoseconds. */
+    public long real() { return real; }
+
+    /** CPU time in kernel mode in nanoseconds. */
+    public long kernel() { return kernel; }
+
+    /** CPU time in user mode in nanoseconds. */
+    public long user() { return user; }
 
     /**
-     * Beyond ATO: the peak memory charged to the run's cgroup in KiB ({@code cgroup_max_mem}), when the server
-     * knows.
-     *
-     * @return the figure, or empty
+     * Peak memory in KiB, as ATO reports it: the largest resident set of any process of the run ({@code getrusage}
+     * {@code ru_maxrss}), or the run's cgroup peak where that is higher.
      */
-    public Optional<Long> cgroupMaxMem() {
-        return extras.cgroupMaxMem();
-    }
+    public long maxMem() { return maxMem; }
 
-    /**
-     * The same record with other extras.
-     *
-     * @param value the extras
-     * @return the changed copy
-     */
-    public Done withExtras(Extras value) {
-        return new Done(timedOut, stdoutTruncated, stderrTruncated, statusType, statusValue, real, kernel, user,
-                maxMem, waits, preemptions, majorPageFaults, minorPageFaults, inputOps, outputOps, value);
-    }
+    /** Voluntary context switches. */
+    public long waits() { return waits; }
+
+    /** Involuntary context switches. */
+    public long preemptions() { return preemptions; }
+
+    /** Major page faults. */
+    public long majorPageFaults() { return majorPageFaults; }
+
+    /** Minor page faults. */
+    public long minorPageFaults() { return minorPageFaults; }
+
+    /** Block input operations. */
+    public long inputOps() { return inputOps; }
+
+    /** Block output operations. */
+    public long outputOps() { return outputOps; }
+
+    /** Beyond ATO ({@code oom_killed}): whether the run hit its memory limit, when the server knows. */
+    public Optional<Boolean> oomKilled() { return oomKilled; }
+
+    /** Beyond ATO ({@code case}): the index of the test case this Done ends, in a batch. */
+    public OptionalInt caseIndex() { return caseIndex; }
+
+    /** Beyond ATO ({@code quota}): the client's admission state, when the request asked for it. */
+    public Optional<Quota> quota() { return quota; }
+
+    /** Beyond ATO ({@code cgroup_max_mem}): the peak memory charged to the run's cgroup in KiB. */
+    public Optional<Long> cgroupMaxMem() { return cgroupMaxMem; }
 
     /**
      * The same record with the {@code case} extension set.
@@ -156,7 +163,7 @@ public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTrun
      * @return the changed copy
      */
     public Done withCaseIndex(int index) {
-        return withExtras(new Extras(extras.oomKilled(), OptionalInt.of(index), extras.quota(), extras.cgroupMaxMem()));
+        return toBuilder().caseIndex(index).build();
     }
 
     /**
@@ -166,7 +173,7 @@ public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTrun
      * @return the changed copy
      */
     public Done withQuota(Quota value) {
-        return withExtras(new Extras(extras.oomKilled(), extras.caseIndex(), Optional.of(value), extras.cgroupMaxMem()));
+        return toBuilder().quota(value).build();
     }
 
     /**
@@ -176,7 +183,7 @@ public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTrun
      * @return the changed copy
      */
     public Done withOomKilled(boolean value) {
-        return withExtras(new Extras(Optional.of(value), extras.caseIndex(), extras.quota(), extras.cgroupMaxMem()));
+        return toBuilder().oomKilled(value).build();
     }
 
     /**
@@ -186,7 +193,7 @@ public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTrun
      * @return the changed copy
      */
     public Done withCgroupMaxMem(long kib) {
-        return withExtras(new Extras(extras.oomKilled(), extras.caseIndex(), extras.quota(), Optional.of(kib)));
+        return toBuilder().cgroupMaxMem(kib).build();
     }
 
     /**
@@ -197,7 +204,10 @@ public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTrun
      * @return the changed copy
      */
     public Done withoutServerExtras() {
-        return withExtras(new Extras(Optional.empty(), extras.caseIndex(), extras.quota(), Optional.empty()));
+        Builder b = toBuilder();
+        b.oomKilled = Optional.empty();
+        b.cgroupMaxMem = Optional.empty();
+        return b.build();
     }
 
     /**
@@ -206,6 +216,124 @@ public record Done(boolean timedOut, boolean stdoutTruncated, boolean stderrTrun
      * @return true for {@code exited} with value 0
      */
     public boolean succeeded() {
-        return "exited".equals(statusType) && statusValue == 0;
+        return statusType == StatusType.EXITED && statusValue == 0;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Done d && timedOut == d.timedOut && stdoutTruncated == d.stdoutTruncated
+                && stderrTruncated == d.stderrTruncated && statusType == d.statusType && statusValue == d.statusValue
+                && real == d.real && kernel == d.kernel && user == d.user && maxMem == d.maxMem && waits == d.waits
+                && preemptions == d.preemptions && majorPageFaults == d.majorPageFaults
+                && minorPageFaults == d.minorPageFaults && inputOps == d.inputOps && outputOps == d.outputOps
+                && oomKilled.equals(d.oomKilled) && caseIndex.equals(d.caseIndex) && quota.equals(d.quota)
+                && cgroupMaxMem.equals(d.cgroupMaxMem);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(timedOut, stdoutTruncated, stderrTruncated, statusType, statusValue, real, kernel, user,
+                maxMem, waits, preemptions, majorPageFaults, minorPageFaults, inputOps, outputOps, oomKilled, caseIndex,
+                quota, cgroupMaxMem);
+    }
+
+    @Override
+    public String toString() {
+        return "Done[timedOut=" + timedOut + ", stdoutTruncated=" + stdoutTruncated + ", stderrTruncated="
+                + stderrTruncated + ", statusType=" + statusType + ", statusValue=" + statusValue + ", real=" + real
+                + ", kernel=" + kernel + ", user=" + user + ", maxMem=" + maxMem + ", waits=" + waits
+                + ", preemptions=" + preemptions + ", majorPageFaults=" + majorPageFaults + ", minorPageFaults="
+                + minorPageFaults + ", inputOps=" + inputOps + ", outputOps=" + outputOps + ", oomKilled=" + oomKilled
+                + ", caseIndex=" + caseIndex + ", quota=" + quota + ", cgroupMaxMem=" + cgroupMaxMem + "]";
+    }
+
+    /** Builds a {@link Done}; fields not set are false, 0 or absent. */
+    public static final class Builder {
+        private boolean timedOut;
+        private boolean stdoutTruncated;
+        private boolean stderrTruncated;
+        private StatusType statusType;
+        private int statusValue;
+        private long real;
+        private long kernel;
+        private long user;
+        private long maxMem;
+        private long waits;
+        private long preemptions;
+        private long majorPageFaults;
+        private long minorPageFaults;
+        private long inputOps;
+        private long outputOps;
+        private Optional<Boolean> oomKilled = Optional.empty();
+        private OptionalInt caseIndex = OptionalInt.empty();
+        private Optional<Quota> quota = Optional.empty();
+        private Optional<Long> cgroupMaxMem = Optional.empty();
+
+        private Builder(StatusType statusType, int statusValue) {
+            status(statusType, statusValue);
+        }
+
+        /** Sets how the run ended: the type and the exit code, the signal, or -1. */
+        public Builder status(StatusType type, int value) {
+            this.statusType = Objects.requireNonNull(type, "statusType");
+            this.statusValue = value;
+            return this;
+        }
+
+        /** Sets the run overran its timeout. */
+        public Builder timedOut(boolean v) { timedOut = v; return this; }
+
+        /** Sets standard output was truncated. */
+        public Builder stdoutTruncated(boolean v) { stdoutTruncated = v; return this; }
+
+        /** Sets standard error was truncated. */
+        public Builder stderrTruncated(boolean v) { stderrTruncated = v; return this; }
+
+        /** Sets wall-clock time. */
+        public Builder real(long ns) { real = ns; return this; }
+
+        /** Sets kernel CPU time. */
+        public Builder kernel(long ns) { kernel = ns; return this; }
+
+        /** Sets user CPU time. */
+        public Builder user(long ns) { user = ns; return this; }
+
+        /** Sets peak memory. */
+        public Builder maxMem(long kib) { maxMem = kib; return this; }
+
+        /** Sets voluntary context switches. */
+        public Builder waits(long n) { waits = n; return this; }
+
+        /** Sets involuntary context switches. */
+        public Builder preemptions(long n) { preemptions = n; return this; }
+
+        /** Sets major page faults. */
+        public Builder majorPageFaults(long n) { majorPageFaults = n; return this; }
+
+        /** Sets minor page faults. */
+        public Builder minorPageFaults(long n) { minorPageFaults = n; return this; }
+
+        /** Sets block input operations. */
+        public Builder inputOps(long n) { inputOps = n; return this; }
+
+        /** Sets block output operations. */
+        public Builder outputOps(long n) { outputOps = n; return this; }
+
+        /** Sets {@code oom_killed}. */
+        public Builder oomKilled(boolean v) { oomKilled = Optional.of(v); return this; }
+
+        /** Sets {@code case}. */
+        public Builder caseIndex(int index) { caseIndex = OptionalInt.of(index); return this; }
+
+        /** Sets {@code quota}. */
+        public Builder quota(Quota q) { quota = Optional.of(q); return this; }
+
+        /** Sets {@code cgroup_max_mem}. */
+        public Builder cgroupMaxMem(long kib) { cgroupMaxMem = Optional.of(kib); return this; }
+
+        /** The record. */
+        public Done build() {
+            return new Done(this);
+        }
     }
 }

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.msgpack.core.MessageBufferPacker;
@@ -389,7 +388,7 @@ public final class ProtocolCodec {
 
     /**
      * Encodes a server message as ATO does: {@code {"Stdout": bin}}, {@code {"Stderr": bin}} or
-     * {@code {"Done": {...}}} with the fields in ATO's order, then the {@link Done.Extras} that are present.
+     * {@code {"Done": {...}}} with the fields in ATO's order, then the optional fields that are present.
      *
      * @param message the message
      * @return the msgpack bytes
@@ -420,9 +419,8 @@ public final class ProtocolCodec {
         return 15 + extraFields(d).size();
     }
 
-    /** The {@link Done.Extras} present, as name and value (Boolean, Integer, Quota or Long), in their order. */
-    private static List<Map.Entry<String, Object>> extraFields(Done d) {
-        Done.Extras e = d.extras();
+    /** Done's optional fields present, as name and value (Boolean, Integer, Quota or Long), in their order. */
+    private static List<Map.Entry<String, Object>> extraFields(Done e) {
         List<Map.Entry<String, Object>> out = new ArrayList<>(4);
         e.oomKilled().ifPresent(v -> out.add(Map.entry("oom_killed", v)));
         e.caseIndex().ifPresent(v -> out.add(Map.entry("case", v)));
@@ -439,7 +437,7 @@ public final class ProtocolCodec {
         str(p, "stderr_truncated");
         p.packBoolean(d.stderrTruncated());
         str(p, "status_type");
-        str(p, d.statusType());
+        str(p, d.statusType().wireName());
         str(p, "status_value");
         p.packLong(d.statusValue());
         long[] values = {d.real(), d.kernel(), d.user(), d.maxMem(), d.waits(), d.preemptions(),
@@ -553,11 +551,9 @@ public final class ProtocolCodec {
                         throw r.invalidType(value, "a string");
                     }
                     String type = MsgReader.text(value);
-                    if (!Done.STATUS_TYPES.contains(type)) {
-                        throw new ProtocolException("invalid value: string " + RustText.debugString(type)
-                                + ", expected one of exited, killed, core_dumped, unknown");
-                    }
-                    v.put(name, type);
+                    v.put(name, StatusType.fromWire(type).orElseThrow(() -> new ProtocolException(
+                            "invalid value: string " + RustText.debugString(type)
+                                    + ", expected one of exited, killed, core_dumped, unknown")));
                 }
                 case "case" -> {
                     if (value.kind() != Token.Kind.NIL) {
@@ -601,13 +597,26 @@ public final class ProtocolCodec {
                 throw new ProtocolException("missing field `" + name + "`");
             }
         }
-        return new Done(bool(v, "timed_out"), bool(v, "stdout_truncated"), bool(v, "stderr_truncated"),
-                (String) v.get("status_type"), (int) num(v, "status_value"), num(v, "real"), num(v, "kernel"),
-                num(v, "user"), num(v, "max_mem"), num(v, "waits"), num(v, "preemptions"),
-                num(v, "major_page_faults"), num(v, "minor_page_faults"), num(v, "input_ops"),
-                num(v, "output_ops"), new Done.Extras(Optional.ofNullable((Boolean) v.get("oom_killed")),
-                        v.get("case") == null ? OptionalInt.empty() : OptionalInt.of((Integer) v.get("case")),
-                        Optional.ofNullable((Quota) v.get("quota")), Optional.ofNullable((Long) v.get("cgroup_max_mem"))));
+        Done.Builder b = Done.builder((StatusType) v.get("status_type"), (int) num(v, "status_value"))
+                .timedOut(bool(v, "timed_out")).stdoutTruncated(bool(v, "stdout_truncated"))
+                .stderrTruncated(bool(v, "stderr_truncated")).real(num(v, "real")).kernel(num(v, "kernel"))
+                .user(num(v, "user")).maxMem(num(v, "max_mem")).waits(num(v, "waits"))
+                .preemptions(num(v, "preemptions")).majorPageFaults(num(v, "major_page_faults"))
+                .minorPageFaults(num(v, "minor_page_faults")).inputOps(num(v, "input_ops"))
+                .outputOps(num(v, "output_ops"));
+        if (v.get("oom_killed") instanceof Boolean oom) {
+            b.oomKilled(oom);
+        }
+        if (v.get("case") instanceof Integer index) {
+            b.caseIndex(index);
+        }
+        if (v.get("quota") instanceof Quota q) {
+            b.quota(q);
+        }
+        if (v.get("cgroup_max_mem") instanceof Long kib) {
+            b.cgroupMaxMem(kib);
+        }
+        return b.build();
     }
 
     private static Quota readQuota(MsgReader r, Token map) {

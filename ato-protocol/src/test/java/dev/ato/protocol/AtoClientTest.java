@@ -146,7 +146,7 @@ class AtoClientTest {
             assertThat(f).isNotDone();
             client.kill();
             Done done = f.get(20, TimeUnit.SECONDS);
-            assertThat(done.statusType()).isEqualTo("killed");
+            assertThat(done.statusType()).isEqualTo(StatusType.KILLED);
             assertThat(done.statusValue()).isEqualTo(9);
             assertThat(client.run(ExecuteRequest.of("echo", "after")).stdoutText()).isEqualTo("after");
         }
@@ -159,7 +159,7 @@ class AtoClientTest {
             assertThatThrownBy(() -> client.execute(ExecuteRequest.of("echo", ""), RunListener.IGNORE))
                     .isInstanceOf(IllegalStateException.class);
             client.kill();
-            assertThat(f.get(20, TimeUnit.SECONDS).statusType()).isEqualTo("killed");
+            assertThat(f.get(20, TimeUnit.SECONDS).statusType()).isEqualTo(StatusType.KILLED);
         }
     }
 

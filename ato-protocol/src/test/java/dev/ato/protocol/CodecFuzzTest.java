@@ -28,9 +28,12 @@ class CodecFuzzTest {
         ProtocolCodec.encodeRequest(ExecuteRequest.builder("python").code("print(input())").input("x")
                 .arguments("a", "b").options("-O").timeout(5).customRunner(Bytes.utf8("r")).build()),
         ProtocolCodec.encode(new ServerMessage.Stdout(Bytes.utf8("hello"))),
-        ProtocolCodec.encode(new ServerMessage.Finished(new Done(false, false, false, "exited", 0, 1, 2, 3, 4, 5, 6,
-                7, 8, 9, 10).withOomKilled(false))),
-        ProtocolCodec.encodeV0Response(new Done(true, true, true, "killed", 9, 1L << 40, 2, 3, 4, 5, 6, 7, 8, 9, 10),
+        ProtocolCodec.encode(new ServerMessage.Finished(Done.builder(StatusType.EXITED, 0).real(1).kernel(2).user(3)
+                .maxMem(4).waits(5).preemptions(6).majorPageFaults(7).minorPageFaults(8).inputOps(9).outputOps(10)
+                .build().withOomKilled(false))),
+        ProtocolCodec.encodeV0Response(Done.builder(StatusType.KILLED, 9).timedOut(true).stdoutTruncated(true)
+                .stderrTruncated(true).real(1L << 40).kernel(2).user(3).maxMem(4).waits(5).preemptions(6)
+                .majorPageFaults(7).minorPageFaults(8).inputOps(9).outputOps(10).build(),
                 Bytes.utf8("out"), Bytes.utf8("err")),
         ProtocolCodec.encodeMetadata(java.util.Map.of("python", java.util.Map.of("name", "Python"))),
         ProtocolCodec.encodeKill(),

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 class ExtensionsCodecTest {
     private static final HexFormat HEX = HexFormat.of();
-    private static final Done DONE = new Done(false, false, false, "exited", 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    private static final Done DONE = Done.builder(StatusType.EXITED, 0).real(1).kernel(2).user(3).maxMem(4).waits(5)
+            .preemptions(6).majorPageFaults(7).minorPageFaults(8).inputOps(9).outputOps(10).build();
 
     @Test
     void theNewFieldsRoundTripAndArePutAfterAtosOnlyWhenSet() {
@@ -94,7 +95,9 @@ class ExtensionsCodecTest {
         assertThat(back).isEqualTo(d);
         assertThat(back.caseIndex()).isEqualTo(OptionalInt.of(3));
         assertThat(ProtocolCodec.decodeDone(ProtocolCodec.encodeDone(d))).isEqualTo(d);
-        assertThat(DONE.extras()).isEqualTo(Done.Extras.NONE);
+        assertThat(DONE.oomKilled()).isEmpty();
+        assertThat(DONE.caseIndex()).isEmpty();
+        assertThat(DONE.cgroupMaxMem()).isEmpty();
         assertThat(DONE.quota()).isEqualTo(Optional.empty());
     }
 

@@ -65,11 +65,13 @@ final class FakeAtoServer implements AutoCloseable {
     }
 
     static Done exited(int code) {
-        return new Done(false, false, false, "exited", code, 1_000_000, 1000, 2000, 3000, 1, 2, 0, 10, 0, 0);
+        return Done.builder(StatusType.EXITED, code).real(1_000_000).kernel(1000).user(2000).maxMem(3000).waits(1)
+                .preemptions(2).minorPageFaults(10).build();
     }
 
     static Done killed() {
-        return new Done(false, false, false, "killed", 9, 5_000_000, 1000, 2000, 3000, 1, 2, 0, 10, 0, 0);
+        return Done.builder(StatusType.KILLED, 9).real(5_000_000).kernel(1000).user(2000).maxMem(3000).waits(1)
+                .preemptions(2).minorPageFaults(10).build();
     }
 
     @Override

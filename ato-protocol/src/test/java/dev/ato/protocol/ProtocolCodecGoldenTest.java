@@ -77,8 +77,9 @@ class ProtocolCodecGoldenTest {
         assertThat(ProtocolCodec.decodeServerMessage(err)).isEqualTo(new ServerMessage.Stderr(new byte[0]));
     }
 
-    private static final Done DONE = new Done(false, false, true, "exited", 0, 100_000_000L, 1000, 200, 4096, 5,
-            127, 128, 1L << 32, 0, 8);
+    private static final Done DONE = Done.builder(StatusType.EXITED, 0).stderrTruncated(true).real(100_000_000L)
+            .kernel(1000).user(200).maxMem(4096).waits(5).preemptions(127).majorPageFaults(128)
+            .minorPageFaults(1L << 32).outputOps(8).build();
 
     private static final String DONE_WIRE = """
             81 a4 "Done" 8f
@@ -107,7 +108,8 @@ class ProtocolCodecGoldenTest {
 
     @Test
     void negativeValuesUseNegativeFixintAndSignedFormats() {
-        Done d = new Done(true, false, false, "unknown", -1, -33, -200, -40000, -3_000_000_000L, 0, 0, 0, 0, 0, 0);
+        Done d = Done.builder(StatusType.UNKNOWN, -1).timedOut(true).real(-33).kernel(-200).user(-40000)
+                .maxMem(-3_000_000_000L).build();
         String wire = hex(ProtocolCodec.encode(new ServerMessage.Finished(d)));
         assertThat(wire).contains(hex(Bytes.of("ac \"status_value\" ff")))
                 .contains(hex(Bytes.of("a4 \"real\" d0 df")))
@@ -185,7 +187,7 @@ class ProtocolCodecGoldenTest {
                    a9 "timed_out" c3 a5 "swaps" 00
                 """);
         V0Response r = ProtocolCodec.decodeV0Response(old);
-        assertThat(r.done().statusType()).isEqualTo("killed");
+        assertThat(r.done().statusType()).isEqualTo(StatusType.KILLED);
         assertThat(r.done().statusValue()).isEqualTo(9);
         assertThat(r.done().timedOut()).isTrue();
         assertThat(r.stdout()).isEqualTo(utf8("hi"));

@@ -72,10 +72,11 @@ class RmpSerdeOracleTest {
         }
         List<String> ours = List.of(
                 HEX.formatHex(ProtocolCodec.encode(new ServerMessage.Stdout("hi\n".getBytes(StandardCharsets.UTF_8)))),
-                HEX.formatHex(ProtocolCodec.encode(new ServerMessage.Finished(new Done(false, false, true, "exited", 0,
-                        100_000_000L, 1000, 200, 4096, 5, 127, 128, 1L << 32, 0, 8)))),
-                HEX.formatHex(ProtocolCodec.encode(new ServerMessage.Finished(new Done(true, false, false, "unknown",
-                        -1, -33, -200, -40000, -3_000_000_000L, 0, 0, 0, 0, 0, 0)))));
+                HEX.formatHex(ProtocolCodec.encode(new ServerMessage.Finished(Done.builder(StatusType.EXITED, 0)
+                        .stderrTruncated(true).real(100_000_000L).kernel(1000).user(200).maxMem(4096).waits(5)
+                        .preemptions(127).majorPageFaults(128).minorPageFaults(1L << 32).outputOps(8).build()))),
+                HEX.formatHex(ProtocolCodec.encode(new ServerMessage.Finished(Done.builder(StatusType.UNKNOWN, -1)
+                        .timedOut(true).real(-33).kernel(-200).user(-40000).maxMem(-3_000_000_000L).build()))));
         assertThat(ours).isEqualTo(expected);
     }
 

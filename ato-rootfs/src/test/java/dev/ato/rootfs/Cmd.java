@@ -1,13 +1,29 @@
 package dev.ato.rootfs;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs helper programs (umoci, skopeo, tar, mount) from tests and fails loudly when they fail. */
 public final class Cmd {
     private Cmd() { }
+
+    /**
+     * A {@code java} command that runs a test class's main in a JVM of its own, on a class path holding every
+     * class this test JVM has (its class path and, since the tests run in the module dev.ato.rootfs, its module
+     * path too).
+     */
+    public static List<String> javaMain(Class<?> main, String... args) {
+        String cp = System.getProperty("java.class.path") + File.pathSeparator + System.getProperty("jdk.module.path", "");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", cp, main.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
 
     public static String run(String... cmd) {
         return run(List.of(cmd));

@@ -45,9 +45,7 @@ class PullResilienceTest {
     }
 
     private Process pullInChild(Path storeRoot, String ref, String log) throws java.io.IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                PullMain.class.getName(), storeRoot.toString(), ref).redirectErrorStream(true)
+        return new ProcessBuilder(Cmd.javaMain(PullMain.class, storeRoot.toString(), ref)).redirectErrorStream(true)
                 .redirectOutput(work.resolve(log).toFile()).start();
     }
 

@@ -26,9 +26,7 @@ class StoreGcTest {
 
     /** Runs GcMain on the store in a second JVM and returns its output. */
     private String gcInAnotherJvm(Path store) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                GcMain.class.getName(), store.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(Cmd.javaMain(GcMain.class, store.toString())).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();

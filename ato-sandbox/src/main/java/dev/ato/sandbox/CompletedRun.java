@@ -21,6 +21,23 @@ public record CompletedRun(RunResult result, byte[] stdout, byte[] stderr) {
         return stderr.clone();
     }
 
+    /** Equal when the result and both outputs are equal by content. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CompletedRun c && result.equals(c.result) && java.util.Arrays.equals(stdout, c.stdout)
+                && java.util.Arrays.equals(stderr, c.stderr);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(result, java.util.Arrays.hashCode(stdout), java.util.Arrays.hashCode(stderr));
+    }
+
+    @Override
+    public String toString() {
+        return "CompletedRun[result=" + result + ", stdout=" + stdout.length + " bytes, stderr=" + stderr.length + " bytes]";
+    }
+
     /** stdout decoded as UTF-8 (malformed bytes replaced). */
     public String stdoutText() {
         return new String(stdout, java.nio.charset.StandardCharsets.UTF_8);

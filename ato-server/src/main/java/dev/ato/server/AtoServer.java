@@ -2,7 +2,6 @@ package dev.ato.server;
 
 import dev.ato.languages.LanguageCatalog;
 import dev.ato.sandbox.Sandbox;
-import dev.ato.sandbox.SandboxConfig;
 import dev.ato.server.internal.Admission;
 import dev.ato.server.internal.ClientKeys;
 import dev.ato.server.internal.ConnectionWatch;
@@ -30,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -77,34 +77,72 @@ public final class AtoServer implements AutoCloseable {
         this.metrics = metrics;
     }
 
-    /**
-     * Starts a server: makes (or takes) the sandbox, loads the client-key secret, binds, and returns once it
-     * listens.
-     *
-     * @throws dev.ato.sandbox.SandboxException when the host cannot run the sandbox
-     * @throws IllegalStateException when the state directory or the port cannot be used (for the port: one line,
-     *         {@code cannot listen on HOST:PORT: WHY (...)}, checked before the sandbox is made)
-     */
+    /** Starts a server with its own sandbox, the built-in catalog and the host-and-store image resolver. */
     public static AtoServer start(ServerConfig config) {
+        return builder(config).start();
+    }
+
+    /** A server to start with collaborators of the embedder's (a sandbox, a catalog, an image resolver). */
+    public static Builder builder(ServerConfig config) {
+        return new Builder(config);
+    }
+
+    /** What a server is started with besides its {@link ServerConfig}. */
+    public static final class Builder {
+        private final ServerConfig config;
+        private Sandbox sandbox;
+        private LanguageCatalog catalog;
+        private ImageResolver imageResolver;
+
+        private Builder(ServerConfig config) {
+            this.config = Objects.requireNonNull(config);
+        }
+
+        /** Use this sandbox instead of creating one from {@link ServerConfig#sandboxConfig()} (not closed by the server). */
+        public Builder sandbox(Sandbox s) {
+            this.sandbox = Objects.requireNonNull(s);
+            return this;
+        }
+
+        /** Use this language catalog instead of the built-in one. */
+        public Builder catalog(LanguageCatalog c) {
+            this.catalog = Objects.requireNonNull(c);
+            return this;
+        }
+
+        /** Use this image resolver instead of the host image and the image store at {@link ServerConfig#imageDir()}. */
+        public Builder imageResolver(ImageResolver r) {
+            this.imageResolver = Objects.requireNonNull(r);
+            return this;
+        }
+
+        /**
+         * Starts the server: makes (or takes) the sandbox, loads the client-key secret, binds, and returns once it
+         * listens.
+         *
+         * @throws dev.ato.sandbox.SandboxException when the host cannot run the sandbox
+         * @throws IllegalStateException when the state directory or the port cannot be used (for the port: one line,
+         *         {@code cannot listen on HOST:PORT: WHY (...)}, checked before the sandbox is made)
+         */
+        public AtoServer start() {
+            return AtoServer.start(config, sandbox, catalog == null ? LanguageCatalog.builtIn() : catalog, imageResolver);
+        }
+    }
+
+    private static AtoServer start(ServerConfig config, Sandbox given, LanguageCatalog catalog, ImageResolver resolver) {
         PortCheck.problem(config.bindAddress(), config.port()).ifPresent(p -> {
             throw new IllegalStateException(p);
         });
-        Sandbox sandbox = config.sandbox().orElse(null);
-        boolean owns = sandbox == null;
-        if (owns) {
-            sandbox = Sandbox.create(config.sandboxConfig());
-        }
+        boolean owns = given == null;
+        Sandbox sandbox = owns ? Sandbox.create(config.sandboxConfig()) : given;
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ato-server-timer");
             t.setDaemon(true);
             return t;
         });
         try {
-            LanguageCatalog catalog = config.catalog().orElseGet(LanguageCatalog::builtIn);
-            // A sandbox that reports no configuration (a test double) gets the default id mapping.
-            SandboxConfig sandboxConfig = sandbox.config() != null ? sandbox.config() : SandboxConfig.defaults();
-            ImageResolver images = config.imageResolver()
-                    .orElseGet(() -> ImageResolver.hostAndStore(config.imageDir(), sandboxConfig));
+            ImageResolver images = resolver != null ? resolver
+                    : ImageResolver.hostAndStore(config.imageDir(), sandbox.config());
             ClientKeys keys = ClientKeys.open(config.stateDir(), config.trustedProxies());
 
             int cap = effectiveCap(config);

@@ -1,80 +1,49 @@
 package dev.ato.server;
 
-import dev.ato.languages.LanguageCatalog;
 import dev.ato.sandbox.Limits;
-import dev.ato.sandbox.Sandbox;
 import dev.ato.sandbox.SandboxConfig;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * Everything an {@link AtoServer} is started with. Immutable; make one with {@link #builder()} or
+ * Everything an {@link AtoServer} is started with: plain settings only (the sandbox, catalog and image resolver an
+ * embedder supplies go to {@link AtoServer#builder(ServerConfig)}). Immutable; make one with {@link #builder()} or
  * {@link #load(Optional)} (a YAML file plus {@code ATO_*} environment overrides).
  *
- * <p>Every key, its environment variable and its default are listed in {@link Key}; the README documents
- * the same table.
+ * <p>Each key is declared once, in {@link Key}: its YAML name, environment variable, default, parser, check and
+ * documentation. The typed getters and builder setters below are one line each over that table; the README's
+ * key table is {@link Key#markdownTable()} (checked by {@code ServerConfigTest}).
  */
 public final class ServerConfig {
-    private final String bindAddress;
-    private final int port;
-    private final List<String> trustedProxies;
-    private final int maxRuns;
-    private final int maxRunsPerClient;
-    private final int queueLength;
-    private final Duration queueWait;
+    private final Map<Key<?>, Object> values;
     private final Limits limits;
-    private final long clientMemoryBytes;
-    private final int clientPids;
-    private final Path stateDir;
-    private final Path runDir;
-    private final Path imageDir;
-    private final String cgroupName;
-    private final Duration healthCacheTime;
-    private final List<String> allowedOrigins;
-    private final Duration drainDelay;
-    private final Duration drainGrace;
-    private final Sandbox sandbox;
-    private final LanguageCatalog catalog;
-    private final ImageResolver imageResolver;
 
     private ServerConfig(Builder b) {
-        this.bindAddress = b.bindAddress;
-        this.port = b.port;
-        this.trustedProxies = List.copyOf(b.trustedProxies);
-        this.maxRuns = b.maxRuns;
-        this.maxRunsPerClient = b.maxRunsPerClient;
-        this.queueLength = b.queueLength;
-        this.queueWait = b.queueWait;
-        this.limits = b.limits;
-        this.clientMemoryBytes = b.clientMemoryBytes;
-        this.clientPids = b.clientPids;
-        this.stateDir = b.stateDir;
-        this.runDir = b.runDir;
-        this.imageDir = b.imageDir;
-        this.cgroupName = b.cgroupName;
-        this.healthCacheTime = b.healthCacheTime;
-        this.allowedOrigins = List.copyOf(b.allowedOrigins);
-        this.drainDelay = b.drainDelay;
-        this.drainGrace = b.drainGrace;
-        this.sandbox = b.sandbox;
-        this.catalog = b.catalog;
-        this.imageResolver = b.imageResolver;
+        this.values = new IdentityHashMap<>(b.values);
+        this.limits = new Limits(get(Key.TIMEOUT), get(Key.MEMORY), get(Key.PIDS), get(Key.OUTPUT), get(Key.FILE_SIZE),
+                get(Key.TMPFS), get(Key.CPUS));
     }
 
     /** A builder with every default. */
@@ -85,28 +54,14 @@ public final class ServerConfig {
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.bindAddress = bindAddress;
-        b.port = port;
-        b.trustedProxies = new ArrayList<>(trustedProxies);
-        b.maxRuns = maxRuns;
-        b.maxRunsPerClient = maxRunsPerClient;
-        b.queueLength = queueLength;
-        b.queueWait = queueWait;
-        b.limits = limits;
-        b.clientMemoryBytes = clientMemoryBytes;
-        b.clientPids = clientPids;
-        b.stateDir = stateDir;
-        b.runDir = runDir;
-        b.imageDir = imageDir;
-        b.cgroupName = cgroupName;
-        b.healthCacheTime = healthCacheTime;
-        b.allowedOrigins = new ArrayList<>(allowedOrigins);
-        b.drainDelay = drainDelay;
-        b.drainGrace = drainGrace;
-        b.sandbox = sandbox;
-        b.catalog = catalog;
-        b.imageResolver = imageResolver;
+        b.values.putAll(values);
         return b;
+    }
+
+    /** The value of a key. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Key<T> key) {
+        return (T) values.get(key);
     }
 
     /**
@@ -122,17 +77,16 @@ public final class ServerConfig {
     public static ServerConfig load(Optional<Path> file, Map<String, String> environment) {
         Builder b = builder();
         if (file.isPresent()) {
-            Map<String, String> flat = readYaml(file.get());
-            for (Map.Entry<String, String> e : flat.entrySet()) {
-                Key key = Key.byYamlName(e.getKey())
+            for (Map.Entry<String, String> e : readYaml(file.get()).entrySet()) {
+                Key<?> key = Key.byYamlName(e.getKey())
                         .orElseThrow(() -> new IllegalArgumentException(file.get() + ": unknown key '" + e.getKey()
-                                + "' (known: " + Key.yamlNames() + ")"));
-                apply(b, key, e.getValue(), file.get() + ": " + key.yamlName);
+                                + "' (known: " + Key.values().stream().map(Key::yamlName).toList() + ")"));
+                key.apply(b, e.getValue(), file.get() + ": " + key.yamlName());
             }
         }
-        for (Key key : Key.values()) {
-            String v = environment.get(key.envName);
-            if (v != null && !v.isBlank()) apply(b, key, v.trim(), "environment " + key.envName);
+        for (Key<?> key : Key.values()) {
+            String v = environment.get(key.envName());
+            if (v != null && !v.isBlank()) key.apply(b, v.trim(), "environment " + key.envName());
         }
         return b.build();
     }
@@ -152,67 +106,21 @@ public final class ServerConfig {
         Map<String, String> flat = new LinkedHashMap<>();
         if (root == null) return flat;
         if (!(root instanceof Map<?, ?> m)) throw new IllegalArgumentException(file + ": expected a mapping at the top");
-        flatten("", m, flat, file);
+        flatten("", m, flat);
         return flat;
     }
 
-    private static void flatten(String prefix, Map<?, ?> m, Map<String, String> out, Path file) {
+    private static void flatten(String prefix, Map<?, ?> m, Map<String, String> out) {
         for (Map.Entry<?, ?> e : m.entrySet()) {
             String k = prefix + e.getKey();
             Object v = e.getValue();
             if (v instanceof Map<?, ?> sub) {
-                flatten(k + ".", sub, out, file);
+                flatten(k + ".", sub, out);
             } else if (v instanceof List<?> list) {
-                List<String> parts = new ArrayList<>();
-                for (Object o : list) parts.add(String.valueOf(o));
-                out.put(k, String.join(",", parts));
+                out.put(k, list.stream().map(String::valueOf).collect(Collectors.joining(",")));
             } else {
                 out.put(k, v == null ? "" : String.valueOf(v));
             }
-        }
-    }
-
-    private static void apply(Builder b, Key key, String value, String where) {
-        try {
-            switch (key) {
-                case BIND -> {
-                    // ATO's ATO_BIND is host:port; a bare host is accepted too.
-                    int colon = value.lastIndexOf(':');
-                    if (colon > 0 && !value.endsWith("]") && value.indexOf(':') == colon) {
-                        b.bindAddress(value.substring(0, colon));
-                        b.port(Integer.parseInt(value.substring(colon + 1)));
-                    } else {
-                        b.bindAddress(value);
-                    }
-                }
-                case PORT -> b.port(Integer.parseInt(value));
-                case TRUSTED_PROXIES -> b.trustedProxies(value.isBlank() ? List.of()
-                        : List.of(value.split("\\s*,\\s*")));
-                case MAX_RUNS -> b.maxRuns(Integer.parseInt(value));
-                case MAX_RUNS_PER_CLIENT -> b.maxRunsPerClient(Integer.parseInt(value));
-                case QUEUE_LENGTH -> b.queueLength(Integer.parseInt(value));
-                case QUEUE_WAIT -> b.queueWait(parseDuration(value));
-                case TIMEOUT -> b.limits(b.limits.withTimeout(parseDuration(value)));
-                case MEMORY -> b.limits(b.limits.withMemoryBytes(parseSize(value)));
-                case PIDS -> b.limits(b.limits.withPids(Integer.parseInt(value)));
-                case OUTPUT -> b.limits(b.limits.withOutputBytes(parseSize(value)));
-                case FILE_SIZE -> b.limits(b.limits.withFileSizeBytes(parseSize(value)));
-                case TMPFS -> b.limits(b.limits.withTmpfsBytes(parseSize(value)));
-                case CPUS -> b.limits(b.limits.withCpuMillis(new java.math.BigDecimal(value).movePointRight(3).intValueExact()));
-                case CLIENT_MEMORY -> b.clientMemoryBytes(parseSize(value));
-                case CLIENT_PIDS -> b.clientPids(Integer.parseInt(value));
-                case STATE_DIR -> b.stateDir(Path.of(value));
-                case RUN_DIR -> b.runDir(Path.of(value));
-                case IMAGE_DIR -> b.imageDir(Path.of(value));
-                case CGROUP -> b.cgroupName(value);
-                case HEALTH_CACHE -> b.healthCacheTime(parseDuration(value));
-                case ALLOWED_ORIGINS -> b.allowedOrigins(value.isBlank() || value.trim().equals("*") ? List.of()
-                        : List.of(value.trim().split("\\s*,\\s*")));
-                case DRAIN_DELAY -> b.drainDelay(parseDuration(value));
-                case DRAIN_GRACE -> b.drainGrace(parseDuration(value));
-            }
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(where + ": bad value '" + value + "': " + e.getMessage(), e);
         }
     }
 
@@ -250,335 +158,240 @@ public final class ServerConfig {
         };
     }
 
-    /** The address to listen on (default {@code 127.0.0.1}). */
-    public String bindAddress() { return bindAddress; }
+    /** A comma-separated list; empty text is the empty list. */
+    private static List<String> parseList(String s) {
+        return s.isBlank() ? List.of() : List.of(s.trim().split("\\s*,\\s*"));
+    }
 
-    /** The TCP port (default 8500; 0 picks a free one). */
-    public int port() { return port; }
+    // The typed view of the table: one line per key, documented in Key.
 
-    /** Peers whose {@code X-Forwarded-For} header names the real client (default none). */
-    public List<String> trustedProxies() { return trustedProxies; }
+    /** {@link Key#BIND}. */
+    public String bindAddress() { return get(Key.BIND); }
 
-    /** Most runs at once, all clients together (default 32; lowered further so memory limits fit MemTotal). */
-    public int maxRuns() { return maxRuns; }
+    /** {@link Key#PORT}. */
+    public int port() { return get(Key.PORT); }
 
-    /** Most runs at once of one client (default 16). */
-    public int maxRunsPerClient() { return maxRunsPerClient; }
+    /** {@link Key#TRUSTED_PROXIES}. */
+    public List<String> trustedProxies() { return get(Key.TRUSTED_PROXIES); }
 
-    /** Most runs waiting for a slot (default 64); past it, requests are refused. */
-    public int queueLength() { return queueLength; }
+    /** {@link Key#MAX_RUNS}. */
+    public int maxRuns() { return get(Key.MAX_RUNS); }
 
-    /** Longest a run waits for a slot before it is refused (default 10 s). */
-    public Duration queueWait() { return queueWait; }
+    /** {@link Key#MAX_RUNS_PER_CLIENT}. */
+    public int maxRunsPerClient() { return get(Key.MAX_RUNS_PER_CLIENT); }
 
-    /** Per-run limits; {@code limits().timeout()} is the longest timeout a request may ask for (60 s). */
+    /** {@link Key#QUEUE_LENGTH}. */
+    public int queueLength() { return get(Key.QUEUE_LENGTH); }
+
+    /** {@link Key#QUEUE_WAIT}. */
+    public Duration queueWait() { return get(Key.QUEUE_WAIT); }
+
+    /**
+     * Per-run limits, from the {@code limits.*} keys; {@code limits().timeout()} is the longest timeout a request
+     * may ask for.
+     */
     public Limits limits() { return limits; }
 
-    /** Aggregate memory limit of one client's runs together (default 8 GiB). */
-    public long clientMemoryBytes() { return clientMemoryBytes; }
+    /** {@link Key#CLIENT_MEMORY}. */
+    public long clientMemoryBytes() { return get(Key.CLIENT_MEMORY); }
 
-    /** Aggregate process limit of one client's runs together (default 512). */
-    public int clientPids() { return clientPids; }
+    /** {@link Key#CLIENT_PIDS}. */
+    public int clientPids() { return get(Key.CLIENT_PIDS); }
 
-    /** Persistent state: the client-key secret (default {@code /var/lib/ato}). */
-    public Path stateDir() { return stateDir; }
+    /** {@link Key#STATE_DIR}. */
+    public Path stateDir() { return get(Key.STATE_DIR); }
 
-    /** Per-run state of the sandbox, swept at start (default {@code /run/ato}). */
-    public Path runDir() { return runDir; }
+    /** {@link Key#RUN_DIR}. */
+    public Path runDir() { return get(Key.RUN_DIR); }
 
-    /** The image store (default {@code /var/lib/ato/images}). */
-    public Path imageDir() { return imageDir; }
+    /** {@link Key#IMAGE_DIR}. */
+    public Path imageDir() { return get(Key.IMAGE_DIR); }
 
-    /** Name of the sandbox's cgroup under each controller root (default {@code ato}). */
-    public String cgroupName() { return cgroupName; }
+    /** {@link Key#CGROUP}. */
+    public String cgroupName() { return get(Key.CGROUP); }
+
+    /** {@link Key#HEALTH_CACHE}. */
+    public Duration healthCacheTime() { return get(Key.HEALTH_CACHE); }
+
+    /** {@link Key#ALLOWED_ORIGINS}: empty accepts any origin. */
+    public List<String> allowedOrigins() { return get(Key.ALLOWED_ORIGINS); }
+
+    /** {@link Key#DRAIN_DELAY}. */
+    public Duration drainDelay() { return get(Key.DRAIN_DELAY); }
+
+    /** {@link Key#DRAIN_GRACE}. */
+    public Duration drainGrace() { return get(Key.DRAIN_GRACE); }
 
     /**
      * The configuration of the sandbox these settings describe: {@link #runDir()} as its state directory,
      * {@link #cgroupName()}, {@link #limits()} as its default limits and the per-client aggregate limits.
      */
     public SandboxConfig sandboxConfig() {
-        return SandboxConfig.defaults()
-                .withStateDir(runDir)
-                .withCgroupName(cgroupName)
-                .withDefaultLimits(limits)
-                .withClientLimits(clientMemoryBytes, clientPids);
+        return SandboxConfig.builder().stateDir(runDir()).cgroupName(cgroupName()).defaultLimits(limits)
+                .clientLimits(clientMemoryBytes(), clientPids()).build();
     }
 
-    /** How long a health probe's answer is reused (default 3 s). */
-    public Duration healthCacheTime() { return healthCacheTime; }
-
-    /**
-     * The origins a WebSocket upgrade may come from ({@code Origin} header, e.g. {@code https://ato.example.org});
-     * empty (the default, {@code "*"} in the file) accepts any origin, as ATO does. A request without an
-     * {@code Origin} header (not a browser) is always accepted.
-     */
-    public List<String> allowedOrigins() { return allowedOrigins; }
-
-    /**
-     * After SIGTERM ({@link AtoServer#drain}), how long the server keeps taking new runs while
-     * {@code /observe/health} already reports draining, so that a load balancer notices first (default 5 s).
-     */
-    public Duration drainDelay() { return drainDelay; }
-
-    /** After the drain delay, how long runs in flight may go on before they are killed (default 60 s). */
-    public Duration drainGrace() { return drainGrace; }
-
-    /** A sandbox supplied by the embedder (the server then does not close it). */
-    public Optional<Sandbox> sandbox() { return Optional.ofNullable(sandbox); }
-
-    /** A language catalog supplied by the embedder (default: the built-in one). */
-    public Optional<LanguageCatalog> catalog() { return Optional.ofNullable(catalog); }
-
-    /** An image resolver supplied by the embedder (default: the host image and the image store at {@link #imageDir()}). */
-    public Optional<ImageResolver> imageResolver() { return Optional.ofNullable(imageResolver); }
-
-    /** Builds a {@link ServerConfig}; every setter validates its value. */
+    /** Builds a {@link ServerConfig}; every setter checks its value as the key does. */
     public static final class Builder {
-        private String bindAddress = "127.0.0.1";
-        private int port = 8500;
-        private List<String> trustedProxies = new ArrayList<>();
-        private int maxRuns = 32;
-        private int maxRunsPerClient = 16;
-        private int queueLength = 64;
-        private Duration queueWait = Duration.ofSeconds(10);
-        private Limits limits = Limits.defaults();
-        private long clientMemoryBytes = 8L << 30;
-        private int clientPids = 512;
-        private Path stateDir = Path.of("/var/lib/ato");
-        private Path runDir = Path.of("/run/ato");
-        private Path imageDir = Path.of("/var/lib/ato/images");
-        private String cgroupName = "ato";
-        private Duration healthCacheTime = Duration.ofSeconds(3);
-        private List<String> allowedOrigins = new ArrayList<>();
-        private Duration drainDelay = Duration.ofSeconds(5);
-        private Duration drainGrace = Duration.ofSeconds(60);
-        private Sandbox sandbox;
-        private LanguageCatalog catalog;
-        private ImageResolver imageResolver;
+        private final Map<Key<?>, Object> values = new IdentityHashMap<>();
 
-        private Builder() { }
+        private Builder() {
+            for (Key<?> k : Key.values()) values.put(k, k.defaultValue);
+        }
 
-        /** Address to listen on. */
-        public Builder bindAddress(String a) {
-            if (a.isBlank()) throw new IllegalArgumentException("empty bind address");
-            this.bindAddress = a;
+        /** Sets a key (checked as when read from a file). */
+        public <T> Builder set(Key<T> key, T value) {
+            values.put(key, key.check.apply(Objects.requireNonNull(value, key.yamlName())));
             return this;
         }
 
-        /** TCP port, 0 for a free one. */
-        public Builder port(int p) {
-            if (p < 0 || p > 65535) throw new IllegalArgumentException("port out of 0..65535: " + p);
-            this.port = p;
-            return this;
-        }
+        public Builder bindAddress(String a) { return set(Key.BIND, a); }
 
-        /** Proxy addresses whose {@code X-Forwarded-For} is believed. */
-        public Builder trustedProxies(List<String> proxies) {
-            this.trustedProxies = new ArrayList<>(proxies);
-            return this;
-        }
+        public Builder port(int p) { return set(Key.PORT, p); }
 
-        /** Global cap on concurrent runs. */
-        public Builder maxRuns(int n) {
-            if (n < 1) throw new IllegalArgumentException("max runs must be at least 1: " + n);
-            this.maxRuns = n;
-            return this;
-        }
+        public Builder trustedProxies(List<String> proxies) { return set(Key.TRUSTED_PROXIES, proxies); }
 
-        /** Per-client cap on concurrent runs. */
-        public Builder maxRunsPerClient(int n) {
-            if (n < 1) throw new IllegalArgumentException("max runs per client must be at least 1: " + n);
-            this.maxRunsPerClient = n;
-            return this;
-        }
+        public Builder maxRuns(int n) { return set(Key.MAX_RUNS, n); }
 
-        /** Most runs waiting; 0 refuses at once whenever a cap is reached. */
-        public Builder queueLength(int n) {
-            if (n < 0) throw new IllegalArgumentException("negative queue length: " + n);
-            this.queueLength = n;
-            return this;
-        }
+        public Builder maxRunsPerClient(int n) { return set(Key.MAX_RUNS_PER_CLIENT, n); }
 
-        /** Longest wait for a slot. */
-        public Builder queueWait(Duration d) {
-            if (d.isNegative()) throw new IllegalArgumentException("negative queue wait: " + d);
-            this.queueWait = d;
-            return this;
-        }
+        public Builder queueLength(int n) { return set(Key.QUEUE_LENGTH, n); }
 
-        /** Per-run limits. */
+        public Builder queueWait(Duration d) { return set(Key.QUEUE_WAIT, d); }
+
+        /** Sets every {@code limits.*} key of a run at once. */
         public Builder limits(Limits l) {
-            this.limits = Objects.requireNonNull(l);
-            return this;
+            return set(Key.TIMEOUT, l.timeout()).set(Key.MEMORY, l.memoryBytes()).set(Key.PIDS, l.pids())
+                    .set(Key.OUTPUT, l.outputBytes()).set(Key.FILE_SIZE, l.fileSizeBytes()).set(Key.TMPFS, l.tmpfsBytes())
+                    .set(Key.CPUS, l.cpuMillis());
         }
 
-        /** Aggregate memory of one client. */
-        public Builder clientMemoryBytes(long m) {
-            if (m < (4L << 20)) throw new IllegalArgumentException("client memory below 4 MiB: " + m);
-            this.clientMemoryBytes = m;
-            return this;
-        }
+        public Builder clientMemoryBytes(long m) { return set(Key.CLIENT_MEMORY, m); }
 
-        /** Aggregate processes of one client. */
-        public Builder clientPids(int p) {
-            if (p < 2) throw new IllegalArgumentException("client pids below 2: " + p);
-            this.clientPids = p;
-            return this;
-        }
+        public Builder clientPids(int p) { return set(Key.CLIENT_PIDS, p); }
 
-        /** Persistent state directory. */
-        public Builder stateDir(Path p) {
-            this.stateDir = absolute(p, "state dir");
-            return this;
-        }
+        public Builder stateDir(Path p) { return set(Key.STATE_DIR, p); }
 
-        /** Sandbox run directory. */
-        public Builder runDir(Path p) {
-            this.runDir = absolute(p, "run dir");
-            return this;
-        }
+        public Builder runDir(Path p) { return set(Key.RUN_DIR, p); }
 
-        /** Image store directory. */
-        public Builder imageDir(Path p) {
-            this.imageDir = absolute(p, "image dir");
-            return this;
-        }
+        public Builder imageDir(Path p) { return set(Key.IMAGE_DIR, p); }
 
-        /** Cgroup name. */
-        public Builder cgroupName(String n) {
-            if (!n.matches("[A-Za-z0-9_.-]{1,64}")) throw new IllegalArgumentException("bad cgroup name: " + n);
-            this.cgroupName = n;
-            return this;
-        }
+        public Builder cgroupName(String n) { return set(Key.CGROUP, n); }
 
-        /** Health answer cache time. */
-        public Builder healthCacheTime(Duration d) {
-            if (d.isNegative()) throw new IllegalArgumentException("negative health cache time");
-            this.healthCacheTime = d;
-            return this;
-        }
+        public Builder healthCacheTime(Duration d) { return set(Key.HEALTH_CACHE, d); }
 
-        /** Origins a WebSocket upgrade may come from; empty accepts any. */
-        public Builder allowedOrigins(List<String> origins) {
-            for (String o : origins) {
-                java.net.URI u;
-                try {
-                    u = new java.net.URI(o);
-                } catch (java.net.URISyntaxException e) {
-                    throw new IllegalArgumentException("bad origin '" + o + "': " + e.getReason());
-                }
-                if (u.getScheme() == null || u.getHost() == null || (u.getRawPath() != null && !u.getRawPath().isEmpty())
-                        || u.getRawQuery() != null || u.getRawFragment() != null || u.getRawUserInfo() != null) {
-                    throw new IllegalArgumentException("bad origin '" + o
-                            + "': expected scheme://host[:port] as browsers send it, e.g. https://ato.example.org");
-                }
-            }
-            this.allowedOrigins = new ArrayList<>(origins);
-            return this;
-        }
+        public Builder allowedOrigins(List<String> origins) { return set(Key.ALLOWED_ORIGINS, origins); }
 
-        /** How long new runs are still taken after a drain starts. */
-        public Builder drainDelay(Duration d) {
-            if (d.isNegative()) throw new IllegalArgumentException("negative drain delay");
-            this.drainDelay = d;
-            return this;
-        }
+        public Builder drainDelay(Duration d) { return set(Key.DRAIN_DELAY, d); }
 
-        /** How long runs in flight may go on once the drain delay is over. */
-        public Builder drainGrace(Duration d) {
-            if (d.isNegative()) throw new IllegalArgumentException("negative drain grace");
-            this.drainGrace = d;
-            return this;
-        }
-
-        /** Use this sandbox instead of creating one (the server will not close it). */
-        public Builder sandbox(Sandbox s) {
-            this.sandbox = Objects.requireNonNull(s);
-            return this;
-        }
-
-        /** Use this language catalog instead of the built-in one. */
-        public Builder catalog(LanguageCatalog c) {
-            this.catalog = Objects.requireNonNull(c);
-            return this;
-        }
-
-        /** Use this image resolver instead of the host-only one. */
-        public Builder imageResolver(ImageResolver r) {
-            this.imageResolver = Objects.requireNonNull(r);
-            return this;
-        }
+        public Builder drainGrace(Duration d) { return set(Key.DRAIN_GRACE, d); }
 
         /** The configuration. */
         public ServerConfig build() {
             return new ServerConfig(this);
         }
-
-        private static Path absolute(Path p, String what) {
-            if (!p.isAbsolute()) throw new IllegalArgumentException(what + " must be an absolute path: " + p);
-            return p;
-        }
     }
 
-    /** Every configuration key: its YAML name, its environment variable and its default, as documented. */
-    public enum Key {
-        /** Address, or {@code host:port} as ATO's {@code ATO_BIND}. */
-        BIND("server.bind", "ATO_BIND", "127.0.0.1"),
-        /** TCP port. */
-        PORT("server.port", "ATO_PORT", "8500"),
-        /** Comma-separated proxy addresses whose X-Forwarded-For is believed. */
-        TRUSTED_PROXIES("server.trusted-proxies", "ATO_TRUSTED_PROXIES", "(none)"),
-        /** Global cap on runs at once. */
-        MAX_RUNS("runs.max-concurrent", "ATO_MAX_RUNS", "32"),
-        /** Per-client cap on runs at once. */
-        MAX_RUNS_PER_CLIENT("runs.max-per-client", "ATO_MAX_RUNS_PER_CLIENT", "16"),
-        /** Waiting runs. */
-        QUEUE_LENGTH("runs.queue-length", "ATO_QUEUE_LENGTH", "64"),
-        /** Longest wait. */
-        QUEUE_WAIT("runs.queue-wait", "ATO_QUEUE_WAIT", "10s"),
-        /** Longest (and default) run timeout. */
-        TIMEOUT("limits.timeout", "ATO_TIMEOUT", "60s"),
-        /** Memory per run. */
-        MEMORY("limits.memory", "ATO_MEMORY", "512MiB"),
-        /** Processes per run. */
-        PIDS("limits.pids", "ATO_PIDS", "100"),
-        /** Bytes per output stream. */
-        OUTPUT("limits.output", "ATO_OUTPUT", "128KiB"),
-        /** Largest file a run may write. */
-        FILE_SIZE("limits.file-size", "ATO_FILE_SIZE", "128MiB"),
-        /** Size of each tmpfs of a run. */
-        TMPFS("limits.tmpfs", "ATO_TMPFS", "640MiB"),
-        /** CPUs per run (a quota: 0.5 is half of one CPU's time). */
-        CPUS("limits.cpus", "ATO_CPUS", "1"),
-        /** Memory of one client's runs together. */
-        CLIENT_MEMORY("limits.client-memory", "ATO_CLIENT_MEMORY", "8GiB"),
-        /** Processes of one client's runs together. */
-        CLIENT_PIDS("limits.client-pids", "ATO_CLIENT_PIDS", "512"),
-        /** Persistent state (client-key secret). */
-        STATE_DIR("paths.state-dir", "ATO_STATE_DIR", "/var/lib/ato"),
-        /** Per-run sandbox state. */
-        RUN_DIR("paths.run-dir", "ATO_RUN_DIR", "/run/ato"),
-        /** Image store. */
-        IMAGE_DIR("paths.image-dir", "ATO_IMAGE_DIR", "/var/lib/ato/images"),
-        /** Cgroup name under each controller root. */
-        CGROUP("paths.cgroup", "ATO_CGROUP", "ato"),
-        /** Health answer cache time. */
-        HEALTH_CACHE("server.health-cache", "ATO_HEALTH_CACHE", "3s"),
-        /** Origins WebSocket upgrades may come from ({@code *} = any). */
-        ALLOWED_ORIGINS("server.allowed-origins", "ATO_ALLOWED_ORIGINS", "*"),
-        /** New runs are still taken this long after SIGTERM. */
-        DRAIN_DELAY("server.drain-delay", "ATO_DRAIN_DELAY", "5s"),
-        /** Then runs in flight get this long before they are killed. */
-        DRAIN_GRACE("server.drain-grace", "ATO_DRAIN_GRACE", "60s");
+    /**
+     * One configuration key: its YAML name, environment variable, default (as written in the file, parsed by the
+     * key's own parser), parser, check and the README's one-line meaning. The constants are the whole table.
+     *
+     * @param <T> the type of its value
+     */
+    public static final class Key<T> {
+        private static final List<Key<?>> ALL = new ArrayList<>();
+
+        /** Address to listen on; a {@code host:port} value (ATO's {@code ATO_BIND}) sets {@link #PORT} too. */
+        public static final Key<String> BIND = new Key<>("server.bind", "ATO_BIND", "127.0.0.1",
+                "address to listen on (`host:port` accepted, as ATO's `ATO_BIND`)", s -> s,
+                a -> require(a, !a.isBlank(), "empty bind address"));
+        public static final Key<Integer> PORT = new Key<>("server.port", "ATO_PORT", "8500",
+                "TCP port (0 = any free port)", Integer::valueOf,
+                p -> require(p, p >= 0 && p <= 65535, "port out of 0..65535: " + p));
+        public static final Key<List<String>> TRUSTED_PROXIES = new Key<>("server.trusted-proxies", "ATO_TRUSTED_PROXIES", "",
+                "proxy IPs (list, or comma-separated) whose `X-Forwarded-For` is believed", ServerConfig::parseList,
+                List::copyOf);
+        public static final Key<Duration> HEALTH_CACHE = new Key<>("server.health-cache", "ATO_HEALTH_CACHE", "3s",
+                "how long a health answer is reused", ServerConfig::parseDuration, d -> notNegative(d, "health cache time"));
+        public static final Key<List<String>> ALLOWED_ORIGINS = new Key<>("server.allowed-origins", "ATO_ALLOWED_ORIGINS", "*",
+                "`Origin`s a WebSocket upgrade may come from: `*` = any (as ATO), or a list of `scheme://host[:port]` "
+                        + "(others get 403; an upgrade without `Origin` is always accepted)",
+                s -> s.trim().equals("*") ? List.of() : parseList(s), Key::checkOrigins);
+        public static final Key<Duration> DRAIN_DELAY = new Key<>("server.drain-delay", "ATO_DRAIN_DELAY", "5s",
+                "after SIGTERM: health already answers 503, new runs still taken this long", ServerConfig::parseDuration,
+                d -> notNegative(d, "drain delay"));
+        public static final Key<Duration> DRAIN_GRACE = new Key<>("server.drain-grace", "ATO_DRAIN_GRACE", "60s",
+                "then new runs are refused and runs in flight get this long before they are killed",
+                ServerConfig::parseDuration, d -> notNegative(d, "drain grace"));
+        public static final Key<Integer> MAX_RUNS = new Key<>("runs.max-concurrent", "ATO_MAX_RUNS", "32",
+                "runs at once, all clients (lowered to fit MemTotal)", Integer::valueOf,
+                n -> require(n, n >= 1, "max runs must be at least 1: " + n));
+        public static final Key<Integer> MAX_RUNS_PER_CLIENT = new Key<>("runs.max-per-client", "ATO_MAX_RUNS_PER_CLIENT", "16",
+                "runs at once of one client key", Integer::valueOf,
+                n -> require(n, n >= 1, "max runs per client must be at least 1: " + n));
+        public static final Key<Integer> QUEUE_LENGTH = new Key<>("runs.queue-length", "ATO_QUEUE_LENGTH", "64",
+                "runs that may wait for a slot", Integer::valueOf, n -> require(n, n >= 0, "negative queue length: " + n));
+        public static final Key<Duration> QUEUE_WAIT = new Key<>("runs.queue-wait", "ATO_QUEUE_WAIT", "10s",
+                "longest wait before a refusal", ServerConfig::parseDuration, d -> notNegative(d, "queue wait"));
+        // The limits.* keys are checked by Limits itself (one place for what a run can work with).
+        public static final Key<Duration> TIMEOUT = new Key<>("limits.timeout", "ATO_TIMEOUT", "60s",
+                "longest timeout a request may use", ServerConfig::parseDuration,
+                t -> Limits.defaults().withTimeout(t).timeout());
+        public static final Key<Long> MEMORY = new Key<>("limits.memory", "ATO_MEMORY", "512MiB",
+                "memory per run (swap off)", ServerConfig::parseSize, m -> Limits.defaults().withMemoryBytes(m).memoryBytes());
+        public static final Key<Integer> PIDS = new Key<>("limits.pids", "ATO_PIDS", "100",
+                "processes per run", Integer::valueOf, p -> Limits.defaults().withPids(p).pids());
+        public static final Key<Long> OUTPUT = new Key<>("limits.output", "ATO_OUTPUT", "128KiB",
+                "bytes per output stream, then `*_truncated`", ServerConfig::parseSize,
+                o -> Limits.defaults().withOutputBytes(o).outputBytes());
+        public static final Key<Long> FILE_SIZE = new Key<>("limits.file-size", "ATO_FILE_SIZE", "128MiB",
+                "largest file a run may write", ServerConfig::parseSize,
+                f -> Limits.defaults().withFileSizeBytes(f).fileSizeBytes());
+        public static final Key<Long> TMPFS = new Key<>("limits.tmpfs", "ATO_TMPFS", "640MiB",
+                "size of each tmpfs of a run", ServerConfig::parseSize, t -> Limits.defaults().withTmpfsBytes(t).tmpfsBytes());
+        /** CPU quota in thousandths of a CPU; the file and the environment give CPUs ({@code 0.5}). */
+        public static final Key<Integer> CPUS = new Key<>("limits.cpus", "ATO_CPUS", "1",
+                "CPU time per run (a quota, e.g. `0.5`; the run's processes share it)",
+                s -> new BigDecimal(s).movePointRight(3).intValueExact(), c -> Limits.defaults().withCpuMillis(c).cpuMillis());
+        public static final Key<Long> CLIENT_MEMORY = new Key<>("limits.client-memory", "ATO_CLIENT_MEMORY", "8GiB",
+                "memory of one client's runs together", ServerConfig::parseSize,
+                m -> require(m, m >= (4L << 20), "client memory below 4 MiB: " + m));
+        public static final Key<Integer> CLIENT_PIDS = new Key<>("limits.client-pids", "ATO_CLIENT_PIDS", "512",
+                "processes of one client's runs together", Integer::valueOf,
+                p -> require(p, p >= 2, "client pids below 2: " + p));
+        public static final Key<Path> STATE_DIR = new Key<>("paths.state-dir", "ATO_STATE_DIR", "/var/lib/ato",
+                "persistent state (client-key secret)", Path::of, p -> absolute(p, "state dir"));
+        public static final Key<Path> RUN_DIR = new Key<>("paths.run-dir", "ATO_RUN_DIR", "/run/ato",
+                "per-run sandbox state, swept at start", Path::of, p -> absolute(p, "run dir"));
+        public static final Key<Path> IMAGE_DIR = new Key<>("paths.image-dir", "ATO_IMAGE_DIR", "/var/lib/ato/images",
+                "image store", Path::of, p -> absolute(p, "image dir"));
+        public static final Key<String> CGROUP = new Key<>("paths.cgroup", "ATO_CGROUP", "ato",
+                "cgroup name under each controller root", s -> s,
+                n -> require(n, n.matches("[A-Za-z0-9_.-]{1,64}"), "bad cgroup name: " + n));
 
         private final String yamlName;
         private final String envName;
-        private final String defaultValue;
+        private final String defaultText;
+        private final String doc;
+        private final Function<String, T> parser;
+        private final UnaryOperator<T> check;
+        private final T defaultValue;
 
-        Key(String yamlName, String envName, String defaultValue) {
+        private Key(String yamlName, String envName, String defaultText, String doc, Function<String, T> parser,
+                UnaryOperator<T> check) {
             this.yamlName = yamlName;
             this.envName = envName;
-            this.defaultValue = defaultValue;
+            this.defaultText = defaultText;
+            this.doc = doc;
+            this.parser = parser;
+            this.check = check;
+            this.defaultValue = parse(defaultText);
+            ALL.add(this);
+        }
+
+        /** Every key, in the README's order. */
+        public static List<Key<?>> values() {
+            return List.copyOf(ALL);
         }
 
         /** The dotted YAML path, e.g. {@code runs.max-concurrent}. */
@@ -587,20 +400,79 @@ public final class ServerConfig {
         /** The environment variable, e.g. {@code ATO_MAX_RUNS}. */
         public String envName() { return envName; }
 
-        /** The default, as written in the README. */
-        public String defaultValue() { return defaultValue; }
+        /** The default as written in the file ({@code ""} for an empty list). */
+        public String defaultValue() { return defaultText; }
 
-        static Optional<Key> byYamlName(String name) {
-            for (Key k : values()) {
-                if (k.yamlName.equals(name)) return Optional.of(k);
-            }
-            return Optional.empty();
+        /** What the key means, one line of Markdown (the README's table). */
+        public String doc() { return doc; }
+
+        /** Parses and checks a value as written in the file or the environment. */
+        public T parse(String text) {
+            return check.apply(parser.apply(text));
         }
 
-        static Set<String> yamlNames() {
-            Set<String> s = new java.util.LinkedHashSet<>();
-            for (Key k : values()) s.add(k.yamlName);
-            return s;
+        @Override
+        public String toString() {
+            return yamlName;
+        }
+
+        /** The README's table of every key, one row each. */
+        public static String markdownTable() {
+            StringBuilder s = new StringBuilder("| YAML key | environment | default | meaning |\n|---|---|---|---|\n");
+            for (Key<?> k : ALL) {
+                s.append("| `").append(k.yamlName).append("` | `").append(k.envName).append("` | ")
+                        .append(k.defaultText.isEmpty() ? "none" : "`" + k.defaultText + "`").append(" | ")
+                        .append(k.doc).append(" |\n");
+            }
+            return s.toString();
+        }
+
+        private void apply(Builder b, String text, String where) {
+            try {
+                int colon = text.lastIndexOf(':');
+                if (this == BIND && colon > 0 && !text.endsWith("]") && text.indexOf(':') == colon) {
+                    b.set(BIND, BIND.parse(text.substring(0, colon)));
+                    b.set(PORT, PORT.parse(text.substring(colon + 1)));
+                } else {
+                    b.set(this, parse(text));
+                }
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(where + ": bad value '" + text + "': " + e.getMessage(), e);
+            }
+        }
+
+        static Optional<Key<?>> byYamlName(String name) {
+            return ALL.stream().filter(k -> k.yamlName.equals(name)).findFirst().map(k -> (Key<?>) k);
+        }
+
+        private static <V> V require(V value, boolean ok, String problem) {
+            if (!ok) throw new IllegalArgumentException(problem);
+            return value;
+        }
+
+        private static Duration notNegative(Duration d, String what) {
+            return require(d, !d.isNegative(), "negative " + what + ": " + d);
+        }
+
+        private static Path absolute(Path p, String what) {
+            return require(p, p.isAbsolute(), what + " must be an absolute path: " + p);
+        }
+
+        private static List<String> checkOrigins(List<String> origins) {
+            for (String o : origins) {
+                URI u;
+                try {
+                    u = new URI(o);
+                } catch (URISyntaxException e) {
+                    throw new IllegalArgumentException("bad origin '" + o + "': " + e.getReason());
+                }
+                if (u.getScheme() == null || u.getHost() == null || (u.getRawPath() != null && !u.getRawPath().isEmpty())
+                        || u.getRawQuery() != null || u.getRawFragment() != null || u.getRawUserInfo() != null) {
+                    throw new IllegalArgumentException("bad origin '" + o
+                            + "': expected scheme://host[:port] as browsers send it, e.g. https://ato.example.org");
+                }
+            }
+            return List.copyOf(origins);
         }
     }
 }

@@ -13,6 +13,7 @@ import dev.ato.protocol.Result;
 import dev.ato.protocol.RunListener;
 import dev.ato.protocol.ServerMessage;
 import dev.ato.protocol.TestCase;
+import dev.ato.protocol.StatusType;
 import dev.ato.server.Wire.Msg;
 import dev.ato.server.Wire.Req;
 import dev.ato.server.Wire.Ws;
@@ -109,7 +110,7 @@ class ExtensionsTest {
             out.await("ready");
             client.kill();
             Done d = done.get(30, TimeUnit.SECONDS);
-            assertThat(d.statusType()).isEqualTo("killed");
+            assertThat(d.statusType()).isEqualTo(StatusType.KILLED);
             assertThat(out.text()).isEqualTo("ready\n");
         }
     }
@@ -253,8 +254,8 @@ class ExtensionsTest {
             assertThat(done.done().keySet()).containsExactlyElementsOf(ATO_DONE_KEYS);
             // Re-encoding the decoded record (extras included) gives the same bytes: nothing else was sent.
             Done decoded = ((ServerMessage.Finished) ProtocolCodec.decodeServerMessage(done.raw())).done();
-            assertThat(decoded.extras().caseIndex()).isEmpty();
-            assertThat(decoded.extras().quota()).isEmpty();
+            assertThat(decoded.caseIndex()).isEmpty();
+            assertThat(decoded.quota()).isEmpty();
             assertThat(ProtocolCodec.encode(new ServerMessage.Finished(decoded))).isEqualTo(done.raw());
         }
         // Explicit "off" values of the new fields change nothing either.

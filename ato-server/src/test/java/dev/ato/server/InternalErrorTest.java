@@ -6,6 +6,7 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
 import dev.ato.sandbox.Sandbox;
+import dev.ato.sandbox.SandboxConfig;
 import dev.ato.sandbox.SandboxException;
 import dev.ato.server.Wire.Closed;
 import dev.ato.server.Wire.Req;
@@ -21,7 +22,8 @@ class InternalErrorTest {
     void sandboxFailureClosesWith1011AndAnswersV0With500() throws Exception {
         Sandbox broken = mock(Sandbox.class);
         when(broken.start(any(), any())).thenThrow(new SandboxException("mount(overlay, /run/x): EINVAL"));
-        try (AtoServer s = AtoServer.start(TestServers.config().sandbox(broken).build())) {
+        when(broken.config()).thenReturn(SandboxConfig.defaults());
+        try (AtoServer s = AtoServer.builder(TestServers.config().build()).sandbox(broken).start()) {
             try (Ws ws = new Ws(s.uri())) {
                 ws.send(Req.of("bash", "echo hi"));
                 assertThat(ws.closed(Duration.ofSeconds(10))).isEqualTo(new Closed(1011, "internal error"));

@@ -38,7 +38,7 @@ class SetupConfigTest {
         try (InputStream in = Files.newInputStream(FILE)) {
             flatten("", new Yaml().load(in), flat);
         }
-        for (ServerConfig.Key k : ServerConfig.Key.values()) {
+        for (ServerConfig.Key<?> k : ServerConfig.Key.values()) {
             assertThat(flat).as("%s in %s", k.yamlName(), FILE).containsKey(k.yamlName());
             if (k == ServerConfig.Key.TRUSTED_PROXIES) {
                 assertThat(flat.get(k.yamlName())).isEqualTo("127.0.0.1");
@@ -46,9 +46,9 @@ class SetupConfigTest {
                 assertThat(flat.get(k.yamlName())).as(k.yamlName()).isEqualTo(k.defaultValue());
             }
         }
-        assertThat(flat).hasSameSizeAs(ServerConfig.Key.values());
+        assertThat(flat).hasSize(ServerConfig.Key.values().size());
         String text = Files.readString(FILE);
-        for (ServerConfig.Key k : ServerConfig.Key.values()) {
+        for (ServerConfig.Key<?> k : ServerConfig.Key.values()) {
             assertThat(text).as("the comment names the environment variable").contains("# " + k.envName() + ":");
         }
     }

@@ -34,9 +34,7 @@ final class HostProbe {
         String name = "ato-probe-" + ProcessHandle.current().pid();
         try {
             state = Files.createTempDirectory("ato-probe-");
-            SandboxConfig config = SandboxConfig.defaults()
-                    .withStateDir(state)
-                    .withCgroupName(name);
+            SandboxConfig config = SandboxConfig.builder().stateDir(state).cgroupName(name).build();
             try (Sandbox s = Sandbox.create(config)) {
                 return Optional.empty();
             }

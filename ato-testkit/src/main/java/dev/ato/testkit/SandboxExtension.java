@@ -44,9 +44,9 @@ public final class SandboxExtension implements ExecutionCondition, ParameterReso
     private static OwnedResource<Sandbox> newSandbox() {
         try {
             Path state = Files.createTempDirectory("ato-testkit-");
-            SandboxConfig config = SandboxConfig.defaults()
-                    .withStateDir(state)
-                    .withCgroupName("ato-test-" + ProcessHandle.current().pid() + "-" + SANDBOXES.incrementAndGet());
+            SandboxConfig config = SandboxConfig.builder().stateDir(state)
+                    .cgroupName("ato-test-" + ProcessHandle.current().pid() + "-" + SANDBOXES.incrementAndGet())
+                    .build();
             try {
                 Sandbox sandbox = Sandbox.create(config);
                 return new OwnedResource<>(sandbox, state, sandbox.config().cgroupName());

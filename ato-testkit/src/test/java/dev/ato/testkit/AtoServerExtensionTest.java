@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ato.protocol.AtoClient;
 import dev.ato.protocol.ExecuteRequest;
 import dev.ato.protocol.Result;
+import dev.ato.protocol.StatusType;
 import dev.ato.server.AtoServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +33,7 @@ class AtoServerExtensionTest {
 
         Result r = client.run(ExecuteRequest.builder("bash").code("echo \"hello $1\"").arguments("client").build());
         assertThat(r.stdoutText()).isEqualTo("hello client\n");
-        assertThat(r.done().statusType()).isEqualTo("exited");
+        assertThat(r.done().statusType()).isEqualTo(StatusType.EXITED);
 
         HttpResponse<String> languages = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(uri.resolve("/api/v1/languages")).build(), HttpResponse.BodyHandlers.ofString());

@@ -59,15 +59,16 @@ public final class SandboxBench {
     public static void main(String[] args) throws Exception {
         int runs = 500;
         Path out = null;
-        SandboxConfig config = SandboxConfig.defaults().withCgroupName("ato-bench").withStateDir(Path.of("/run/ato-bench"));
+        SandboxConfig config = SandboxConfig.builder().cgroupName("ato-bench").stateDir(Path.of("/run/ato-bench"))
+                .build();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (a) {
                 case "--runs" -> { runs = Integer.parseInt(need(a, v)); i++; }
                 case "--out" -> { out = Path.of(need(a, v)); i++; }
-                case "--state-dir" -> { config = config.withStateDir(Path.of(need(a, v))); i++; }
-                case "--cgroup" -> { config = config.withCgroupName(need(a, v)); i++; }
+                case "--state-dir" -> { config = config.toBuilder().stateDir(Path.of(need(a, v))).build(); i++; }
+                case "--cgroup" -> { config = config.toBuilder().cgroupName(need(a, v)).build(); i++; }
                 case "-h", "--help" -> {
                     System.out.println("usage: SandboxBench [--runs N] [--out FILE] [--state-dir DIR] [--cgroup NAME]");
                     return;

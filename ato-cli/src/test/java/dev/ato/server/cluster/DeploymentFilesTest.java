@@ -70,7 +70,7 @@ class DeploymentFilesTest {
         // The container's environment, read the way the server reads it.
         Map<String, String> env = new HashMap<>();
         for (Map<String, Object> e : list(c, "env")) env.put(str(e, "name"), String.valueOf(e.get("value")));
-        List<String> known = Stream.of(ServerConfig.Key.values()).map(ServerConfig.Key::envName).toList();
+        List<String> known = ServerConfig.Key.values().stream().map(ServerConfig.Key::envName).toList();
         assertThat(known).as("every variable is one the server reads").containsAll(env.keySet());
         ServerConfig cfg = ServerConfig.load(Optional.empty(), env);
         ClientKeys.open(state, cfg.trustedProxies()); // the trusted networks parse

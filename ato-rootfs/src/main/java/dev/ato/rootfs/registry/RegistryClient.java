@@ -47,7 +47,24 @@ public final class RegistryClient {
     private final Map<String, Boolean> basicRegistries = new ConcurrentHashMap<>();
 
     /** A manifest or index as fetched. */
-    public record Fetched(byte[] body, String mediaType, String digest, JsonNode json) { }
+    public record Fetched(byte[] body, String mediaType, String digest, JsonNode json) {
+        /** Equal when every component is, the body by content. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Fetched f && java.util.Arrays.equals(body, f.body)
+                    && java.util.Objects.equals(mediaType, f.mediaType) && java.util.Objects.equals(digest, f.digest) && java.util.Objects.equals(json, f.json);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(java.util.Arrays.hashCode(body), mediaType, digest, json);
+        }
+
+        @Override
+        public String toString() {
+            return "Fetched[" + mediaType + " " + digest + ", " + body.length + " bytes]";
+        }
+    }
 
     /** A client using the given settings. */
     public RegistryClient(StoreConfig config) {

@@ -1,10 +1,8 @@
 package dev.ato.sandbox.cgroup;
 
-import java.util.OptionalInt;
-
 /**
- * The cgroup of one run, in every hierarchy the driver uses. Thread-safe: a timeout thread may call
- * {@link #killAll()} while another collects {@link #stats()} or closes it.
+ * The cgroup of one run, in every hierarchy the driver uses. Thread-safe: a timeout thread may
+ * {@link #close()} it while another collects {@link #stats()} or closes it too.
  */
 public interface RunCgroup extends AutoCloseable {
     /** The run's directory (v1: in the memory hierarchy), for messages. */
@@ -31,12 +29,6 @@ public interface RunCgroup extends AutoCloseable {
     int[] openJoinFiles();
 
     /**
-     * v2 only: an O_PATH|O_DIRECTORY descriptor of the run's cgroup for clone3(CLONE_INTO_CGROUP), owned by
-     * this object (do not close it; it is closed by {@link #close()}). Empty on v1 and after close.
-     */
-    OptionalInt directoryFd();
-
-    /**
      * CPU time, peak memory and OOM kills of the run so far. Read it after the run's processes ended and
      * before {@link #close()}.
      *
@@ -45,18 +37,8 @@ public interface RunCgroup extends AutoCloseable {
     CgroupStats stats();
 
     /**
-     * Kills every process of the run and returns once none is left, also when processes fork while being
-     * killed. Never signals a process outside the run. A no-op after {@link #close()}.
-     *
-     * @throws dev.ato.sandbox.SandboxException when processes survive for seconds (stuck in the kernel)
-     */
-    void killAll();
-
-    /** Whether no process is left in the run (true after {@link #close()}). */
-    boolean isEmpty();
-
-    /**
-     * Kills what is left, removes the run's directories (retrying while the kernel still reports them busy),
+     * Kills what is left (every process of the run, also when processes fork while being killed, and never a
+     * process outside the run), removes the run's directories (retrying while the kernel still reports them busy),
      * and removes the client's directory if this was its last run. Idempotent; a cgroup that is already
      * gone is not an error.
      *

@@ -154,9 +154,6 @@ abstract class TreeDriver implements CgroupDriver {
     /** The run's directory shown by {@link RunCgroup#path()}. */
     abstract String displayPath(Dir[] dirs);
 
-    /** v2 hands out the run directory's descriptor for CLONE_INTO_CGROUP; v1 does not. */
-    abstract boolean offersDirectoryFd();
-
     /** v1 lets a thread move itself by writing 0 to {@code tasks}; v2 has no such per-thread file for domains. */
     abstract boolean offersJoinFiles();
 
@@ -656,42 +653,11 @@ abstract class TreeDriver implements CgroupDriver {
         }
 
         @Override
-        public OptionalInt directoryFd() {
-            lock.lock();
-            try {
-                if (closed || !offersDirectoryFd()) return OptionalInt.empty();
-                return fs.fd(dirs[0]);
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
         public CgroupStats stats() {
             lock.lock();
             try {
                 if (closed) throw new IllegalStateException("run cgroup " + path + " is closed");
                 return readStats(dirs);
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public void killAll() {
-            lock.lock();
-            try {
-                if (!closed) killUntilEmpty(dirs, "run " + path);
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public boolean isEmpty() {
-            lock.lock();
-            try {
-                return closed || members(dirs).length == 0;
             } finally {
                 lock.unlock();
             }

@@ -180,9 +180,4 @@ final class V1Driver extends TreeDriver {
     boolean offersJoinFiles() {
         return true;
     }
-
-    @Override
-    boolean offersDirectoryFd() {
-        return false;
-    }
 }

@@ -161,9 +161,4 @@ final class V2Driver extends TreeDriver {
     boolean offersJoinFiles() {
         return false;
     }
-
-    @Override
-    boolean offersDirectoryFd() {
-        return true;
-    }
 }

@@ -179,7 +179,7 @@ final class HostMask implements AutoCloseable {
         long t0 = System.nanoTime();
         Walk fresh = new Walk(walk(initPath, dir), System.nanoTime());
         WALKS.put(dir, fresh);
-        System.getLogger(HostMask.class.getName()).log(System.Logger.Level.INFO, "private host files: walked /{0} in {1} ms, {2} to hide",
+        System.getLogger(HostMask.class.getName()).log(System.Logger.Level.DEBUG, "private host files: walked /{0} in {1} ms, {2} to hide",
                 dir, (fresh.atNanos() - t0) / 1_000_000, fresh.hidden().size());
         return fresh.hidden();
     }

@@ -111,6 +111,16 @@ final class HostSetup {
      * refuse a source outside the caller's mount namespace with EINVAL). Tried on a throwaway thread in
      * a private mount namespace of its own, which dies with the thread.
      */
+    /** Whether this kernel lets a bind mount take a detached mount as its source (probed with a small tmpfs). */
+    static boolean kernelBindsFromDetachedMounts(Path mountPoint) {
+        int m = Mounts.detachedFile("probe", new byte[1]);
+        try {
+            return m >= 0 && bindsFromDetachedMounts(m, mountPoint);
+        } finally {
+            Sys.closeQuietly(m);
+        }
+    }
+
     private static boolean bindsFromDetachedMounts(int mnt, Path mountPoint) {
         boolean[] ok = new boolean[1];
         Thread t = Thread.ofPlatform().name("ato-probe-bind").unstarted(() -> {

@@ -487,9 +487,11 @@ final class LinuxRun implements Run {
         // ATO's max_mem is ru_maxrss of what was reaped; the cgroup's peak where that is higher (no report, or
         // memory no single process held, e.g. tmpfs files or several processes at once).
         long maxMemKib = Math.max(r.maxRssKib(), cgroupPeakKib);
-        return new RunResult(type, value, loop.timedOut, io.outTruncated, io.errTruncated, realNanos,
-                stats.kernelNanos(), stats.userNanos(), maxMemKib,
-                r.voluntarySwitches(), r.involuntarySwitches(), r.majorFaults(), r.minorFaults(),
-                r.inputBlocks(), r.outputBlocks(), stats.oomKilled(), cgroupPeakKib);
+        return RunResult.builder().status(type, value).timedOut(loop.timedOut).stdoutTruncated(io.outTruncated)
+                .stderrTruncated(io.errTruncated).realNanos(realNanos).kernelNanos(stats.kernelNanos())
+                .userNanos(stats.userNanos()).maxMemKib(maxMemKib).waits(r.voluntarySwitches())
+                .preemptions(r.involuntarySwitches()).majorPageFaults(r.majorFaults())
+                .minorPageFaults(r.minorFaults()).inputOps(r.inputBlocks()).outputOps(r.outputBlocks())
+                .oomKilled(stats.oomKilled()).cgroupPeakKib(cgroupPeakKib).build();
     }
 }

@@ -72,8 +72,6 @@ class V2DriverKernelTest {
             assertThat(read(dir("k", "r1", "pids.max"))).isEqualTo("17");
             assertThat(read(dir("k", "memory.max"))).isEqualTo(Long.toString(256 * MIB));
             assertThat(read(dir("k", "pids.max"))).isEqualTo("40");
-            assertThat(run.directoryFd()).isPresent();
-            assertThat(Files.readSymbolicLink(Path.of("/proc/self/fd/" + run.directoryFd().getAsInt()))).isEqualTo(dir("k", "r1"));
         }
         assertThat(dir("k")).doesNotExist();
     }
@@ -103,14 +101,12 @@ class V2DriverKernelTest {
     }
 
     @Test
-    void killAllKillsAForkBombAndCloseLeavesNothing() throws Exception {
+    void closeKillsAForkBombAndLeavesNothing() throws Exception {
         V1Host.Gated g = gated("bash", "b() { while :; do b & done; }; b");
         RunCgroup run = driver.create("bomb", "r1", limits(128 * MIB, 40), 256 * MIB, 60);
         g.startIn(run);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (Long.parseLong(read(dir("bomb", "r1", "pids.current"))) < 30 && System.nanoTime() < deadline) Thread.sleep(5);
-        run.killAll();
-        assertThat(run.isEmpty()).isTrue();
         run.close();
         assertThat(dir("bomb")).doesNotExist();
     }

@@ -3,7 +3,6 @@ package dev.ato.sandbox.linux;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ato.sandbox.CompletedRun;
-import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.RunSpec;
 import dev.ato.sandbox.Sandbox;
 import dev.ato.sandbox.SandboxConfig;
@@ -17,8 +16,9 @@ import org.junit.jupiter.api.Timeout;
 /** A closed sandbox leaves nothing of itself on the host: no state directory, no cgroup directory. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class CloseCleanupTest {
-    private static final SandboxConfig CONFIG = new SandboxConfig(Path.of("/run/ato-test-close"), "ato-test-close",
-            350000, 350000, 65536, Limits.defaults(), 4L << 30, 1024);
+    private static final SandboxConfig CONFIG = SandboxConfig.builder().stateDir(Path.of("/run/ato-test-close"))
+            .cgroupName("ato-test-close").idBase(350000, 350000)
+                .clientLimits(4L << 30, 1024).build();
 
     private static void runsHello(Sandbox sandbox) {
         CompletedRun r = sandbox.run(RunSpec.builder().runnerScript("echo hello").clientKey("c1").build());

@@ -15,7 +15,8 @@ class CreateFailureTest {
     void aStateDirectoryThatIsAFileIsNamedInTheError() throws Exception {
         Path file = Files.createTempFile("ato-not-a-dir", "");
         try {
-            SandboxConfig config = KillMeMain.config("ato-test-create-failure", 340000).withStateDir(file);
+            SandboxConfig config = KillMeMain.config("ato-test-create-failure", 340000).toBuilder().stateDir(file)
+                    .build();
             assertThatThrownBy(() -> Sandbox.create(config))
                     .isInstanceOf(SandboxException.class).hasMessageContaining("state directory").hasMessageContaining(file.toString());
         } finally {
@@ -29,8 +30,10 @@ class CreateFailureTest {
         Path link = target.resolveSibling(target.getFileName() + "-link");
         Files.createSymbolicLink(link, target);
         try {
-            SandboxConfig config = KillMeMain.config("ato-test-create-failure", 340000).withStateDir(link);
-            assertThatThrownBy(() -> Sandbox.create(config)).isInstanceOf(SandboxException.class).hasMessageContaining("symlink");
+            SandboxConfig config = KillMeMain.config("ato-test-create-failure", 340000).toBuilder().stateDir(link)
+                    .build();
+            assertThatThrownBy(() -> Sandbox.create(config)).isInstanceOf(SandboxException.class)
+                    .hasMessageContaining("symlink");
         } finally {
             Files.deleteIfExists(link);
             Files.deleteIfExists(target);

@@ -3,7 +3,6 @@ package dev.ato.sandbox.linux;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.OutputStreamKind;
 import dev.ato.sandbox.Run;
 import dev.ato.sandbox.RunResult;
@@ -30,8 +29,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class InteractiveStdinTest {
-    static final SandboxConfig CONFIG = new SandboxConfig(Path.of("/run/ato-test-stdin"), "ato-test-stdin",
-            300000, 300000, 65536, Limits.defaults(), 4L << 30, 1024);
+    static final SandboxConfig CONFIG = SandboxConfig.builder().stateDir(Path.of("/run/ato-test-stdin"))
+            .cgroupName("ato-test-stdin").idBase(300000, 300000)
+                .clientLimits(4L << 30, 1024).build();
     @RegisterExtension
     static final SandboxFixture FIXTURE = new SandboxFixture(CONFIG);
 

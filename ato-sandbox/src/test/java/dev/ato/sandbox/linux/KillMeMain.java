@@ -1,6 +1,5 @@
 package dev.ato.sandbox.linux;
 
-import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.RunSpec;
 import dev.ato.sandbox.Sandbox;
 import dev.ato.sandbox.SandboxConfig;
@@ -22,6 +21,7 @@ public final class KillMeMain {
     }
 
     static SandboxConfig config(String name, int uid) {
-        return new SandboxConfig(Path.of("/run/" + name), name, uid, uid, 65536, Limits.defaults(), 4L << 30, 1024);
+        return SandboxConfig.builder().stateDir(Path.of("/run/" + name)).cgroupName(name).idBase(uid, uid)
+                .clientLimits(4L << 30, 1024).build();
     }
 }

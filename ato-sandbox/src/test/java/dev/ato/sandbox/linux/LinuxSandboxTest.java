@@ -32,8 +32,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The sandbox against the real kernel, as root. Each test also checks that nothing is left behind. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class LinuxSandboxTest {
-    static final SandboxConfig CONFIG = new SandboxConfig(Path.of("/run/ato-test-sandbox"), "ato-test-sandbox",
-            300000, 300000, 65536, Limits.defaults(), 4L << 30, 1024);
+    static final SandboxConfig CONFIG = SandboxConfig.builder().stateDir(Path.of("/run/ato-test-sandbox"))
+            .cgroupName("ato-test-sandbox").idBase(300000, 300000)
+                .clientLimits(4L << 30, 1024).build();
     @RegisterExtension
     static final SandboxFixture FIXTURE = new SandboxFixture(CONFIG);
     static Sandbox sandbox;
@@ -268,7 +269,8 @@ class LinuxSandboxTest {
         // The mask is made when a sandbox starts: a second one sees the files made above (once this process's
         // earlier walk is forgotten: a walk serves the sandboxes of the next ten minutes).
         HostMask.forgetWalks();
-        SandboxConfig other = CONFIG.withCgroupName("ato-test-sandbox-mask").withStateDir(Path.of("/run/ato-test-sandbox-mask"));
+        SandboxConfig other = CONFIG.toBuilder().cgroupName("ato-test-sandbox-mask")
+                .stateDir(Path.of("/run/ato-test-sandbox-mask")).build();
         try (Sandbox masked = Sandbox.create(other)) {
             CompletedRun r = masked.run(RunSpec.builder().runnerScript("ls -a /etc /usr/local/share | grep -c ato-test-private;"
                     + " ls -l " + file + " " + dir + "/inner 2>&1 | grep -c 'No such file';"
@@ -554,7 +556,7 @@ class LinuxSandboxTest {
 
     @Test
     void aClosedSandboxRefusesRuns() {
-        Sandbox other = Sandbox.create(CONFIG.withCgroupName("ato-test-sandbox-2"));
+        Sandbox other = Sandbox.create(CONFIG.toBuilder().cgroupName("ato-test-sandbox-2").build());
         other.close();
         assertThatThrownBy(() -> other.run(RunSpec.builder().command("true").build()))
                 .isInstanceOf(SandboxException.class).hasMessageContaining("closed");

@@ -3,7 +3,6 @@ package dev.ato.sandbox.linux;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ato.sandbox.CompletedRun;
-import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.RunSpec;
 import dev.ato.sandbox.Sandbox;
 import dev.ato.sandbox.SandboxConfig;
@@ -22,8 +21,9 @@ class NoexecStateDirTest {
         Path mnt = Path.of("/run/ato-test-noexec-mnt");
         Files.createDirectories(mnt);
         exec("mount", "-t", "tmpfs", "-o", "noexec,nosuid,nodev,size=64m", "tmpfs", mnt.toString());
-        SandboxConfig config = new SandboxConfig(mnt.resolve("state"), "ato-test-noexec", 330000, 330000, 65536,
-                Limits.defaults(), 4L << 30, 1024);
+        SandboxConfig config = SandboxConfig.builder().stateDir(mnt.resolve("state")).cgroupName("ato-test-noexec")
+                .idBase(330000, 330000)
+                .clientLimits(4L << 30, 1024).build();
         try {
             try (Sandbox sandbox = Sandbox.create(config)) {
                 CompletedRun r = sandbox.run(RunSpec.builder().arguments(List.of("a b".getBytes(), "c".getBytes()))

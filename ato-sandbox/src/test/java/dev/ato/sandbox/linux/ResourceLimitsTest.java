@@ -25,8 +25,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ResourceLimitsTest {
-    static final SandboxConfig CONFIG = new SandboxConfig(Path.of("/run/ato-test-limits"), "ato-test-limits",
-            310000, 310000, 65536, Limits.defaults(), 4L << 30, 1024);
+    static final SandboxConfig CONFIG = SandboxConfig.builder().stateDir(Path.of("/run/ato-test-limits"))
+            .cgroupName("ato-test-limits").idBase(310000, 310000)
+                .clientLimits(4L << 30, 1024).build();
     @RegisterExtension
     static final SandboxFixture FIXTURE = new SandboxFixture(CONFIG);
     static Sandbox sandbox;

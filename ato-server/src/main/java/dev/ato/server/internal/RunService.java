@@ -1,6 +1,7 @@
 package dev.ato.server.internal;
 
 import dev.ato.protocol.Done;
+import dev.ato.protocol.StatusType;
 import dev.ato.protocol.ExecuteRequest;
 import dev.ato.protocol.ProtocolException;
 import dev.ato.languages.Language;
@@ -130,8 +131,8 @@ public final class RunService {
         /** Every case from {@code from} on ends as killed, never having run. */
         private void skipFrom(int from) {
             for (int i = from; i < specs.size(); i++) {
-                finish(new Done(false, false, false, "killed", 9, i == from ? System.nanoTime() - startNanos : 0,
-                        0, 0, 0, 0, 0, 0, 0, 0, 0), i);
+                finish(Done.builder(StatusType.KILLED, 9).real(i == from ? System.nanoTime() - startNanos : 0)
+                        .build(), i);
             }
         }
 
@@ -329,9 +330,12 @@ public final class RunService {
 
     /** The wire record of a sandbox result. */
     public static Done toDone(RunResult r) {
-        return new Done(r.timedOut(), r.stdoutTruncated(), r.stderrTruncated(), r.statusType().wireName(),
-                r.statusValue(), r.realNanos(), r.kernelNanos(), r.userNanos(), r.maxMemKib(), r.waits(),
-                r.preemptions(), r.majorPageFaults(), r.minorPageFaults(), r.inputOps(), r.outputOps())
-                .withOomKilled(r.oomKilled()).withCgroupMaxMem(r.cgroupPeakKib());
+        StatusType type = StatusType.fromWire(r.statusType().wireName()).orElseThrow();
+        return Done.builder(type, r.statusValue()).timedOut(r.timedOut())
+                .stdoutTruncated(r.stdoutTruncated()).stderrTruncated(r.stderrTruncated()).real(r.realNanos())
+                .kernel(r.kernelNanos()).user(r.userNanos()).maxMem(r.maxMemKib()).waits(r.waits())
+                .preemptions(r.preemptions()).majorPageFaults(r.majorPageFaults())
+                .minorPageFaults(r.minorPageFaults()).inputOps(r.inputOps()).outputOps(r.outputOps())
+                .oomKilled(r.oomKilled()).cgroupMaxMem(r.cgroupPeakKib()).build();
     }
 }

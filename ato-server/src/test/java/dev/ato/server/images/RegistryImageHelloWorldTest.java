@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.ato.protocol.AtoClient;
 import dev.ato.protocol.ExecuteRequest;
 import dev.ato.protocol.Result;
+import dev.ato.protocol.StatusType;
 import dev.ato.rootfs.ImageReference;
 import dev.ato.rootfs.ImageStore;
 import dev.ato.rootfs.ProgressListener;
@@ -51,13 +52,13 @@ class RegistryImageHelloWorldTest {
 
             String name = "ato-img-" + UUID.randomUUID().toString().substring(0, 8);
             ServerConfig config = ServerConfig.builder().port(0).stateDir(Files.createDirectories(work.resolve("state")))
-                    .runDir(Path.of("/run", name)).cgroupName(name).catalog(langs).imageDir(storeRoot).build();
-            try (AtoServer server = AtoServer.start(config); AtoClient client = AtoClient.connect(server.uri())) {
+                    .runDir(Path.of("/run", name)).cgroupName(name).imageDir(storeRoot).build();
+            try (AtoServer server = AtoServer.builder(config).catalog(langs).start(); AtoClient client = AtoClient.connect(server.uri())) {
                 var hello = langs.find("bash_from_registry").orElseThrow().helloWorld();
                 Result r = client.run(ExecuteRequest.builder("bash_from_registry").code(hello.code()).build());
                 String account = r.done().statusType() + " " + r.done().statusValue() + "\n" + r.stdoutText() + "\n" + r.stderrText();
                 assertThat(r.stdoutText()).as(account).isEqualTo(hello.output());
-                assertThat(r.done().statusType()).as(account).isEqualTo("exited");
+                assertThat(r.done().statusType()).as(account).isEqualTo(StatusType.EXITED);
             }
         }
     }

@@ -45,6 +45,8 @@ class ClientKeysTest {
         // The left part is whatever the client claimed; the right-most untrusted hop is the one believed.
         assertThat(k.keyFor(proxy, List.of("1.2.3.4, 203.0.113.7"))).isEqualTo(k.keyFor(client));
         assertThat(k.keyFor(proxy, List.of("not-an-address"))).isEqualTo(k.keyFor(proxy));
+        assertThat(k.keyFor(proxy, List.of("localhost"))).as("a name is never resolved").isEqualTo(k.keyFor(proxy));
+        assertThat(k.keyFor(proxy, List.of("[2001:db8::7]"))).isEqualTo(k.keyFor(InetAddress.getByName("2001:db8::7")));
     }
 
     @Test

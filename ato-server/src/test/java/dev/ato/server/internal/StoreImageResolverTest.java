@@ -10,7 +10,6 @@ import dev.ato.rootfs.StoreConfig;
 import dev.ato.languages.Language;
 import dev.ato.languages.LanguageCatalog;
 import dev.ato.sandbox.Image;
-import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.SandboxConfig;
 import dev.ato.server.images.TestLayouts;
 import java.nio.file.Files;
@@ -50,7 +49,9 @@ class StoreImageResolverTest {
 
     @Test
     void storeIsOpenedWithTheSandboxesIdMapping() {
-        SandboxConfig shifted = new SandboxConfig(dir, "ato-x", 300000, 310000, 4096, Limits.defaults(), 8L << 30, 512);
+        SandboxConfig shifted = SandboxConfig.builder().stateDir(dir).cgroupName("ato-x").idBase(300000, 310000)
+                .uidCount(4096)
+            .clientLimits(8L << 30, 512).build();
         StoreConfig c = new StoreImageResolver(dir.resolve("images"), shifted).storeConfig();
         assertThat(List.of(c.uidBase(), c.gidBase(), c.idCount())).containsExactly(300000, 310000, 4096);
     }

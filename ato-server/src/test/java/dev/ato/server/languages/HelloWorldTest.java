@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ato.protocol.ExecuteRequest;
 import dev.ato.protocol.Result;
+import dev.ato.protocol.StatusType;
 import dev.ato.languages.Language;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +78,7 @@ class HelloWorldTest {
         // ATO's own test judges its hello worlds by their output alone (objective_c_gcc's `main() { puts(...); }`
         // exits with puts' result); ours must also exit 0.
         if (!l.atoId()) {
-            assertThat(r.done().statusType()).as(LanguageServer.describe(r)).isEqualTo("exited");
+            assertThat(r.done().statusType()).as(LanguageServer.describe(r)).isEqualTo(StatusType.EXITED);
             assertThat(r.done().statusValue()).as(LanguageServer.describe(r)).isZero();
         }
     }

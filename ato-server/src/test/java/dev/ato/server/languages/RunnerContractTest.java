@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ato.protocol.AtoClient;
 import dev.ato.protocol.ExecuteRequest;
 import dev.ato.protocol.Result;
+import dev.ato.protocol.StatusType;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -187,7 +188,7 @@ class RunnerContractTest {
         }
         expected.writeBytes(INPUT);
         assertThat(r.stdout()).as(LanguageServer.describe(r)).isEqualTo(expected.toByteArray());
-        assertThat(r.done().statusType()).as(LanguageServer.describe(r)).isEqualTo("exited");
+        assertThat(r.done().statusType()).as(LanguageServer.describe(r)).isEqualTo(StatusType.EXITED);
         assertThat(r.done().statusValue()).as(LanguageServer.describe(r)).isEqualTo(3);
     }
 
@@ -215,7 +216,7 @@ class RunnerContractTest {
         Result r = server.run(ExecuteRequest.builder(id).code(code).input("input nobody reads").build());
         assertThat(r.stdout()).as(LanguageServer.describe(r)).isEmpty();
         assertThat(r.stderrText()).as(LanguageServer.describe(r)).contains(diagnostic);
-        assertThat(r.done().statusType()).as(LanguageServer.describe(r)).isEqualTo("exited");
+        assertThat(r.done().statusType()).as(LanguageServer.describe(r)).isEqualTo(StatusType.EXITED);
         assertThat(r.done().statusValue()).as(LanguageServer.describe(r)).isNotZero();
         assertThat(r.done().timedOut()).isFalse();
     }
