@@ -90,7 +90,7 @@ if [ ! -f "$INITRD" ] || [ "$ROOT/setup/vm/init" -nt "$INITRD" ] || [ "$0" -nt "
     for d in $deps; do add "$(basename "$d" | sed 's/\.ko.*//')"; done
     case " ${order[*]-} " in *" $path "*) ;; *) order+=("$path") ;; esac
   }
-  for m in virtio_pci 9pnet_virtio 9p virtiofs overlay virtio_blk ext4; do add "$m"; done
+  for m in virtio_pci 9pnet_virtio 9p virtiofs overlay virtio_blk crc32c_generic ext4; do add "$m"; done
   for p in "${order[@]}"; do
     mkdir -p "$T/lib/modules/$KVER/$(dirname "$p")"
     cp "$MD/$p" "$T/lib/modules/$KVER/$p"
