@@ -12,7 +12,7 @@
 # reports/, status). Exit status 0 only when every configuration printed PASS.
 # Environment: ATO_VM_ACCEL=auto|kvm|tcg (auto: KVM when a probe boot answers within 20 s),
 # ATO_VM_CPU (TCG CPU model, default max), ATO_VM_JVM (JAVA_TOOL_OPTIONS of every JVM in the VM, default
-# -XX:UseAVX=0), ATO_VM_MEM (MiB, default 4096), ATO_VM_TIMEOUT_SCALE (multiplies every boot's bound, default 1),
+# "-XX:UseAVX=0 -XX:-TieredCompilation": no AVX code and no C1, see the README's Host matrix), ATO_VM_MEM (MiB, default 4096), ATO_VM_TIMEOUT_SCALE (multiplies every boot's bound, default 1),
 # ATO_VM_BOUND (seconds: one bound for every boot instead of each configuration's own), ATO_VM_FS (how the VM
 # sees this machine's /: virtiofs, the default where QEMU's virtiofsd is installed, or 9p).
 set -euo pipefail
@@ -25,7 +25,7 @@ CONFIGS=("$@")
 [ "${#CONFIGS[@]}" -gt 0 ] || CONFIGS=(v2 v1 systemd)
 SCALE="${ATO_VM_TIMEOUT_SCALE:-1}"
 MEM="${ATO_VM_MEM:-4096}"
-JVM_OPTS="${ATO_VM_JVM--XX:UseAVX=0}"
+JVM_OPTS="${ATO_VM_JVM--XX:UseAVX=0 -XX:-TieredCompilation}"
 log() { echo "ato-vm: $*" >&2; }
 die() { log "$*"; exit 1; }
 
@@ -143,8 +143,7 @@ boot() {
     share=(-object "memory-backend-memfd,id=mem,size=${MEM}M,share=on" -numa node,memdev=mem
            -chardev "socket,id=vfs,path=$sock" -device vhost-user-fs-pci,queue-size=1024,chardev=vfs,tag=host)
   fi
-  # /tmp is a disk of its own, ext4 as Debian 12 keeps /tmp on its root filesystem: test image stores live
-  # there, and 6.1 can idmap ext4 (the uid slots' layers) but not tmpfs or overlayfs.
+  # The VM's /tmp (setup/vm/init says why): a sparse file, gone after the boot.
   rm -f "$res/tmp.img"
   truncate -s 4G "$res/tmp.img"
   mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$res/tmp.img"

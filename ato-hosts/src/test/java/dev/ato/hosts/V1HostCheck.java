@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Configuration v1 of the VM host matrix (setup/vm/matrix.sh): cgroup v1 hierarchies only, with no cgroup2
  * tree anywhere (not the hybrid layout of the development machine). Proves that the sandbox picks the v1
- * driver there, that a run's cgroups carry the memory and pids limits in their own hierarchies, and that OOM,
+ * driver there, that a run's cgroups carry the memory, pids and CPU limits in their own hierarchies, and that OOM,
  * peak memory and cleanup work without the unified tree.
  */
 class V1HostCheck {
@@ -27,10 +27,13 @@ class V1HostCheck {
         assertThat(byController).containsOnlyKeys("cpuacct", "freezer", "memory", "pids");
         Path memory = byController.get("memory");
         Path pids = byController.get("pids");
-        HostCgroups.limitsOomPeakAndCleanup("cgroup v1 (memory, pids, cpuacct, freezer) under ",
+        Path cpu = byController.get("cpuacct"); // cpu,cpuacct: one hierarchy
+        HostCgroups.limitsOomPeakAndCleanup("cgroup v1 (memory, pids, cpu, cpuacct, freezer) under ",
                 List.copyOf(new java.util.LinkedHashSet<>(byController.values())), leaf -> {
                     if (leaf.startsWith(memory)) assertThat(read(leaf.resolve("memory.limit_in_bytes"))).isEqualTo(Long.toString(48 * MIB));
                     if (leaf.startsWith(pids)) assertThat(read(leaf.resolve("pids.max"))).isEqualTo("23");
+                    // The default CPU limit, one CPU: a quota of one period.
+                    if (leaf.startsWith(cpu)) assertThat(read(leaf.resolve("cpu.cfs_quota_us"))).isEqualTo(read(leaf.resolve("cpu.cfs_period_us")));
                 });
     }
 }
