@@ -96,7 +96,13 @@ SYSTEMD=0
 if [ -z "$D" ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then SYSTEMD=1; fi
 SKIP=()
 if [ "$SYSTEMD" -eq 1 ] && systemctl is-active --quiet ato.service; then SKIP=(--skip port); fi
-"$PREFIX/bin/ato" doctor --config "$D/etc/ato/config.yaml" "${SKIP[@]}" || die "ato doctor found a blocker (above); fix it and run install.sh again"
+# Under systemd the doctor runs as the service will: a unit of its own with Delegate=yes (from this shell's
+# cgroup, shared with the shell and its children, cgroup v2 could give no run cgroup a controller).
+DOCTOR=("$PREFIX/bin/ato" doctor --config "$D/etc/ato/config.yaml" "${SKIP[@]}")
+if [ "$SYSTEMD" -eq 1 ]; then
+  DOCTOR=(systemd-run --quiet --wait --pipe --collect --service-type=exec -p Delegate=yes "${DOCTOR[@]}")
+fi
+"${DOCTOR[@]}" || die "ato doctor found a blocker (above); fix it and run install.sh again"
 
 # 6. The service.
 if [ "$SYSTEMD" -eq 1 ]; then
