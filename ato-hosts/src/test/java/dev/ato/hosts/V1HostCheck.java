@@ -30,7 +30,11 @@ class V1HostCheck {
         Path cpu = byController.get("cpuacct"); // cpu,cpuacct: one hierarchy
         HostCgroups.limitsOomPeakAndCleanup("cgroup v1 (memory, pids, cpu, cpuacct, freezer) under ",
                 List.copyOf(new java.util.LinkedHashSet<>(byController.values())), leaf -> {
-                    if (leaf.startsWith(memory)) assertThat(read(leaf.resolve("memory.limit_in_bytes"))).isEqualTo(Long.toString(48 * MIB));
+                    if (leaf.startsWith(memory)) {
+                        // v1 charges socket buffers only to kmem.tcp: the run's limit is split 7/8 memory, 1/8 sockets.
+                        assertThat(read(leaf.resolve("memory.limit_in_bytes"))).isEqualTo(Long.toString(42 * MIB));
+                        assertThat(read(leaf.resolve("memory.kmem.tcp.limit_in_bytes"))).isEqualTo(Long.toString(6 * MIB));
+                    }
                     if (leaf.startsWith(pids)) assertThat(read(leaf.resolve("pids.max"))).isEqualTo("23");
                     // The default CPU limit, one CPU: a quota of one period.
                     if (leaf.startsWith(cpu)) assertThat(read(leaf.resolve("cpu.cfs_quota_us"))).isEqualTo(read(leaf.resolve("cpu.cfs_period_us")));
