@@ -64,14 +64,15 @@ final class HostSetup {
     /** What of them the runs see: what any unprivileged host user could read. */
     final HostMask hostMask;
 
-    /**
-     * @param bin the extracted binaries' directory; {@code init} and {@code yargs} are its files' content
-     *            (read from the jar already, so not read back from the files)
-     */
     /** The host directories' layout (what the skeleton mirrors), without the owner. */
     private final String layout;
     /** Skeletons of other uid slots, made on first use; guarded by itself. */
     private final java.util.Map<String, Path> slotSkeletons = new java.util.HashMap<>();
+
+    /**
+     * @param bin the extracted binaries' directory; {@code init} and {@code yargs} are its files' content
+     *            (read from the jar already, so not read back from the files)
+     */
 
     private HostSetup(Path stateDir, int stateLock, Path bin, byte[] init, byte[] yargs, Path skeleton, List<String> hostBinds, String layout) {
         this.layout = layout;
