@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * and {@code ProtectKernelTunables} (/proc/sys read-only, which the unit leaves out) must break it, which
  * {@code ato doctor} must report.
  */
+@Tag("kernel")
 class ServiceHardeningTest {
     private static final Path UNIT = Path.of("..", "setup", "systemd", "ato.service");
     private static final Path D = Path.of("/run", "ato-hardening-test-" + ProcessHandle.current().pid());
