@@ -6,7 +6,7 @@ import org.opentest4j.TestAbortedException;
 /**
  * A skip that is not the host lacking something but the test not applying to this run by design (for example
  * the hello world of a language that exists only in an image, not in the host's ready set). It stays a skip in
- * strict mode; {@link StrictSkips} counts such skips and prints them at the end of the run.
+ * strict mode; {@link StrictSkips} prints one line for each.
  */
 public final class OutOfScope extends TestAbortedException {
     private OutOfScope(String why) {

@@ -9,7 +9,7 @@ package dev.ato.testsupport;
  * <p>{@link StrictSkips}, found by JUnit on the test class path, applies the switch to every assumption of every
  * test, so a plain {@code assumeTrue} is covered too. The one skip strict mode lets through is {@link OutOfScope}:
  * a test that does not apply to this run by design (an image-only language's hello world needs its image
- * pulled), counted and named in a summary at the end.
+ * pulled), counted among the skips and named in one printed line each.
  */
 public final class StrictMode {
     /** The system property (and Maven property) that turns strict mode on. */

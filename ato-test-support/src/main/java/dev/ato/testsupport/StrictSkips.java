@@ -1,7 +1,5 @@
 package dev.ato.testsupport;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
@@ -12,14 +10,12 @@ import org.opentest4j.TestAbortedException;
  * extension autodetection (the parent POM turns it on for every module), it sees each {@code TestAbortedException}
  * a test or one of its {@code @BeforeAll/@BeforeEach/@AfterEach/@AfterAll} methods throws. In strict mode it turns
  * it into a failure that names the missing thing; an {@link OutOfScope} skip stays a skip in every mode and is
- * counted for the summary printed when the run ends.
+ * printed, one line each, as it happens.
  *
  * <p>Skips that are not exceptions (an {@code ExecutionCondition} such as the testkit's host probe) are made to run
  * in strict mode by the parent POM, which deactivates the project's own conditions there.
  */
 public final class StrictSkips implements TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(StrictSkips.class);
-
     @Override
     public void handleTestExecutionException(ExtensionContext context, Throwable t) throws Throwable {
         throw judged(context, t);
@@ -48,7 +44,9 @@ public final class StrictSkips implements TestExecutionExceptionHandler, Lifecyc
     /** The throwable to rethrow: as it came, except a host-lacks-X skip in strict mode, which becomes a failure. */
     static Throwable judged(ExtensionContext context, Throwable t) {
         if (t instanceof OutOfScope) {
-            summary(context).add(context.getDisplayName() + " (" + context.getUniqueId() + "): " + t.getMessage());
+            // One line per such skip, printed while the test runs (so surefire shows it): they are counted in
+            // the skips of the class, and these lines say which they are.
+            System.out.println("ato tests: skipped, " + t.getMessage() + " [" + context.getUniqueId() + "]");
             return t;
         }
         if (t instanceof TestAbortedException && StrictMode.on()) {
@@ -57,27 +55,5 @@ public final class StrictSkips implements TestExecutionExceptionHandler, Lifecyc
             return failure;
         }
         return t;
-    }
-
-    private static Summary summary(ExtensionContext context) {
-        return context.getRoot().getStore(NAMESPACE).computeIfAbsent(Summary.class, k -> new Summary(), Summary.class);
-    }
-
-    /** The out-of-scope skips of one test run, printed when JUnit closes the run's root context. */
-    static final class Summary implements AutoCloseable {
-        private final List<String> skips = new ArrayList<>();
-
-        synchronized void add(String skip) {
-            skips.add(skip);
-        }
-
-        @Override
-        public synchronized void close() {
-            if (skips.isEmpty()) return;
-            StringBuilder out = new StringBuilder("ato tests: " + skips.size()
-                    + " skipped as out of scope (by design, not for want of anything on this host; strict mode lets these through):");
-            for (String s : skips) out.append("\n  ").append(s);
-            System.out.println(out);
-        }
     }
 }
