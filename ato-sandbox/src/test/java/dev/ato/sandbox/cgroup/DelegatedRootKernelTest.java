@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * saying why, elsewhere (this project's development machine has no controller on its cgroup2).
  */
 @Tag("kernel")
-@Tag("host-matrix")
+@Tag("host-matrix") // needs a pure cgroup v2 host with the JVM in the root cgroup: the VM matrix runs it
 class DelegatedRootKernelTest {
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
     private final long self = ProcessHandle.current().pid();

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * by {@link V2DriverTest} and this class is skipped, saying why.
  */
 @Tag("kernel")
+@Tag("host-matrix") // needs a cgroup2 tree with memory and pids: the VM matrix's v2 configuration runs it
 class V2DriverKernelTest {
     private static Path mount;
     private static String name;
