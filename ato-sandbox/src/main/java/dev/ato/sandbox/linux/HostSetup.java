@@ -110,9 +110,8 @@ final class HostSetup {
     /**
      * Whether a bind mount may take a detached mount as its source (newer kernels allow it; older ones
      * refuse a source outside the caller's mount namespace with EINVAL). Tried on a throwaway thread in
-     * a private mount namespace of its own, which dies with the thread.
+     * a private mount namespace of its own, which dies with the thread; probed with a small tmpfs.
      */
-    /** Whether this kernel lets a bind mount take a detached mount as its source (probed with a small tmpfs). */
     static boolean kernelBindsFromDetachedMounts(Path mountPoint) {
         int m = Mounts.detachedFile("probe", new byte[1]);
         try {
