@@ -47,7 +47,7 @@ JDK="$("$ROOT/ato" jdk)"
 [ -x "$JDK/bin/java" ] || die "no JDK found ($JDK)"
 if [ "$BUILD" -eq 1 ]; then
   say "building with $JDK (mvn package, no tests) ..."
-  (cd "$ROOT" && JAVA_HOME="$JDK" PATH="$JDK/bin:$PATH" mvn -B -q -Dstyle.color=never -DskipTests package)
+  (cd "$ROOT" && JAVA_HOME="$JDK" PATH="$JDK/bin:$PATH" ./mvnw -B -q -Dstyle.color=never -DskipTests package)
 fi
 CLASSES="$ROOT/ato-cli/target/classes"
 [ -f "$CLASSES/dev/ato/cli/Main.class" ] && compgen -G "$ROOT/ato-cli/target/lib/ato-server-*.jar" >/dev/null \

@@ -10,7 +10,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 
 /**
  * {@code ./ato serve}: the server, until SIGTERM (drain, then exit 0) or SIGINT (stop at once). A server that cannot
@@ -44,7 +43,7 @@ public final class ServeCommand implements Callable<Integer> {
         AtomicReference<Thread> drainer = new AtomicReference<>();
         // SIGTERM (systemd, Kubernetes, a load balancer's orchestration): drain, then exit 0. Handling the signal
         // replaces the JVM's default (run the shutdown hooks, exit 143); a second SIGTERM cuts the drain short.
-        Signal.handle(new Signal("TERM"), sig -> {
+        Sigterm.handle(() -> {
             Thread t = Thread.ofPlatform().name("ato-drain").unstarted(() -> {
                 try {
                     server.drainAndClose();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ato.cli.Cli.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,7 @@ class CommandLineTest {
     }
 
     @Test
+    @Tag("kernel")
     void runStreamsOutputAndExitsWithTheProgramsStatus() throws Exception {
         Path code = Files.writeString(dir.resolve("prog.sh"), "echo \"$@\"; cat; echo oops >&2; exit 5");
         Path input = Files.writeString(dir.resolve("in.txt"), "from input\n");
@@ -37,6 +39,7 @@ class CommandLineTest {
     }
 
     @Test
+    @Tag("kernel")
     void runWithJsonWritesOneObjectPerLineAndDoneLast() throws Exception {
         Path code = Files.writeString(dir.resolve("prog.py"), "import sys\nprint('hi')\nsys.stderr.write('e')\n");
         Outcome o = ato("run", "python", code.toString(), "--json", "--timeout", "10", "--config", config().toString());
@@ -47,6 +50,7 @@ class CommandLineTest {
     }
 
     @Test
+    @Tag("kernel")
     void runWithJsonLosesNoByteOfACharacterSplitBetweenChunks() throws Exception {
         // The pauses put the halves of the euro sign (e2 82 | ac) in different reads of the pipe, as a slow
         // machine does with any output; the run then ends inside a character (e2), which becomes U+FFFD.

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +59,7 @@ class DockerConventionsTest {
     }
 
     @Test
+    @Tag("kernel")
     void pathsAreRelativeToTheCurrentDirectoryAndTheProgramsStatusPassesThrough() throws Exception {
         Path work = Files.createDirectories(dir.resolve("work"));
         Files.writeString(work.resolve("hello.sh"), "echo hello from a relative path; cat; exit 7\n");
@@ -122,6 +124,7 @@ class DockerConventionsTest {
     }
 
     @Test
+    @Tag("kernel")
     void notRootIsOneLineAnd125() throws Exception {
         Path p = Files.writeString(dir.resolve("p.sh"), "true");
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -133,6 +136,7 @@ class DockerConventionsTest {
     }
 
     @Test
+    @Tag("kernel")
     void benchServerPrintsItsTableAndNotTheRunLog() throws Exception {
         Child c = child(dir, List.of(), "bench", "--server", "--runs", "60", "--clients", "2", "--seconds", "1");
         assertThat(c.status()).as(c.err()).isZero();

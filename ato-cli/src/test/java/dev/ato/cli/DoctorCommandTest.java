@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** {@code ato doctor} on this host, through the command line (the checks themselves: DoctorTest in ato-server). */
+@Tag("kernel")
 class DoctorCommandTest {
     @Test
     void thisHostIsReadyThroughTheCommandLine() throws Exception {

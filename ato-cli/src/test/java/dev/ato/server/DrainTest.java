@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * finishes with all its output, the process exits 0 and leaves no cgroup and no run directory behind. systemd's
  * notify socket hears READY=1 and STOPPING=1.
  */
+@Tag("kernel")
 class DrainTest {
     private static final Duration T = Duration.ofSeconds(60);
 

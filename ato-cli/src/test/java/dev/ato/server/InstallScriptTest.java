@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.Test;
  * systemd's side (enable, restart, READY=1) runs in the host-matrix VM; here the unit is checked with
  * {@code systemd-analyze verify}.
  */
+@Tag("kernel")
+@Tag("proxy")
 class InstallScriptTest {
     private static final Path SETUP = Path.of("..", "setup").toAbsolutePath().normalize();
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * and {@code ProtectKernelTunables} (/proc/sys read-only, which the unit leaves out) must break it, which
  * {@code ato doctor} must report.
  */
+@Tag("kernel")
 class ServiceHardeningTest {
     private static final Path UNIT = Path.of("..", "setup", "systemd", "ato.service");
     private static final Path D = Path.of("/run", "ato-hardening-test-" + ProcessHandle.current().pid());

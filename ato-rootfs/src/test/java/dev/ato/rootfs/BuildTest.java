@@ -1,5 +1,6 @@
 package dev.ato.rootfs;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * extract, one static package: a few seconds). It needs the Debian mirror, which this project's machines and
  * CI reach; where it is unreachable the test says so and is skipped.
  */
+@Tag("kernel")
+@Tag("network")
 class BuildTest {
     @TempDir
     Path work;

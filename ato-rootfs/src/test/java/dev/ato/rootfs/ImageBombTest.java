@@ -1,6 +1,7 @@
 package dev.ato.rootfs;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * naming the image, the layer and the cap, and the store holds exactly what it held before. Caps are set low
  * here so the archives stay small.
  */
+@Tag("kernel")
 class ImageBombTest {
     @TempDir
     Path work;

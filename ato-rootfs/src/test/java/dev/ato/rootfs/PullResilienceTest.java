@@ -1,5 +1,6 @@
 package dev.ato.rootfs;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Pulls that meet trouble: killed processes, concurrent processes, stalled connections, server errors. */
+@Tag("kernel")
+@Tag("registry")
 class PullResilienceTest {
     /** Reads a layout's first layer digest. */
     static final class RegistryBlobs {

@@ -1,6 +1,7 @@
 package dev.ato.rootfs;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** gc in one process against imports in another: layers published but not yet recorded are pinned. */
+@Tag("kernel")
 class StoreGcTest {
     @TempDir
     Path work;

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ato.server.Wire.Req;
 import dev.ato.server.Wire.Ws;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A stop drains: what it waits for are runs still being delivered, never clients that are already gone. */
+@Tag("kernel")
 class DrainTest {
 
     /**

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * gets exactly ATO's messages.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Tag("kernel")
 class ExtensionsTest {
     private static final Duration T = Duration.ofSeconds(30);
     /** ATO's Done fields in ATO's order (the server's own extras, oom_killed and cgroup_max_mem, need ?extensions=1). */

@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Caps, queue and refusals, with the real server; and that slow or idle clients do not hold others up. */
+@Tag("kernel")
 class FairnessTest {
     private static final Duration T = Duration.ofSeconds(30);
 

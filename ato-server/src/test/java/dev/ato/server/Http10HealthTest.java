@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * HTTP/1.0 health checks over a raw socket, byte for byte as HAProxy's {@code option httpchk GET /observe/health}
  * sends them (Helidon alone answered every HTTP/1.0 request 505).
  */
+@Tag("kernel")
 class Http10HealthTest {
     @RegisterExtension
     static final TestServers.PerClass SERVER = TestServers.perClass();

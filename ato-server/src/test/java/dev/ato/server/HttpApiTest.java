@@ -11,10 +11,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** v0's execute and metadata, v1's language list, health and metrics, over HTTP against a real server. */
+@Tag("kernel")
 class HttpApiTest {
     @RegisterExtension
     static final TestServers.PerClass SERVER = TestServers.perClass();

@@ -8,9 +8,11 @@ import dev.ato.server.Wire.Req;
 import dev.ato.server.Wire.Ws;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The configured limits reach the runs, and what they do shows in Done and in the metrics. */
+@Tag("kernel")
 class LimitsTest {
     @Test
     void runOverTheConfiguredMemoryIsKilledAndCountedAsAnOomKill() throws Exception {

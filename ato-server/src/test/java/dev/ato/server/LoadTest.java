@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Many clients at once: every run's output exact, none lost. */
+@Tag("kernel")
 class LoadTest {
     @Test
     void fiftyClientsTimesTenRunsEachGetExactlyTheirOutput() throws Exception {

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * its own prefix, pid and log files: the page, a WebSocket run from another Origin, v0, health from this host only,
  * and next to Debian's default site.
  */
+@Tag("kernel")
+@Tag("proxy")
 class NginxSiteTest {
     @RegisterExtension
     static final TestServers.PerClass SERVER = TestServers.perClass();

@@ -2,12 +2,12 @@ package dev.ato.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * interactive Stdin/Eof, cases, output_limit, want_quota, a plain request's Done keys, a 1008, and SSE.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Tag("kernel")
 class PythonClientTest {
     /** Debian's interpreter, whatever python3 comes first on PATH (pyenv shims have no Debian modules). */
     private static final Path PYTHON = Path.of("/usr/bin/python3");

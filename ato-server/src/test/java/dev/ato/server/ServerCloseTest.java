@@ -21,9 +21,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** What {@link AtoServer#close()} ends: the listener, every run (WebSocket and v0), and the server's own threads. */
+@Tag("kernel")
 class ServerCloseTest {
     private static long timerThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("ato-server-timer") && t.isAlive()).count();

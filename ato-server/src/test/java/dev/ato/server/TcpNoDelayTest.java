@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * WebSocket took 2.37 s without it and 0.08 s with it. Checked on the socket itself with getsockopt(2), since
  * timings in a test on a shared machine would prove nothing.
  */
+@Tag("kernel")
 class TcpNoDelayTest {
     private static final int IPPROTO_TCP = 6;
     private static final int TCP_NODELAY = 1;

@@ -11,10 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code POST /api/v0/execute}: a client that hangs up mid-run has its run killed; one that waits is served. */
+@Tag("kernel")
 class V0DisconnectTest {
     @RegisterExtension
     static final TestServers.PerClass SERVER = TestServers.perClass();

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,7 @@ class WsOriginTest {
     }
 
     @Test
+    @Tag("kernel")
     void anyOriginByDefault() throws Exception {
         try (AtoServer s = TestServers.start(TestServers.config())) {
             // A page on another site, the same host under another port, and a client sending no Origin at all.
@@ -36,6 +38,7 @@ class WsOriginTest {
     }
 
     @Test
+    @Tag("kernel")
     void onlyTheConfiguredOriginsWhenRestricted() throws Exception {
         try (AtoServer s = TestServers.start(TestServers.config()
                 .allowedOrigins(List.of("https://ato.example.org", "http://localhost:8080")))) {

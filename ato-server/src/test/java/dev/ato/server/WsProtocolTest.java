@@ -13,10 +13,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ATO's v1 WebSocket API, statement by statement, against a real server on a free port. */
+@Tag("kernel")
 class WsProtocolTest {
     private static final Duration T = Duration.ofSeconds(20);
     @RegisterExtension

@@ -42,6 +42,7 @@ public final class AtoServerExtension implements ExecutionCondition, ParameterRe
     }
 
     @Override
+    @SuppressWarnings("deprecation") // Store.computeIfAbsent is JUnit 5.13+; the testkit supports 5.10
     public Object resolveParameter(ParameterContext pc, ExtensionContext ec) {
         Class<?> t = pc.getParameter().getType();
         AtoServer server = server(ec);
@@ -56,7 +57,7 @@ public final class AtoServerExtension implements ExecutionCondition, ParameterRe
         while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
             classContext = classContext.getParent().get();
         }
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "deprecation"}) // computeIfAbsent only from JUnit 5.13; the testkit supports 5.10
         OwnedResource<AtoServer> owned = classContext.getStore(NS).getOrComputeIfAbsent("server", k -> startServer(), OwnedResource.class);
         return owned.get();
     }

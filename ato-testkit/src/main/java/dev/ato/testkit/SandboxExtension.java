@@ -36,7 +36,7 @@ public final class SandboxExtension implements ExecutionCondition, ParameterReso
     public Object resolveParameter(ParameterContext pc, ExtensionContext ec) {
         ExtensionContext classContext = ec.getTestClass().isPresent() && ec.getTestMethod().isPresent()
                 ? ec.getParent().orElse(ec) : ec;
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "deprecation"}) // computeIfAbsent only from JUnit 5.13; the testkit supports 5.10
         OwnedResource<Sandbox> owned = classContext.getStore(NS).getOrComputeIfAbsent("sandbox", k -> newSandbox(), OwnedResource.class);
         return owned.get();
     }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.MethodOrderer;
@@ -29,6 +30,7 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  * What the extensions do around a whole test class: sample classes (nested, so surefire does not run them on
  * their own) are run through the JUnit launcher, and afterwards their servers and sandboxes must be gone.
  */
+@Tag("kernel")
 class ExtensionLifecycleTest {
     /** What the sample classes saw, read after they ran. */
     static final List<Object> SEEN = new CopyOnWriteArrayList<>();

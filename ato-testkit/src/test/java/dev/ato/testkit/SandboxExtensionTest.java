@@ -7,10 +7,12 @@ import dev.ato.sandbox.Image;
 import dev.ato.sandbox.RunSpec;
 import dev.ato.sandbox.Sandbox;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 @SandboxTest
+@Tag("kernel")
 class SandboxExtensionTest {
 
     @Test

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -34,6 +35,7 @@ class DeploymentFilesTest {
     static final Path ROOT = Path.of("").toAbsolutePath().getParent();
 
     @Test
+    @Tag("proxy")
     void haproxyConfigIsValidAndOutlastsTheLongestRun() throws Exception {
         Path cfg = LocalCluster.shippedConfig();
         assertThat(LocalCluster.run(true, "haproxy", "-c", "-f", cfg.toString())).contains("Configuration file is valid");
@@ -95,6 +97,7 @@ class DeploymentFilesTest {
         assertThat(cfg.imageDir().startsWith(cfg.stateDir())).as("image store on the state volume").isTrue();
 
         // SIGTERM comes after preStop; the drain then needs its delay and grace, and a little to clean up.
+        @SuppressWarnings("unchecked")
         List<String> preStop = (List<String>) (List<?>) map(map(map(c, "lifecycle"), "preStop"), "exec").get("command");
         assertThat(preStop.getFirst()).isEqualTo("/bin/sleep");
         Duration beforeSigterm = Duration.ofSeconds(Long.parseLong(preStop.get(1)));

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * namespaces, overlay mounts and cgroups), and asked for a run over the WebSocket API. The run reads the image's
  * own Debian version, which is not the host's.
  */
+@Tag("kernel")
+@Tag("registry")
 class ServerImageIT {
     static final Path IMAGE = Path.of("target", "image", "ato-server.tar");
 

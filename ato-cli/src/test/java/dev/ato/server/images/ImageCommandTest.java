@@ -9,10 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ./ato image ...} through the real command tree: import, ls, inspect, fstab, rm, gc and the errors. */
+@Tag("kernel")
 class ImageCommandTest {
     @TempDir
     Path work;

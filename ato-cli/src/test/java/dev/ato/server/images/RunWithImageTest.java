@@ -11,10 +11,13 @@ import dev.ato.cli.Cli.Outcome;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ./ato run LANGUAGE FILE --image REF}: the language's runner in an image pulled on demand. */
+@Tag("kernel")
+@Tag("registry")
 class RunWithImageTest {
     @TempDir
     Path work;

@@ -13,6 +13,7 @@ import dev.ato.rootfs.TestProxy;
 import dev.ato.rootfs.TestRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+@Tag("kernel")
+@Tag("registry")
 class RegistryAuthTest {
     @TempDir
     static Path work;

@@ -14,6 +14,7 @@ import dev.ato.rootfs.TestRegistry;
 import dev.ato.rootfs.TreeSnapshot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+@Tag("kernel")
+@Tag("registry")
 class RegistryPullTest {
     @TempDir
     static Path work;

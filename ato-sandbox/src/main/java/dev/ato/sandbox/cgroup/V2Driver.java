@@ -4,7 +4,6 @@ import dev.ato.sandbox.Limits;
 import dev.ato.sandbox.SandboxException;
 import dev.ato.sandbox.cgroup.CgroupFs.Dir;
 import dev.ato.sandbox.nativeaccess.Errno;
-import dev.ato.sandbox.nativeaccess.Processes;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;

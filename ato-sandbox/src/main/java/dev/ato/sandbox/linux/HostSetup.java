@@ -64,14 +64,15 @@ final class HostSetup {
     /** What of them the runs see: what any unprivileged host user could read. */
     final HostMask hostMask;
 
-    /**
-     * @param bin the extracted binaries' directory; {@code init} and {@code yargs} are its files' content
-     *            (read from the jar already, so not read back from the files)
-     */
     /** The host directories' layout (what the skeleton mirrors), without the owner. */
     private final String layout;
     /** Skeletons of other uid slots, made on first use; guarded by itself. */
     private final java.util.Map<String, Path> slotSkeletons = new java.util.HashMap<>();
+
+    /**
+     * @param bin the extracted binaries' directory; {@code init} and {@code yargs} are its files' content
+     *            (read from the jar already, so not read back from the files)
+     */
 
     private HostSetup(Path stateDir, int stateLock, Path bin, byte[] init, byte[] yargs, Path skeleton, List<String> hostBinds, String layout) {
         this.layout = layout;
@@ -109,9 +110,8 @@ final class HostSetup {
     /**
      * Whether a bind mount may take a detached mount as its source (newer kernels allow it; older ones
      * refuse a source outside the caller's mount namespace with EINVAL). Tried on a throwaway thread in
-     * a private mount namespace of its own, which dies with the thread.
+     * a private mount namespace of its own, which dies with the thread; probed with a small tmpfs.
      */
-    /** Whether this kernel lets a bind mount take a detached mount as its source (probed with a small tmpfs). */
     static boolean kernelBindsFromDetachedMounts(Path mountPoint) {
         int m = Mounts.detachedFile("probe", new byte[1]);
         try {

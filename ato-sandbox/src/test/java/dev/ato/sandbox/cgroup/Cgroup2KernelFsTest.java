@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * rmdir; an O_PATH descriptor naming the cgroup; cgroup.kill emptying a tree of processes; rmdir refused
  * while populated.
  */
+@Tag("kernel")
 class Cgroup2KernelFsTest {
     @Test
     void cgroupKillEmptiesARealCgroup2AndItCanThenBeRemoved() throws Exception {

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.Test;
  * Needs this JVM in the hierarchy's root cgroup at the start (it goes back there after each test); skipped,
  * saying why, elsewhere (this project's development machine has no controller on its cgroup2).
  */
+@Tag("kernel")
+@Tag("host-matrix") // needs a pure cgroup v2 host with the JVM in the root cgroup: the VM matrix runs it
 class DelegatedRootKernelTest {
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
     private final long self = ProcessHandle.current().pid();

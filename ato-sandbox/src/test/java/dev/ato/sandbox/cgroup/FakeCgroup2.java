@@ -1,7 +1,6 @@
 package dev.ato.sandbox.cgroup;
 
 import dev.ato.sandbox.nativeaccess.Errno;
-import dev.ato.sandbox.nativeaccess.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -17,9 +17,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The v1 driver on this host's real cgroup v1 hierarchies, with real processes. */
+@Tag("kernel")
 class V1DriverTest {
     private static Map<String, Path> mounts;
     private static String name;

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.Test;
  * controllers (this project's CI among them) have no such hierarchy; there the file-level logic is covered
  * by {@link V2DriverTest} and this class is skipped, saying why.
  */
+@Tag("kernel")
+@Tag("host-matrix") // needs a cgroup2 tree with memory and pids: the VM matrix's v2 configuration runs it
 class V2DriverKernelTest {
     private static Path mount;
     private static String name;

@@ -10,11 +10,13 @@ import dev.ato.sandbox.cgroup.HostLockHolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** A closed sandbox leaves nothing of itself on the host: no state directory, no cgroup directory. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Tag("kernel")
 class CloseCleanupTest {
     private static final SandboxConfig CONFIG = SandboxConfig.builder().stateDir(Path.of("/run/ato-test-close"))
             .cgroupName("ato-test-close").idBase(350000, 350000)

@@ -7,9 +7,11 @@ import dev.ato.sandbox.SandboxConfig;
 import dev.ato.sandbox.SandboxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Sandbox.create fails with one message that says what is wrong. */
+@Tag("kernel")
 class CreateFailureTest {
     @Test
     void aStateDirectoryThatIsAFileIsNamedInTheError() throws Exception {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * 6.1, forced here; the VM host matrix runs it there for real). Each mounts the masked {@code /etc} in a
  * private mount namespace of a throwaway thread and looks at it.
  */
+@Tag("kernel")
 class HostMaskTest {
     static final Path INIT = Path.of("target/classes/dev/ato/sandbox/native/ato-init");
     Path state;

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * into the host image of that run only. {@code /var/lib/dpkg} stands in for them: every Debian host has it.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Tag("kernel")
 class HostPathsTest {
     static final SandboxConfig CONFIG = KillMeMain.config("ato-test-host-paths", 360000);
     static final String DPKG = "/var/lib/dpkg";

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
  * writer's futures (back-pressure, no buffering), and the end of the run fails what is pending.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Tag("kernel")
 class InteractiveStdinTest {
     static final SandboxConfig CONFIG = SandboxConfig.builder().stateDir(Path.of("/run/ato-test-stdin"))
             .cgroupName("ato-test-stdin").idBase(300000, 300000)

@@ -12,11 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** A JVM killed with SIGKILL mid-run leaves no running process, and the next sandbox sweeps the rest. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Tag("kernel")
 class JvmDeathTest {
     static final SandboxConfig CONFIG = KillMeMain.config("ato-test-jvm-death", 310000);
 

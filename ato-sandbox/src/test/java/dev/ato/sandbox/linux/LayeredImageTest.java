@@ -20,11 +20,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Images made of layer directories (what ato-rootfs supplies), stacked with overlayfs. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Tag("kernel")
 class LayeredImageTest {
     static final SandboxConfig CONFIG = KillMeMain.config("ato-test-layers", 320000);
     static Sandbox sandbox;

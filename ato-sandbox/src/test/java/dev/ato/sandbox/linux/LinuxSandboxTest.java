@@ -25,12 +25,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The sandbox against the real kernel, as root. Each test also checks that nothing is left behind. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Tag("kernel")
 class LinuxSandboxTest {
     static final SandboxConfig CONFIG = SandboxConfig.builder().stateDir(Path.of("/run/ato-test-sandbox"))
             .cgroupName("ato-test-sandbox").idBase(300000, 300000)

@@ -10,11 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Debian's and Ubuntu's /run is mounted noexec: a state directory there must still work. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Tag("kernel")
 class NoexecStateDirTest {
     @Test
     void aStateDirectoryOnANoexecMountWorks() throws Exception {

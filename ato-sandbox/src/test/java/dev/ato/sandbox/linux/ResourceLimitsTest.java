@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * here; the VM harness runs the same class under pure cgroup v2).
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Tag("kernel")
 class ResourceLimitsTest {
     static final SandboxConfig CONFIG = SandboxConfig.builder().stateDir(Path.of("/run/ato-test-limits"))
             .cgroupName("ato-test-limits").idBase(310000, 310000)

@@ -10,10 +10,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The operations of the one native layer against the real kernel: their errors, and that they never follow a symlink. */
+@Tag("kernel")
 class NativeLayerTest {
     @TempDir
     Path dir;

@@ -65,6 +65,7 @@ public final class Http10Health implements ServerConnectionSelector {
     public ServerConnection connection(ConnectionContext ctx) {
         return new ServerConnection() {
             @Override
+            @SuppressWarnings("removal") // Helidon 4.5's SPI still calls this one; its replacement is not yet public
             public void handle(Semaphore requestSemaphore) {
                 ctx.dataWriter().writeNow(BufferData.create(answer(ctx.dataReader())));
             }

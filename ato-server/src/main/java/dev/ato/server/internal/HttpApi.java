@@ -15,7 +15,6 @@ import dev.ato.languages.Language;
 import dev.ato.languages.LanguageCatalog;
 import dev.ato.sandbox.OutputStreamKind;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;

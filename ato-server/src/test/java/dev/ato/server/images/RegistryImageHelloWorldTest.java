@@ -18,6 +18,7 @@ import dev.ato.server.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a real registry (Debian's docker-registry on loopback), pulled into the image store, named by a language of
  * a catalog, and run by the real server and sandbox: the language passes its hello world.
  */
+@Tag("kernel")
+@Tag("registry")
 class RegistryImageHelloWorldTest {
     @TempDir
     Path work;

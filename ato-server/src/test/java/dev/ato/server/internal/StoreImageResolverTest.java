@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +58,7 @@ class StoreImageResolverTest {
     }
 
     @Test
+    @Tag("kernel")
     void imageRemovedAndCollectedStopsResolvingAtOnce() throws Exception {
         ImageStore store = storeWithOneImage();
         StoreImageResolver r = new StoreImageResolver(store.root(), SandboxConfig.defaults(), Duration.ofHours(1), System::nanoTime);
@@ -71,6 +73,7 @@ class StoreImageResolverTest {
     }
 
     @Test
+    @Tag("kernel")
     void imageRemovedWithoutGcStopsResolvingWhenTheTtlRunsOut() throws Exception {
         ImageStore store = storeWithOneImage();
         AtomicLong now = new AtomicLong(0);
@@ -84,6 +87,7 @@ class StoreImageResolverTest {
     }
 
     @Test
+    @Tag("kernel")
     void imageStoredAfterAMissIsFoundNextTime() throws Exception {
         Path root = dir.resolve("images");
         StoreImageResolver r = new StoreImageResolver(root, SandboxConfig.defaults());

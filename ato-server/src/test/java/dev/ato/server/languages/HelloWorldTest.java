@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * are written to {@code target/language-times.md}, the table in the README's languages section.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("kernel")
 class HelloWorldTest {
     private LanguageServer server;
     private final Map<String, String> times = new ConcurrentSkipListMap<>();

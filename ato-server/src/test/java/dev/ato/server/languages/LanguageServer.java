@@ -11,6 +11,7 @@ import dev.ato.languages.LanguageReadiness;
 import dev.ato.server.AtoServer;
 import dev.ato.server.TestDirs;
 import dev.ato.server.ServerConfig;
+import dev.ato.testsupport.OutOfScope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,9 @@ final class LanguageServer implements AutoCloseable {
     /** The catalog's language; skips the test, naming what is missing, when this host has not installed it. */
     static Language installed(String id) {
         Language l = CATALOG.find(id).orElseThrow(() -> new AssertionError("no language " + id + " in the catalog"));
-        assumeTrue(l.onHostImage(), () -> "image-only language: ./ato image pull " + l.image() + ", then ./ato languages --check");
+        // Not the host lacking something: an image-only language is outside the host's ready set by design, so
+        // this stays a skip in strict mode (counted and listed at the end of the run).
+        OutOfScope.unless(l.onHostImage(), () -> "image-only language: ./ato image pull " + l.image() + ", then ./ato languages --check");
         LanguageReadiness.Readiness r = LanguageReadiness.check(l, List.of(Path.of("/")));
         assumeTrue(r.ready(), () -> "language not installed on this host: " + r.reason());
         return l;

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * shows on stderr and ends the run with the compiler's status; {@code custom_runner} replaces the runner.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("kernel")
 class RunnerContractTest {
     private LanguageServer server;
 

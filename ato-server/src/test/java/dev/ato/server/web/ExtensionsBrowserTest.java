@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.Test;
  * by playwright-core from {@code src/test/browser/extensions.test.mjs}: interactive mode (input line on Enter,
  * EOF, Kill) and the test-cases panel (pass/fail per case, the cases in the Code Golf post).
  */
+@Tag("kernel")
+@Tag("browser")
 class ExtensionsBrowserTest {
     private static final Path BROWSER_TESTS = Path.of("src/test/browser");
     private static final Path TARGET = Path.of("target");

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.Test;
  * themes). A second server that admits one run at a time and queues none gives the page a real 1013 (busy).
  * Screenshots of the light and dark themes land in {@code target/web-screenshots/}.
  */
+@Tag("kernel")
+@Tag("browser")
 class RunPageBrowserTest {
     private static final Path BROWSER_TESTS = Path.of("src/test/browser");
     private static final Path TARGET = Path.of("target");
