@@ -113,7 +113,12 @@ case "$CONFIG" in
     # --no-build: the host built the checkout (Maven never runs in the VM); the rest is the operator's install.
     say "setup/install.sh --with-nginx --no-build"
     t0=$(date +%s)
-    bash "$ROOT/setup/install.sh" --with-nginx --no-build || finish "FAIL setup/install.sh --with-nginx --no-build exited $?"
+    if ! bash "$ROOT/setup/install.sh" --with-nginx --no-build; then
+      rc=$?
+      systemctl status ato --no-pager -l | tail -n 20
+      journalctl -u ato -n 80 --no-pager -o cat
+      finish "FAIL setup/install.sh --with-nginx --no-build exited $rc (the unit's journal above)"
+    fi
     say "install.sh took $(( $(date +%s) - t0 )) s; waiting for http://127.0.0.1/observe/health"
     for i in $(seq 300); do
       curl -fsS -o /dev/null --max-time 30 http://127.0.0.1/observe/health && break
