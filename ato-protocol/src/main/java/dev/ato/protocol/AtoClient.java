@@ -45,6 +45,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>v0: {@link #executeV0(URI, ExecuteRequest)} and {@link #metadataV0(URI)}, one HTTP call each.
  *
  * <p>A client is thread-safe; {@link #close()} it when done.
+ *
+ * <p>Its size (about 800 lines) is the whole client API (v1 streaming, v0, connection reuse and reassembly) behind
+ * one public type a Java client needs; the parts are private nested classes.
  */
 public final class AtoClient implements AutoCloseable {
     /** The path of ATO's streaming API. */

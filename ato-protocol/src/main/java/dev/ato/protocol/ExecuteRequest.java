@@ -19,6 +19,9 @@ import java.util.OptionalInt;
  * {@link #of(String, byte[])} and the {@code with...} methods, or with {@link #builder(String)}; servers get one
  * from {@link ProtocolCodec#decodeRequest(byte[])}. Construction does not check ATO's rules (a decoded request
  * may carry {@code timeout = 61}); {@link RequestValidator} does, with ATO's messages.
+ *
+ * <p>Its size (about 550 lines) is one immutable value with copying accessors, the {@code with...} methods and a
+ * builder for seven fields; no logic beyond that.
  */
 public final class ExecuteRequest {
     @NotNull

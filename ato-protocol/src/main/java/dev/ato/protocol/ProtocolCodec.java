@@ -34,6 +34,10 @@ import org.msgpack.core.MessagePacker;
  *
  * <p>Encoding writes what ATO writes: maps with str keys in ATO's field order, every integer in its smallest
  * msgpack format (positive values as uint), strings as fixstr/str8/16/32, byte strings as bin8/16/32.
+ *
+ * <p>Its size (about 1,000 lines) is the wire format itself: every message of ATO's protocol, read and written,
+ * with ATO's error words; one file, so that the byte-level rules the oracle tests pin (RmpSerdeOracleTest) sit
+ * side by side.
  */
 public final class ProtocolCodec {
     private static final String[] REQUEST_FIELDS = {

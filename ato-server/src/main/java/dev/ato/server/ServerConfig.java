@@ -35,6 +35,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * <p>Each key is declared once, in {@link Key}: its YAML name, environment variable, default, parser, check and
  * documentation. The typed getters and builder setters below are one line each over that table; the README's
  * key table is {@link Key#markdownTable()} (checked by {@code ServerConfigTest}).
+ *
+ * <p>Its size (about 480 lines) is mostly the key table: one declaration per key with its documentation.
  */
 public final class ServerConfig {
     private final Map<Key<?>, Object> values;

@@ -33,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  * until the total passes {@link Limits#outputBytes()}, the chunk that passes it included; then the JVM closes its
  * end of that pipe, so a program that keeps writing gets SIGPIPE (or EPIPE) at once: {@code yes} ends in
  * milliseconds instead of running into the timeout.
+ *
+ * <p>Its size (about 500 lines) is one run's life from spawn to report in order; the mount work is {@code
+ * Container}'s, the report's layout {@code InitReport}'s.
  */
 final class LinuxRun implements Run {
     static final int CHUNK = 16 * 1024;

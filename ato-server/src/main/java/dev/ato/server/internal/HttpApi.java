@@ -41,6 +41,9 @@ import org.msgpack.core.MessagePack;
 
 /**
  * The plain HTTP endpoints: v0's one-shot execute and metadata, v1's language list, and the metrics text.
+ *
+ * <p>Its size (about 500 lines) is one handler per endpoint of the plain HTTP API, sharing the request parsing and
+ * the error replies.
  */
 public final class HttpApi {
     private static final System.Logger LOG = System.getLogger(HttpApi.class.getName());
