@@ -70,7 +70,8 @@ final class CgroupProbe {
             if (offered.contains("memory") && offered.contains("pids")) {
                 // The process's own cgroup: /proc/self/cgroup beside /proc/self/mountinfo.
                 String self = read(mountinfo.resolveSibling("cgroup"));
-                return new V2Driver(fs, name, DelegatedRoot.choose(fs, unified.get(), self, ProcessHandle.current().pid(), name));
+                Path base = DelegatedRoot.choose(fs, unified.get(), self, ProcessHandle.current().pid(), name);
+                return new V2Driver(fs, name, base, !base.equals(at));
             }
             v2Problem = "the cgroup2 at " + at + " offers " + (offered.isEmpty() ? "no controller" : String.join(" ", offered))
                     + ", not memory+pids";

@@ -99,6 +99,39 @@ final class DelegatedRoot {
         }
     }
 
+    /**
+     * Hands the delegated cgroup {@code base} back as {@link #choose} found it, once no tree of this process is
+     * left in it (only {@link #LEAF}): the controllers off in its cgroup.subtree_control, this process back in
+     * it, the leaf removed. Best effort, every step may fail (a tree still in use, a leftover): then nothing more
+     * is done. Why: systemd runs a unit's commands in the unit's own cgroup, one after the other
+     * ({@code ExecStartPre=ato doctor}, then {@code ExecStart=ato serve}); with controllers left on there, v2's
+     * rule of no processes in a cgroup that gives controllers to children makes the next one fail to start
+     * (status 219/CGROUP).
+     */
+    static void release(CgroupFs fs, Path base, long pid) {
+        Dir dir;
+        try {
+            dir = fs.openRoot(base);
+        } catch (SandboxException e) {
+            return;
+        }
+        try {
+            if (!fs.subdirectories(dir).equals(List.of(LEAF))) return;
+            Set<String> on = V2Driver.words(fs.read(dir, "cgroup.subtree_control"));
+            if (!on.isEmpty()) {
+                List<String> off = new ArrayList<>();
+                for (String c : on) off.add("-" + c);
+                if (fs.write(dir, "cgroup.subtree_control", String.join(" ", off)) != 0) return;
+            }
+            if (fs.write(dir, "cgroup.procs", Long.toString(pid)) != 0) return;
+            fs.rmdir(dir, LEAF);
+        } catch (SandboxException e) {
+            // a tree still in use or a leftover: the cgroup stays as it is
+        } finally {
+            fs.close(dir);
+        }
+    }
+
     private static SandboxException notDelegated(Path base, String why) {
         return new SandboxException("cgroup v2: this process's cgroup " + base + " is not delegated to it (" + why
                 + "); run the service with Delegate=yes (systemd), or start it in a cgroup delegated to it");

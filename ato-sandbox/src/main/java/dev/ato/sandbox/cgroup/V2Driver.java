@@ -22,19 +22,35 @@ final class V2Driver extends TreeDriver {
 
     private final Path mount;
     private boolean cpuController;
+    private final boolean delegated;
     private final boolean swapMax;
     private final boolean peak;
     private final boolean kill;
     private final boolean freeze;
 
     V2Driver(CgroupFs fs, String name, Path mount) {
+        this(fs, name, mount, false);
+    }
+
+    /**
+     * @param delegated whether {@code mount} is this process's own delegated cgroup (see {@link DelegatedRoot}),
+     *                  handed back as it was found when the last driver of the process closes
+     */
+    V2Driver(CgroupFs fs, String name, Path mount, boolean delegated) {
         super(fs, name, List.of(mount));
         this.mount = mount;
+        this.delegated = delegated;
         Dir root = roots[0];
         this.swapMax = fs.exists(root, "memory.swap.max");
         this.peak = fs.exists(root, "memory.peak");
         this.kill = fs.exists(root, "cgroup.kill");
         this.freeze = fs.exists(root, "cgroup.freeze");
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        if (delegated) DelegatedRoot.release(fs, mount, ProcessHandle.current().pid());
     }
 
     @Override

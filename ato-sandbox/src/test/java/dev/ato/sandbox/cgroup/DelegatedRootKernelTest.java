@@ -143,7 +143,10 @@ class DelegatedRootKernelTest {
             d.close();
         }
         assertThat(service.resolve(name)).doesNotExist();
-        assertThat(ownCgroup()).isEqualTo(rel + "/supervisor");
+        // Handed back as found: the JVM in the service cgroup again, no controller on, no leaf.
+        assertThat(ownCgroup()).isEqualTo(rel);
+        assertThat(read(service.resolve("cgroup.subtree_control"))).isEmpty();
+        assertThat(service.resolve("supervisor")).doesNotExist();
         assertThat(cgroupsOutside(service)).as("no cgroup made outside the service's").isEqualTo(outside);
         assertThat(read(mount.resolve("cgroup.subtree_control"))).isEqualTo(rootControllers);
     }
