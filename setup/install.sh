@@ -100,7 +100,9 @@ if [ "$SYSTEMD" -eq 1 ] && systemctl is-active --quiet ato.service; then SKIP=(-
 # cgroup, shared with the shell and its children, cgroup v2 could give no run cgroup a controller).
 DOCTOR=("$PREFIX/bin/ato" doctor --config "$D/etc/ato/config.yaml" "${SKIP[@]}")
 if [ "$SYSTEMD" -eq 1 ]; then
-  DOCTOR=(systemd-run --quiet --wait --pipe --collect --service-type=exec -p Delegate=yes "${DOCTOR[@]}")
+  ENV=()
+  [ -n "${JAVA_TOOL_OPTIONS:-}" ] && ENV=(-E JAVA_TOOL_OPTIONS) # the installing shell's JVM options, if any
+  DOCTOR=(systemd-run --quiet --wait --pipe --collect --service-type=exec -p Delegate=yes "${ENV[@]}" "${DOCTOR[@]}")
 fi
 "${DOCTOR[@]}" || die "ato doctor found a blocker (above); fix it and run install.sh again"
 

@@ -138,10 +138,22 @@ class OperatorPathCheck {
             Thread.sleep(1000);
         }
         awaitNoRunLeft(subtree);
+        // The sandbox's tree has a subtree per server process (p<pid>): the new server's stands where the old one's stood.
+        String pidNow = systemctlShow("MainPID");
+        Set<String> expected = new TreeSet<>();
+        for (String d : idle) expected.add(ownerRenamed(d, pidBefore, pidNow));
         Set<String> now = new TreeSet<>(cgroupDirectories(CGROUP_ROOT));
-        now.removeAll(idle);
+        now.removeAll(expected);
         now.removeIf(d -> d.matches(".*\\.(service|scope|slice|socket|mount)$")); // systemd's own units
         assertThat(now).as("cgroup directories beyond those of the idle service (" + subtree + ")").isEmpty();
+        assertThat(cgroupDirectories(CGROUP_ROOT)).as("the old server's subtree").noneMatch(d -> d.contains("/p" + pidBefore + "/") || d.endsWith("/p" + pidBefore));
+    }
+
+    /** {@code dir} with its path segment {@code p<from>} (a server process's subtree) named {@code p<to>}. */
+    private static String ownerRenamed(String dir, String from, String to) {
+        String seg = "/p" + from;
+        if (dir.endsWith(seg)) return dir.substring(0, dir.length() - seg.length()) + "/p" + to;
+        return dir.replace(seg + "/", "/p" + to + "/");
     }
 
     /** No process of the sandbox's uid range (100000 and up) and no cgroup with a process under the subtree but the server's. */
