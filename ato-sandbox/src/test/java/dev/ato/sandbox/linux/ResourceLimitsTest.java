@@ -56,11 +56,14 @@ class ResourceLimitsTest {
     void aRunOfManySpinningProcessesGetsItsQuotaAndNoMore() {
         RunResult one = sandbox.run(spinners(8, Duration.ofSeconds(3), Limits.defaults())).result();
         assertThat(one.timedOut()).isTrue();
-        assertThat(cpusUsed(one)).as("CPUs used by a run with the default quota of 1").isBetween(0.05, 1.1);
+        // CFS hands the quota out in 5 ms slices per CPU, so a 100 ms period may overrun by a slice on each CPU
+        // (+10% on 2 CPUs; 1.106 seen on an idle 2-core machine), plus the edges of spawn and reap. Unlimited,
+        // 8 spinners on 2 CPUs use 2.
+        assertThat(cpusUsed(one)).as("CPUs used by a run with the default quota of 1").isBetween(0.05, 1.2);
         System.out.printf("ResourceLimitsTest: 8 spinners, quota 1 CPU: %.2f CPUs%n", cpusUsed(one));
         RunResult half = sandbox.run(spinners(8, Duration.ofSeconds(3), Limits.defaults().withCpuMillis(500))).result();
         System.out.printf("ResourceLimitsTest: 8 spinners, quota 0.5 CPU: %.2f CPUs%n", cpusUsed(half));
-        assertThat(cpusUsed(half)).as("CPUs used by a run with a quota of 0.5").isBetween(0.05, 0.6);
+        assertThat(cpusUsed(half)).as("CPUs used by a run with a quota of 0.5").isBetween(0.05, 0.65);
     }
 
     @Test
