@@ -91,10 +91,13 @@ final class HostMask implements AutoCloseable {
                         return new HostMask(null);
                     }
                 }
-                int hostFd = m.hold(Sys.openPath("/" + e.getKey(), true));
-                String lower = "/proc/self/fd/" + layerFd + ":/proc/self/fd/" + hostFd;
-                m.fallbackLayers.put(e.getKey(), dir.resolve(layer));
-                if (bindFromDetached) m.overlays.put(e.getKey(), Mounts.detachedOverlay(lower, "/" + e.getKey()));
+                if (bindFromDetached) {
+                    int hostFd = m.hold(Sys.openPath("/" + e.getKey(), true));
+                    String lower = "/proc/self/fd/" + layerFd + ":/proc/self/fd/" + hostFd;
+                    m.overlays.put(e.getKey(), Mounts.detachedOverlay(lower, "/" + e.getKey()));
+                } else {
+                    m.fallbackLayers.put(e.getKey(), dir.resolve(layer));
+                }
             }
             return m;
         } catch (IOException | RuntimeException e) {
