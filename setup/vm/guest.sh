@@ -27,6 +27,9 @@ fi
 finish() { # $1: PASS or FAIL ...
   say "$1"
   echo "$1" > "$OUT/status"
+  # The service's journal and the kernel's log die with the VM: kept beside the results, pass or fail.
+  [ "$CONFIG" = systemd ] && journalctl -u ato --no-pager -o short-monotonic > "$OUT/ato-journal.txt" 2>&1
+  dmesg > "$OUT/dmesg.txt" 2>&1
   sync
   if [ "$CONFIG" = systemd ]; then systemctl poweroff -ff; else echo o > /proc/sysrq-trigger; fi
   sleep 600
@@ -88,7 +91,11 @@ junit() {
   local aborted skipped
   aborted="$(sed -n 's/^\[ *\([0-9]*\) tests aborted *\]$/\1/p' "$OUT/junit.txt")"
   skipped="$(sed -n 's/^\[ *\([0-9]*\) tests skipped *\]$/\1/p' "$OUT/junit.txt")"
-  if [ "$rc" -ne 0 ]; then finish "FAIL JUnit exit $rc (failures above; reports in $OUT/reports)"; fi
+  if [ "$rc" -ne 0 ]; then
+    # Under systemd the service's own account of a failure is in its journal, which dies with the VM.
+    [ "$CONFIG" = systemd ] && { systemctl status ato --no-pager -l | tail -n 20; journalctl -u ato -n 150 --no-pager -o short-monotonic; }
+    finish "FAIL JUnit exit $rc (failures above; reports in $OUT/reports)"
+  fi
   if [ "${aborted:-x}" != 0 ] || [ "${skipped:-x}" != 0 ]; then
     finish "FAIL ${aborted:-?} tests aborted, ${skipped:-?} skipped: every test of the matrix must run here"
   fi
@@ -125,7 +132,10 @@ case "$CONFIG" in
       [ "$i" -eq 300 ] && { systemctl status ato --no-pager -l | tail -n 30; finish "FAIL no healthy server behind nginx on :80 within 300 s of the install"; }
       sleep 1
     done
-    say "healthy $(( $(date +%s) - t0 )) s after the install began; $(systemctl show -p ControlGroup -p Delegate -p Type ato | tr '\n' ' ')"
+    say "healthy $(( $(date +%s) - t0 )) s after the install began; $(systemctl show -p ControlGroup -p Delegate -p Type -p Environment ato | tr '\n' ' ')"
+    # The service's JVMs must get the matrix's JIT settings too (C1 faults under TCG, see matrix.sh).
+    systemctl show -P Environment ato | grep -qF "JAVA_TOOL_OPTIONS=$JAVA_TOOL_OPTIONS" \
+      || finish "FAIL ato.service's environment lacks JAVA_TOOL_OPTIONS=$JAVA_TOOL_OPTIONS: $(systemctl show -P Environment ato)"
     export ATO_VM_BASE=http://127.0.0.1 ATO_VM_CGROUPS_BEFORE=/run/cgroups-before
     junit dev.ato.hosts.OperatorPathCheck
     finish PASS ;;

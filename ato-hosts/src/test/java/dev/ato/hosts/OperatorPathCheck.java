@@ -119,6 +119,12 @@ class OperatorPathCheck {
     }
 
     private static void serviceDiesDuringARun(List<String> how) throws Exception {
+        // Up first (Restart=on-failure may still be bringing it back after an earlier check's failure).
+        long up = System.nanoTime() + START_BOUND.toNanos();
+        while (systemctlShow("MainPID").equals("0") || !healthy()) {
+            assertThat(System.nanoTime() - up).as("service up and healthy before " + how).isNegative();
+            Thread.sleep(1000);
+        }
         Path subtree = CGROUP_ROOT.resolve(systemctlShow("ControlGroup").substring(1));
         String pidBefore = systemctlShow("MainPID");
         // The whole tree, not only the unit's subtree: a run cgroup made outside it must go too.
