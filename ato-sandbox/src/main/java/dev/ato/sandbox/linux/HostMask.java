@@ -203,8 +203,9 @@ final class HostMask implements AutoCloseable {
             out[1] = -1;
             Sys.closeQuietly(err[1]);
             err[1] = -1;
-            byte[] listing = readAll(out[0], MAX_LISTING, "/" + dir);
-            String complaint = new String(readAll(err[0], 4096, "/" + dir), java.nio.charset.StandardCharsets.UTF_8).strip();
+            byte[] listing = readAll(out[0], MAX_LISTING, "/" + dir, "its list of hidden paths");
+            String complaint = new String(readAll(err[0], 4096, "/" + dir, "its error output"),
+                    java.nio.charset.StandardCharsets.UTF_8).strip();
             int status = Processes.waitFor(pid);
             pid = -1;
             if (status != 0) {
@@ -229,16 +230,16 @@ final class HostMask implements AutoCloseable {
         }
     }
 
-    /** Everything until EOF on {@code fd}, refused past {@code max} bytes. */
-    private static byte[] readAll(int fd, int max, String what) {
+    /** Everything until EOF on {@code fd} (ato-init's {@code what}), refused past {@code max} bytes. */
+    private static byte[] readAll(int fd, int max, String dir, String what) {
         java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
         byte[] chunk = new byte[65536];
         while (true) {
-            int n = Sys.read(fd, chunk, 0, "the private files of " + what);
+            int n = Sys.read(fd, chunk, 0, "the private files of " + dir);
             if (n == 0) return b.toByteArray();
             if (b.size() + n > max) {
-                throw new SandboxException("walking " + what + " for private files: more than " + max
-                        + " bytes of hidden paths; refusing to mask a tree this size");
+                throw new SandboxException("walking " + dir + " for private files: " + what + " passed " + max
+                        + " bytes; refusing to mask a tree this size");
             }
             b.write(chunk, 0, n);
         }
