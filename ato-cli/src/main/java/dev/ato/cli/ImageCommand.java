@@ -2,6 +2,7 @@ package dev.ato.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ato.cli.bench.ExtractBenchmark;
 import dev.ato.rootfs.ImageException;
 import dev.ato.rootfs.ImageReference;
 import dev.ato.rootfs.ImageStore;
@@ -10,7 +11,6 @@ import dev.ato.rootfs.Recipe;
 import dev.ato.rootfs.RegistryCredentials;
 import dev.ato.rootfs.StoreConfig;
 import dev.ato.rootfs.StoredImage;
-import dev.ato.cli.bench.ExtractBenchmark;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,12 +2,12 @@ package dev.ato.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ato.languages.Language;
+import dev.ato.languages.LanguageCatalog;
 import dev.ato.rootfs.ImageException;
 import dev.ato.rootfs.ImageReference;
 import dev.ato.rootfs.ImageStore;
 import dev.ato.rootfs.StoreConfig;
-import dev.ato.languages.Language;
-import dev.ato.languages.LanguageCatalog;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.OutputStreamKind;
 import dev.ato.sandbox.Run;

@@ -1,9 +1,9 @@
 package dev.ato.cli;
 
-import dev.ato.protocol.ExecuteRequest;
-import dev.ato.protocol.ServerMessage;
 import dev.ato.languages.Language;
 import dev.ato.languages.LanguageCatalog;
+import dev.ato.protocol.ExecuteRequest;
+import dev.ato.protocol.ServerMessage;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.RunSpec;
 import dev.ato.sandbox.Sandbox;

@@ -2,9 +2,6 @@ package dev.ato.rootfs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ato.rootfs.registry.Digests;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Image bombs, built small: layer tars with many tiny files or a huge sparse file, wrapped as OCI layouts and

@@ -4,9 +4,6 @@ import dev.ato.rootfs.layer.FileOps;
 import dev.ato.rootfs.layer.LayerExtractor;
 import dev.ato.rootfs.layer.Sha256;
 import dev.ato.rootfs.registry.Digests;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -22,6 +19,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Extraction throughput of one large layer: GNU {@code tar -x}, {@code umoci unpack} and this store's

@@ -3,11 +3,11 @@ package dev.ato.server.images;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ato.cli.Cli;
+import dev.ato.cli.Cli.Outcome;
 import dev.ato.rootfs.ImageStore;
 import dev.ato.rootfs.StoreConfig;
 import dev.ato.rootfs.StoredImage;
-import dev.ato.cli.Cli;
-import dev.ato.cli.Cli.Outcome;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;

@@ -16,9 +16,6 @@ import dev.ato.rootfs.store.LayerWriter.LayerSource;
 import dev.ato.rootfs.store.Manifests;
 import dev.ato.rootfs.store.Manifests.ImageConfig;
 import dev.ato.rootfs.store.StoreParts;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarFile;
-
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -32,6 +29,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarFile;
 
 /**
  * Imports an image archive file: a {@code docker save} archive (plain, gzip or zstd), or a tar of an OCI

@@ -1,5 +1,9 @@
 package dev.ato.rootfs.registry;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.ato.rootfs.Cmd;
 import dev.ato.rootfs.ImageException;
 import dev.ato.rootfs.ImageReference;
@@ -11,19 +15,14 @@ import dev.ato.rootfs.StoredImage;
 import dev.ato.rootfs.TestImages;
 import dev.ato.rootfs.TestProxy;
 import dev.ato.rootfs.TestRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @Tag("kernel")
 @Tag("registry")

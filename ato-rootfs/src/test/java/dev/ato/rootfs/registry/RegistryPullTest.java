@@ -1,9 +1,13 @@
 package dev.ato.rootfs.registry;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.ato.rootfs.Cmd;
+import dev.ato.rootfs.HostileImages;
 import dev.ato.rootfs.ImageException;
 import dev.ato.rootfs.ImageReference;
-import dev.ato.rootfs.HostileImages;
 import dev.ato.rootfs.ImageStore;
 import dev.ato.rootfs.ProgressListener;
 import dev.ato.rootfs.StoreCaps;
@@ -12,12 +16,6 @@ import dev.ato.rootfs.StoredImage;
 import dev.ato.rootfs.TestImages;
 import dev.ato.rootfs.TestRegistry;
 import dev.ato.rootfs.TreeSnapshot;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,10 +30,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @Tag("kernel")
 @Tag("registry")

@@ -2,18 +2,18 @@ package dev.ato.server.internal;
 
 import dev.ato.languages.Language;
 import dev.ato.languages.LanguageCatalog;
+import dev.ato.languages.LanguageReadiness;
 import dev.ato.sandbox.Image;
 import dev.ato.server.ImageResolver;
-import dev.ato.languages.LanguageReadiness;
-import java.util.Collections;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.time.Duration;
 
 /**
  * Which languages of the catalog can run on this host, and why not: the image must resolve, and the catalog's

@@ -1,11 +1,11 @@
 package dev.ato.server.internal;
 
-import dev.ato.protocol.Done;
-import dev.ato.protocol.StatusType;
-import dev.ato.protocol.ExecuteRequest;
-import dev.ato.protocol.ProtocolException;
 import dev.ato.languages.Language;
 import dev.ato.languages.LanguageCatalog;
+import dev.ato.protocol.Done;
+import dev.ato.protocol.ExecuteRequest;
+import dev.ato.protocol.ProtocolException;
+import dev.ato.protocol.StatusType;
 import dev.ato.protocol.TestCase;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.Limits;

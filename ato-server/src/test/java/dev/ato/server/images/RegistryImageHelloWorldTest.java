@@ -3,6 +3,7 @@ package dev.ato.server.images;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ato.languages.LanguageCatalog;
 import dev.ato.protocol.AtoClient;
 import dev.ato.protocol.ExecuteRequest;
 import dev.ato.protocol.Result;
@@ -12,7 +13,6 @@ import dev.ato.rootfs.ImageStore;
 import dev.ato.rootfs.ProgressListener;
 import dev.ato.rootfs.StoreConfig;
 import dev.ato.rootfs.StoredImage;
-import dev.ato.languages.LanguageCatalog;
 import dev.ato.server.AtoServer;
 import dev.ato.server.ServerConfig;
 import java.nio.file.Files;

@@ -3,12 +3,12 @@ package dev.ato.server.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.ato.languages.Language;
+import dev.ato.languages.LanguageCatalog;
 import dev.ato.rootfs.ImageReference;
 import dev.ato.rootfs.ImageStore;
 import dev.ato.rootfs.ProgressListener;
 import dev.ato.rootfs.StoreConfig;
-import dev.ato.languages.Language;
-import dev.ato.languages.LanguageCatalog;
 import dev.ato.sandbox.Image;
 import dev.ato.sandbox.SandboxConfig;
 import dev.ato.server.images.TestLayouts;

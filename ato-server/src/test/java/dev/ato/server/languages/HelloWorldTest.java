@@ -2,10 +2,10 @@ package dev.ato.server.languages;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ato.languages.Language;
 import dev.ato.protocol.ExecuteRequest;
 import dev.ato.protocol.Result;
 import dev.ato.protocol.StatusType;
-import dev.ato.languages.Language;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

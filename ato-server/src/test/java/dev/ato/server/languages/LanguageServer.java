@@ -2,15 +2,15 @@ package dev.ato.server.languages;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.ato.protocol.AtoClient;
-import dev.ato.protocol.ExecuteRequest;
-import dev.ato.protocol.Result;
 import dev.ato.languages.Language;
 import dev.ato.languages.LanguageCatalog;
 import dev.ato.languages.LanguageReadiness;
+import dev.ato.protocol.AtoClient;
+import dev.ato.protocol.ExecuteRequest;
+import dev.ato.protocol.Result;
 import dev.ato.server.AtoServer;
-import dev.ato.server.TestDirs;
 import dev.ato.server.ServerConfig;
+import dev.ato.server.TestDirs;
 import dev.ato.testsupport.OutOfScope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
