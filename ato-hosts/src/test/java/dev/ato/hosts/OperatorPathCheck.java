@@ -28,6 +28,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -109,24 +110,22 @@ class OperatorPathCheck {
     @Test
     @Order(5)
     void aRestartWithARunGoingLeavesNoRunAndNoCgroup() throws Exception {
-        serviceDiesDuringARun(List.of("systemctl", "restart", "ato"));
+        serviceDiesDuringARun(mainPid -> List.of("systemctl", "restart", "ato"));
     }
 
     @Test
     @Order(6)
     void aSigkillOfTheServiceLeavesNoRunAndNoCgroupOnceItIsBack() throws Exception {
-        serviceDiesDuringARun(List.of("kill", "-9", systemctlShow("MainPID")));
+        serviceDiesDuringARun(mainPid -> List.of("kill", "-9", mainPid));
     }
 
-    private static void serviceDiesDuringARun(List<String> how) throws Exception {
-        // Up first (Restart=on-failure may still be bringing it back after an earlier check's failure).
-        long up = System.nanoTime() + START_BOUND.toNanos();
-        while (systemctlShow("MainPID").equals("0") || !healthy()) {
-            assertThat(System.nanoTime() - up).as("service up and healthy before " + how).isNegative();
-            Thread.sleep(1000);
-        }
+    /** {@code how}: the command that ends the service, given its main process's pid. */
+    private static void serviceDiesDuringARun(Function<String, List<String>> how) throws Exception {
+        // Up first (Restart=on-failure may still be bringing it back after an earlier check's failure), and
+        // only then its pid: "kill -9 0" would kill this JVM's process group.
+        String pidBefore = awaitUp("0", "service up and healthy first");
+        List<String> argv = how.apply(pidBefore);
         Path subtree = CGROUP_ROOT.resolve(systemctlShow("ControlGroup").substring(1));
-        String pidBefore = systemctlShow("MainPID");
         // The whole tree, not only the unit's subtree: a run cgroup made outside it must go too.
         Set<String> idle = new TreeSet<>(cgroupDirectories(CGROUP_ROOT));
         Ws ws = Ws.open("https://example.org");
@@ -134,15 +133,11 @@ class OperatorPathCheck {
             ws.start(ExecuteRequest.builder("bash").code("echo started; exec sleep 300").build());
             ws.awaitStdout("started", Duration.ofMinutes(3));
             assertThat(cgroupsOfSandboxProcesses()).isNotEmpty();
-            exec(how);
+            exec(argv);
         } finally {
             ws.abort();
         }
-        long until = System.nanoTime() + START_BOUND.toNanos();
-        while (systemctlShow("MainPID").equals(pidBefore) || systemctlShow("MainPID").equals("0") || !healthy()) {
-            assertThat(System.nanoTime() - until).as("service back and healthy after " + how).isNegative();
-            Thread.sleep(1000);
-        }
+        awaitUp(pidBefore, "service back and healthy after " + argv);
         awaitNoRunLeft(subtree);
         // The sandbox's tree has a subtree per server process (p<pid>): the new server's stands where the old one's stood.
         String pidNow = systemctlShow("MainPID");
@@ -153,6 +148,17 @@ class OperatorPathCheck {
         now.removeIf(d -> d.matches(".*\\.(service|scope|slice|socket|mount)$")); // systemd's own units
         assertThat(now).as("cgroup directories beyond those of the idle service (" + subtree + ")").isEmpty();
         assertThat(cgroupDirectories(CGROUP_ROOT)).as("the old server's subtree").noneMatch(d -> d.contains("/p" + pidBefore + "/") || d.endsWith("/p" + pidBefore));
+    }
+
+    /** Waits up to {@link #START_BOUND} for a main process other than {@code notPid} (or "0") that answers health; its pid. */
+    private static String awaitUp(String notPid, String what) throws Exception {
+        long until = System.nanoTime() + START_BOUND.toNanos();
+        while (true) {
+            String pid = systemctlShow("MainPID");
+            if (!pid.equals("0") && !pid.equals(notPid) && healthy()) return pid;
+            assertThat(System.nanoTime() - until).as(what).isNegative();
+            Thread.sleep(1000);
+        }
     }
 
     /** {@code dir} with its path segment {@code p<from>} (a server process's subtree) named {@code p<to>}. */
