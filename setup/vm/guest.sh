@@ -17,11 +17,13 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/r
 cd "$ROOT" || exit 1
 
 say() { echo "ato-vm[$CONFIG]: $*"; }
+# The service's own account of a failure (the whole journal is kept in $OUT by finish too).
+unit_account() { systemctl status ato --no-pager -l | tail -n 20; journalctl -u ato -n 150 --no-pager -o short-monotonic; }
 
 # Over virtiofs, QEMU's virtiofsd holds a descriptor for every inode the guest caches, and its limit here is
 # the host's hard RLIMIT_NOFILE (20,000 on the development machine: root may not raise it); a walk of /usr
 # caches 70,000. So the guest forgets its unused dentries and inodes every 2 s (file data stays cached).
-if grep -q ' /host virtiofs\| / overlay.*lowerdir=/host' /proc/mounts && [ "$(arg ato.fs)" = virtiofs ]; then
+if [ "$(arg ato.fs)" = virtiofs ]; then
   (while sleep 2; do echo 2 > /proc/sys/vm/drop_caches; done) &
 fi
 finish() { # $1: PASS or FAIL ...
@@ -92,8 +94,7 @@ junit() {
   aborted="$(sed -n 's/^\[ *\([0-9]*\) tests aborted *\]$/\1/p' "$OUT/junit.txt")"
   skipped="$(sed -n 's/^\[ *\([0-9]*\) tests skipped *\]$/\1/p' "$OUT/junit.txt")"
   if [ "$rc" -ne 0 ]; then
-    # Under systemd the service's own account of a failure is in its journal, which dies with the VM.
-    [ "$CONFIG" = systemd ] && { systemctl status ato --no-pager -l | tail -n 20; journalctl -u ato -n 150 --no-pager -o short-monotonic; }
+    [ "$CONFIG" = systemd ] && unit_account
     finish "FAIL JUnit exit $rc (failures above; reports in $OUT/reports)"
   fi
   if [ "${aborted:-x}" != 0 ] || [ "${skipped:-x}" != 0 ]; then
@@ -120,22 +121,24 @@ case "$CONFIG" in
     # --no-build: the host built the checkout (Maven never runs in the VM); the rest is the operator's install.
     say "setup/install.sh --with-nginx --no-build"
     t0=$(date +%s)
-    if ! bash "$ROOT/setup/install.sh" --with-nginx --no-build; then
-      rc=$?
-      systemctl status ato --no-pager -l | tail -n 20
-      journalctl -u ato -n 80 --no-pager -o cat
+    bash "$ROOT/setup/install.sh" --with-nginx --no-build || {
+      rc=$? # (inside "if ! ...; then" it would read the negation's 0)
+      unit_account
       finish "FAIL setup/install.sh --with-nginx --no-build exited $rc (the unit's journal above)"
-    fi
+    }
     say "install.sh took $(( $(date +%s) - t0 )) s; waiting for http://127.0.0.1/observe/health"
     for i in $(seq 300); do
       curl -fsS -o /dev/null --max-time 30 http://127.0.0.1/observe/health && break
-      [ "$i" -eq 300 ] && { systemctl status ato --no-pager -l | tail -n 30; finish "FAIL no healthy server behind nginx on :80 within 300 s of the install"; }
+      [ "$i" -eq 300 ] && { unit_account; finish "FAIL no healthy server behind nginx on :80 within 300 s of the install"; }
       sleep 1
     done
-    say "healthy $(( $(date +%s) - t0 )) s after the install began; $(systemctl show -p ControlGroup -p Delegate -p Type -p Environment ato | tr '\n' ' ')"
-    # The service's JVMs must get the matrix's JIT settings too (C1 faults under TCG, see matrix.sh).
-    systemctl show -P Environment ato | grep -qF "JAVA_TOOL_OPTIONS=$JAVA_TOOL_OPTIONS" \
-      || finish "FAIL ato.service's environment lacks JAVA_TOOL_OPTIONS=$JAVA_TOOL_OPTIONS: $(systemctl show -P Environment ato)"
+    say "healthy $(( $(date +%s) - t0 )) s after the install began; $(systemctl show -p ControlGroup -p Delegate -p Type ato | tr '\n' ' ')"
+    # The service's JVM must run with the matrix's JIT settings too (C1 faults under TCG, see matrix.sh): the
+    # init gives them to every unit through systemd's DefaultEnvironment; this reads what the process got.
+    main="$(systemctl show -P MainPID ato)"
+    got="$(tr '\0' '\n' < "/proc/$main/environ" | grep '^JAVA_TOOL_OPTIONS=')"
+    [ "$got" = "JAVA_TOOL_OPTIONS=$JAVA_TOOL_OPTIONS" ] \
+      || finish "FAIL ato.service's JVM (pid $main) runs with '${got:-no JAVA_TOOL_OPTIONS}', not JAVA_TOOL_OPTIONS=$JAVA_TOOL_OPTIONS"
     export ATO_VM_BASE=http://127.0.0.1 ATO_VM_CGROUPS_BEFORE=/run/cgroups-before
     junit dev.ato.hosts.OperatorPathCheck
     finish PASS ;;

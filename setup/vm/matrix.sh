@@ -12,7 +12,8 @@
 # reports/, status). Exit status 0 only when every configuration printed PASS.
 # Environment: ATO_VM_ACCEL=auto|kvm|tcg (auto: KVM when a probe boot answers within 20 s),
 # ATO_VM_CPU (TCG CPU model, default max), ATO_VM_JVM (JAVA_TOOL_OPTIONS of every JVM in the VM, default
-# "-XX:UseAVX=0 -XX:-TieredCompilation": no AVX code and no C1, see the README's Host matrix), ATO_VM_MEM (MiB, default 4096), ATO_VM_TIMEOUT_SCALE (multiplies every boot's bound, default 1),
+# "-XX:UseAVX=0 -XX:-TieredCompilation": no AVX code and no C1, see the README's Host matrix), ATO_VM_MEM
+# (MiB, default 4096), ATO_VM_TIMEOUT_SCALE (multiplies every boot's bound, default 1),
 # ATO_VM_BOUND (seconds: one bound for every boot instead of each configuration's own), ATO_VM_FS (how the VM
 # sees this machine's /: virtiofs, the default where QEMU's virtiofsd is installed, or 9p).
 set -euo pipefail
